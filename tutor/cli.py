@@ -1,0 +1,71 @@
+"""The ``k8s-tutor`` command line.
+
+Each subcommand lives in ``tutor/commands/<name>.py`` with two functions:
+``configure(parser)`` adds its arguments and ``run(args) -> int`` does the work. They are imported
+only when that subcommand runs, so ``k8s-tutor --help`` stays fast (no Kubernetes client, no Textual).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from tutor import __version__
+
+# name -> (module under tutor.commands, one-line help). Order is the order shown in --help.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "start": ("start", "open the learner's terminal app (the default)"),
+    "grade": ("grade", "grade exercises headlessly: text, JSON or JUnit; exit 0 pass / 1 fail / 2 error"),
+    "exam": ("exam", "take a timed exam drawn from a pack's exam pool"),
+    "cluster": ("cluster", "create, inspect or delete the tutor's local cluster (kind or sim)"),
+    "doctor": ("doctor", "check docker, kind, kubectl, the cluster and its addons"),
+    "pack": ("pack", "author lesson packs: new, lint, test, list"),
+    "progress": ("progress", "show, export, import or reset your progress"),
+}
+
+
+def _command_module(name: str):
+    return importlib.import_module(f"tutor.commands.{SUBCOMMANDS[name][0]}")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; with ``only`` set, import just that subcommand's module (fast path)."""
+    parser = argparse.ArgumentParser(
+        prog="k8s-tutor",
+        description="rustlings for Kubernetes: lessons in your terminal, graded on a live cluster.",
+    )
+    parser.add_argument("--version", action="version", version=f"k8s-tutor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_module, help_text) in SUBCOMMANDS.items():
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        if only is None or only == name:
+            _command_module(name).configure(sp)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    if chosen is None and not any(a in ("-h", "--help", "--version") for a in argv):
+        argv.insert(0, "start")
+        chosen = "start"
+    parser = build_parser(only=chosen if chosen in SUBCOMMANDS else "")
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 0
+    from tutor.errors import TutorError
+
+    try:
+        return int(_command_module(args.command).run(args) or 0)
+    except TutorError as exc:
+        print(f"k8s-tutor: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
