@@ -1,0 +1,1 @@
+"""Grading: checker registry, read-only check context, matcher, engine, reporters, pack test."""
