@@ -1,14 +1,109 @@
-"""`k8s-tutor progress` (not implemented yet; owned by a later issue)."""
+"""`k8s-tutor progress show|export|import|reset`: look at, move or clear the learner's progress.
+
+Progress lives in one JSON file in the user data dir (see ``tutor.store.progress``); these
+subcommands exist so a learner can carry it to another machine or start a course over
+without hunting for the file.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+
+from tutor.errors import TutorError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """No arguments yet."""
+    """Add the show/export/import/reset actions."""
+    sub = parser.add_subparsers(dest="action", metavar="ACTION")
+    show = sub.add_parser("show", help="list your progress per pack and exercise")
+    show.add_argument("--json", action="store_true", help="print the raw progress document")
+    export = sub.add_parser("export", help="write your progress as JSON to a file (or - for stdout)")
+    export.add_argument("file", nargs="?", default="-")
+    imp = sub.add_parser("import", help="merge an exported progress file (a pass is never downgraded)")
+    imp.add_argument("file")
+    reset = sub.add_parser("reset", help="forget progress for one pack (or everything with --all)")
+    reset.add_argument("pack", nargs="?", help="pack id, or pack@version")
+    reset.add_argument("--all", action="store_true", help="forget every pack's progress")
+    reset.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("k8s-tutor progress: not implemented yet")
-    return 2
+    """Dispatch to the chosen action; prints the store's corrupt-file notice first if there is one."""
+    from tutor.store.progress import ProgressStore
+
+    store = ProgressStore.open()
+    if store.notice:
+        print(f"k8s-tutor: {store.notice}", file=sys.stderr)
+    action = getattr(args, "action", None) or "show"
+    if action == "show":
+        return _show(store, as_json=getattr(args, "json", False))
+    if action == "export":
+        return _export(store, args.file)
+    if action == "import":
+        return _import(store, args.file)
+    return _reset(store, args)
+
+
+def _show(store, *, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(store.to_document(), indent=2, sort_keys=True))
+        return 0
+    if not store.records:
+        print(f"No progress yet ({store.path}). Run `k8s-tutor start` to begin.")
+        return 0
+    print(f"Progress file: {store.path}")
+    current_pack = None
+    for key, rec in sorted(store.records.items()):
+        pack, exercise = key.split("/", 1)
+        if pack != current_pack:
+            print(f"\n{pack}")
+            current_pack = pack
+        extra = []
+        if rec.hints_used:
+            extra.append(f"{rec.hints_used} hint(s)")
+        if rec.attempts:
+            extra.append(f"{rec.attempts} attempt(s)")
+        if rec.time_spent:
+            extra.append(f"{rec.time_spent / 60:.1f} min")
+        print(f"  {exercise:<32} {rec.status.value:<22} {', '.join(extra)}")
+    return 0
+
+
+def _export(store, target: str) -> int:
+    text = json.dumps(store.to_document(), indent=2, sort_keys=True) + "\n"
+    if target == "-":
+        sys.stdout.write(text)
+    else:
+        Path(target).write_text(text, encoding="utf-8")
+        print(f"Exported {len(store.records)} record(s) to {target}.")
+    return 0
+
+
+def _import(store, source: str) -> int:
+    path = Path(source)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TutorError(f"{source}: no such file") from None
+    except json.JSONDecodeError as exc:
+        raise TutorError(f"{source}:{exc.lineno}: not JSON: {exc.msg}") from None
+    count = store.import_document(data, source)
+    print(f"Imported {count} record(s) from {source} into {store.path}.")
+    return 0
+
+
+def _reset(store, args: argparse.Namespace) -> int:
+    if not args.all and not args.pack:
+        raise TutorError("progress reset: name a pack (e.g. k8s-basics) or pass --all")
+    what = "ALL progress" if args.all else f"progress for {args.pack}"
+    if not args.yes and sys.stdin.isatty():
+        answer = input(f"Forget {what}? [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            print("Nothing was changed.")
+            return 1
+    removed = store.reset(None if args.all else args.pack)
+    print(f"Forgot {removed} record(s) ({what}).")
+    return 0

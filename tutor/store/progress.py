@@ -1,0 +1,293 @@
+"""The learner's progress: which exercises passed, with what help, in how long.
+
+Kept as one versioned JSON file in the user data dir (``k8s-tutor/progress.json``; the env var
+``K8S_TUTOR_DATA_DIR`` overrides the folder, which tests use). Records are keyed by
+``<pack_id>@<pack_version>/<exercise_id>`` so a new version of a pack starts its own record
+instead of crediting answers graded against different checks.
+
+Why atomic writes and a corrupt-file quarantine: the TUI saves after every verdict, and a learner
+must never lose a week of progress to a crash mid-write, nor be locked out of the app by a file
+that no longer parses. A file that cannot be read is moved aside as ``progress.json.corrupt-<ts>``
+and the store starts empty with a ``notice`` the front end shows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field, fields
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from tutor.errors import TutorError
+from tutor.store.atomic import write_json_atomic
+
+SCHEMA_VERSION = 1
+FILE_NAME = "progress.json"
+DATA_DIR_ENV = "K8S_TUTOR_DATA_DIR"
+
+
+class ProgressStatus(str, Enum):
+    """Where a learner stands on one exercise.
+
+    ``passed_with_solution`` is a pass after the learner revealed or applied the reference solution;
+    it is counted apart so the catalog never claims more than the learner did alone.
+    """
+
+    PENDING = "pending"
+    PASSED = "passed"
+    PASSED_WITH_SOLUTION = "passed_with_solution"
+    SKIPPED = "skipped"
+
+
+@dataclass
+class ExerciseProgress:
+    """One exercise's record.
+
+    Attributes:
+        status: see ProgressStatus.
+        hints_used: how many hints of the ladder were revealed (the highest index shown).
+        solution_revealed: the learner looked at the reference solution; a later pass is "with solution".
+        attempts: explicit checks plus verdict changes seen by watch mode.
+        time_spent: seconds the exercise was open on screen.
+        first_opened / completed_at: ISO 8601 UTC timestamps, or "".
+    """
+
+    status: ProgressStatus = ProgressStatus.PENDING
+    hints_used: int = 0
+    solution_revealed: bool = False
+    attempts: int = 0
+    time_spent: float = 0.0
+    first_opened: str = ""
+    completed_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["status"] = self.status.value
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str) -> ExerciseProgress:
+        """Build from JSON; ValueError names the record (``where``) and the bad field."""
+        if not isinstance(data, dict):
+            raise ValueError(f"{where}: expected an object, got {type(data).__name__}")
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        try:
+            kwargs["status"] = ProgressStatus(kwargs.get("status", "pending"))
+        except ValueError:
+            raise ValueError(f"{where}: status: unknown value {data.get('status')!r}") from None
+        for name, typ in (("hints_used", int), ("attempts", int), ("time_spent", (int, float))):
+            if name in kwargs and not isinstance(kwargs[name], typ):
+                raise ValueError(f"{where}: {name}: expected a number, got {kwargs[name]!r}")
+        return cls(**kwargs)
+
+    @property
+    def done(self) -> bool:
+        return self.status in (ProgressStatus.PASSED, ProgressStatus.PASSED_WITH_SOLUTION)
+
+
+def default_data_dir() -> Path:
+    """``$K8S_TUTOR_DATA_DIR`` if set, else the platform's user data dir for k8s-tutor."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("k8s-tutor", appauthor=False))
+
+
+def record_key(pack_id: str, pack_version: str, exercise_id: str) -> str:
+    """The key of an exercise's record: ``pack@version/exercise``."""
+    return f"{pack_id}@{pack_version}/{exercise_id}"
+
+
+def _now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def parse_document(data: Any, source: str) -> dict[str, ExerciseProgress]:
+    """Validate a progress document (file or export) and return its records.
+
+    Raises:
+        ValueError: naming ``source`` and the field when the document is not a progress file.
+    """
+    if not isinstance(data, dict) or "exercises" not in data:
+        raise ValueError(f"{source}: not a k8s-tutor progress file (no 'exercises' object)")
+    version = data.get("version")
+    if version != SCHEMA_VERSION:
+        raise ValueError(f"{source}: version: expected {SCHEMA_VERSION}, got {version!r}")
+    records = data["exercises"]
+    if not isinstance(records, dict):
+        raise ValueError(f"{source}: exercises: expected an object")
+    return {key: ExerciseProgress.from_dict(val, f"{source}: exercises[{key!r}]") for key, val in records.items()}
+
+
+@dataclass
+class ProgressStore:
+    """Progress records loaded from, and saved to, one JSON file. Thread-safe (TUI workers save).
+
+    Use :meth:`open` rather than the constructor: it loads the file and quarantines a corrupt one.
+    """
+
+    path: Path
+    records: dict[str, ExerciseProgress] = field(default_factory=dict)
+    notice: str = ""  # set when the file was corrupt and moved aside
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> ProgressStore:
+        """Load ``path`` (default: the data dir's progress.json); a missing file is an empty store."""
+        path = path or default_data_dir() / FILE_NAME
+        store = cls(path=path)
+        if not path.exists():
+            return store
+        try:
+            store.records = parse_document(json.loads(path.read_text(encoding="utf-8")), str(path))
+        except (ValueError, UnicodeDecodeError, OSError) as exc:
+            aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}")
+            try:
+                os.replace(path, aside)
+                kept = f"it was kept as {aside}"
+            except OSError as move_exc:
+                kept = f"it could not be moved aside ({move_exc})"
+            store.notice = f"Your progress file could not be read ({exc}); {kept}. Starting fresh."
+        return store
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def get(self, pack_id: str, version: str, exercise_id: str) -> ExerciseProgress:
+        """The record (a fresh pending one when the exercise was never opened; not stored)."""
+        with self._lock:
+            return self.records.get(record_key(pack_id, version, exercise_id)) or ExerciseProgress()
+
+    def summary(self, pack_id: str, version: str, exercise_ids: list[str]) -> dict[str, int]:
+        """Counts for a catalog row: ``passed``, ``passed_with_solution``, ``skipped``, ``total``."""
+        counts = {"passed": 0, "passed_with_solution": 0, "skipped": 0, "total": len(exercise_ids)}
+        for ex_id in exercise_ids:
+            status = self.get(pack_id, version, ex_id).status
+            if status is not ProgressStatus.PENDING:
+                counts[status.value] += 1
+        return counts
+
+    def to_document(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "version": SCHEMA_VERSION,
+                "exercises": {k: v.to_dict() for k, v in sorted(self.records.items())},
+            }
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def _update(self, pack_id: str, version: str, exercise_id: str, change) -> ExerciseProgress:
+        with self._lock:
+            key = record_key(pack_id, version, exercise_id)
+            rec = self.records.setdefault(key, ExerciseProgress(first_opened=_now_iso()))
+            change(rec)
+            self.save()
+            return rec
+
+    def record_opened(self, pack_id: str, version: str, exercise_id: str) -> ExerciseProgress:
+        return self._update(pack_id, version, exercise_id, lambda rec: None)
+
+    def record_hint(self, pack_id: str, version: str, exercise_id: str, level: int) -> ExerciseProgress:
+        """Remember that hints up to ``level`` (1-based) were shown."""
+
+        def change(rec: ExerciseProgress) -> None:
+            rec.hints_used = max(rec.hints_used, level)
+
+        return self._update(pack_id, version, exercise_id, change)
+
+    def record_solution_revealed(self, pack_id: str, version: str, exercise_id: str) -> ExerciseProgress:
+        def change(rec: ExerciseProgress) -> None:
+            rec.solution_revealed = True
+
+        return self._update(pack_id, version, exercise_id, change)
+
+    def record_attempt(self, pack_id: str, version: str, exercise_id: str) -> ExerciseProgress:
+        def change(rec: ExerciseProgress) -> None:
+            rec.attempts += 1
+
+        return self._update(pack_id, version, exercise_id, change)
+
+    def record_pass(self, pack_id: str, version: str, exercise_id: str) -> ExerciseProgress:
+        """A pass; "with solution" when the solution was revealed first. A plain pass is never downgraded."""
+
+        def change(rec: ExerciseProgress) -> None:
+            if rec.status is ProgressStatus.PASSED:
+                return
+            rec.status = (
+                ProgressStatus.PASSED_WITH_SOLUTION if rec.solution_revealed else ProgressStatus.PASSED
+            )
+            rec.completed_at = _now_iso()
+
+        return self._update(pack_id, version, exercise_id, change)
+
+    def record_skip(self, pack_id: str, version: str, exercise_id: str) -> ExerciseProgress:
+        """The learner applied the reference solution to move on; a real pass is kept."""
+
+        def change(rec: ExerciseProgress) -> None:
+            rec.solution_revealed = True
+            if not rec.done:
+                rec.status = ProgressStatus.SKIPPED
+
+        return self._update(pack_id, version, exercise_id, change)
+
+    def add_time(self, pack_id: str, version: str, exercise_id: str, seconds: float) -> ExerciseProgress:
+        def change(rec: ExerciseProgress) -> None:
+            rec.time_spent = round(rec.time_spent + max(0.0, seconds), 1)
+
+        return self._update(pack_id, version, exercise_id, change)
+
+    def reset(self, prefix: str | None = None) -> int:
+        """Forget records whose key starts with ``prefix`` (a pack id, ``pack@version``, or a full key);
+        None forgets everything. Returns how many were removed."""
+        with self._lock:
+            if prefix is None:
+                gone = list(self.records)
+            else:
+                gone = [k for k in self.records if _key_matches(k, prefix)]
+            for key in gone:
+                del self.records[key]
+            self.save()
+            return len(gone)
+
+    def import_document(self, data: Any, source: str) -> int:
+        """Merge an exported document; the better status of the two wins for each record.
+
+        Raises:
+            TutorError: when ``data`` is not a progress document (message names ``source`` and field).
+        """
+        try:
+            incoming = parse_document(data, source)
+        except ValueError as exc:
+            raise TutorError(str(exc)) from None
+        with self._lock:
+            for key, rec in incoming.items():
+                mine = self.records.get(key)
+                if mine is None or _STATUS_RANK[rec.status] > _STATUS_RANK[mine.status]:
+                    self.records[key] = rec
+            self.save()
+        return len(incoming)
+
+    def save(self) -> None:
+        with self._lock:
+            write_json_atomic(self.path, self.to_document())
+
+
+# pending < skipped < passed_with_solution < passed, so an import never downgrades a real pass.
+_STATUS_RANK = {
+    ProgressStatus.PENDING: 0,
+    ProgressStatus.SKIPPED: 1,
+    ProgressStatus.PASSED_WITH_SOLUTION: 2,
+    ProgressStatus.PASSED: 3,
+}
+
+
+def _key_matches(key: str, prefix: str) -> bool:
+    """``pack`` matches ``pack@*``; ``pack@1.0`` matches that version; a full key matches itself."""
+    pack_part = key.split("/", 1)[0]
+    return key == prefix or pack_part == prefix or pack_part.split("@", 1)[0] == prefix
