@@ -74,7 +74,11 @@ def test_records_are_keyed_by_pack_version(data_dir):
 
 @pytest.mark.parametrize(
     "content",
-    ["{not json", json.dumps({"version": 99, "exercises": {}}), json.dumps({"version": 1, "exercises": {"k": {"status": "won"}}})],
+    [
+        "{not json",
+        json.dumps({"version": 99, "exercises": {}}),
+        json.dumps({"version": 1, "exercises": {"k": {"status": "won"}}}),
+    ],
 )
 def test_corrupt_file_is_moved_aside_and_store_starts_fresh(data_dir, content):
     path = data_dir / "progress.json"
@@ -127,7 +131,9 @@ def test_import_never_downgrades_and_rejects_non_progress(data_dir, tmp_path, ca
     store = ProgressStore.open()
     store.record_pass(PACK, VER, "a")
     weaker = tmp_path / "weaker.json"
-    weaker.write_text(json.dumps({"version": 1, "exercises": {record_key(PACK, VER, "a"): {"status": "skipped"}}}))
+    weaker.write_text(
+        json.dumps({"version": 1, "exercises": {record_key(PACK, VER, "a"): {"status": "skipped"}}})
+    )
     assert main(["progress", "import", str(weaker)]) == 0
     assert ProgressStore.open().get(PACK, VER, "a").status is ProgressStatus.PASSED
     bad = tmp_path / "bad.json"

@@ -18,7 +18,7 @@ import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field, fields
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ FILE_NAME = "progress.json"
 DATA_DIR_ENV = "K8S_TUTOR_DATA_DIR"
 
 
-class ProgressStatus(str, Enum):
+class ProgressStatus(StrEnum):
     """Where a learner stands on one exercise.
 
     ``passed_with_solution`` is a pass after the learner revealed or applied the reference solution;
@@ -123,7 +123,9 @@ def parse_document(data: Any, source: str) -> dict[str, ExerciseProgress]:
     records = data["exercises"]
     if not isinstance(records, dict):
         raise ValueError(f"{source}: exercises: expected an object")
-    return {key: ExerciseProgress.from_dict(val, f"{source}: exercises[{key!r}]") for key, val in records.items()}
+    return {
+        key: ExerciseProgress.from_dict(val, f"{source}: exercises[{key!r}]") for key, val in records.items()
+    }
 
 
 @dataclass
