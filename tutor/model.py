@@ -65,6 +65,8 @@ class CheckRef:
         hint: 1-based index into the exercise's hints shown when this check fails, or None.
         timeout: seconds to keep polling; None inherits exercise, then pack, then checker default.
         location: where the reference was written.
+        hold: once passing, keep passing this many seconds; None = the checker's own ``hold``
+            (lets a lesson use the built-in ``absent`` check as "stays absent").
     """
 
     check: str
@@ -74,6 +76,7 @@ class CheckRef:
     hint: int | None = None
     timeout: float | None = None
     location: SourceLocation | None = None
+    hold: float | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,186 @@
+"""A pack folder (``pack.yaml`` + lesson files) → :class:`~tutor.model.Pack`.
+
+:func:`load_pack` is what every front end calls; it raises one :class:`~tutor.errors.FormatError`
+carrying *all* problems. :func:`load_pack_report` returns the (possibly partial) pack together
+with errors and warnings, which is what ``pack lint`` needs to keep checking after a bad lesson.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tutor.content.parser import ParseResult, parse_lesson_report
+from tutor.content.schema import PACK, PACK_DEFAULTS, PACK_EXAM, validate
+from tutor.content.yamlsrc import LineDict, LineList, YamlSource, load_mapping
+from tutor.errors import FormatError, FormatProblem
+from tutor.model import ExamSettings, Lesson, Pack, SourceLocation
+
+PACK_FILE = "pack.yaml"
+
+
+@dataclass
+class LoadResult:
+    """A pack (None if pack.yaml itself is unusable), every problem, and each translation parsed."""
+
+    pack: Pack | None
+    problems: list[FormatProblem] = field(default_factory=list)
+    translations: dict[tuple[str, str], ParseResult] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[FormatProblem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def pack_file(path: Path | str) -> Path:
+    """``pack.yaml`` for a pack folder or the file itself."""
+    path = Path(path).expanduser()
+    return path / PACK_FILE if path.is_dir() else path
+
+
+def load_pack(path: Path | str) -> Pack:
+    """Load a pack folder (or its ``pack.yaml``) with all its lessons.
+
+    Raises:
+        FormatError: with every error found, each naming ``file:line`` and the field.
+    """
+    result = load_pack_report(path)
+    if result.errors or result.pack is None:
+        raise FormatError(result.errors)
+    return result.pack
+
+
+def load_pack_report(path: Path | str) -> LoadResult:
+    """Load a pack and return it with all problems (errors and warnings) instead of raising."""
+    file = pack_file(path)
+    result = LoadResult(None)
+    if not file.is_file():
+        result.problems.append(FormatProblem(SourceLocation(file, 0), "no pack.yaml here", "pack.yaml"))
+        return result
+    root = file.parent
+    source = YamlSource(file, 1, result.problems)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        result.problems.append(FormatProblem(SourceLocation(file, 0), f"cannot read: {exc}"))
+        return result
+    data = load_mapping(text, source, "pack.yaml")
+    if data is None:
+        return result
+    meta = validate(data, PACK, source)
+    if not {"id", "title", "version", "lessons", "format_version"} <= meta.keys():
+        return result
+    defaults = _sub(data, meta, "defaults", PACK_DEFAULTS, source)
+    exam = _sub(data, meta, "exam", PACK_EXAM, source)
+    languages = tuple(meta.get("languages") or ("en",))
+    requires = frozenset(meta.get("requires", ("api",)))
+    lessons = _lessons(root, data["lessons"], languages, requires, result)
+    _check_unique_exercises(lessons, result)
+    result.pack = Pack(
+        id=meta["id"],
+        title=meta["title"],
+        version=str(meta["version"]),
+        root=root,
+        lessons=tuple(lessons),
+        checks_dir=(root / meta.get("checks", "checks")).resolve(),
+        format_version=meta["format_version"],
+        languages=languages,
+        requires=requires,
+        timeout=float(defaults.get("timeout", 30.0)),
+        poll=float(defaults.get("poll", 1.0)),
+        exam=ExamSettings(
+            duration_minutes=exam.get("duration", 120),
+            tasks=exam.get("tasks", 8),
+            pass_mark=float(exam.get("pass_mark", 66.0)),
+            allow_check=exam.get("allow_check", False),
+        ),
+        description=(meta.get("description") or "").strip(),
+    )
+    return result
+
+
+def _sub(data: LineDict, meta: dict, key: str, fields: dict, source: YamlSource) -> dict:
+    value = meta.get(key)
+    return validate(value, fields, source, prefix=f"{key}.") if isinstance(value, LineDict) else {}
+
+
+def lesson_file(root: Path, entry: str, language: str | None = None) -> Path:
+    """The file of a ``lessons:`` entry (an id → ``<id>.md``, or a path ending in ``.md``)."""
+    path = root / entry if entry.endswith(".md") else root / f"{entry}.md"
+    return path.with_name(f"{path.stem}.{language}.md") if language else path
+
+
+def _lessons(
+    root: Path, entries: LineList, languages: tuple[str, ...], requires: frozenset[str], result: LoadResult
+) -> list[Lesson]:
+    lessons: list[Lesson] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        where = SourceLocation(root / PACK_FILE, entries.line_of(index))
+        file = lesson_file(root, entry)
+        expected_id = file.stem
+        if expected_id in seen:
+            result.problems.append(
+                FormatProblem(where, f"lesson {entry!r} is listed twice", f"lessons[{index}]")
+            )
+            continue
+        seen[expected_id] = index
+        if not file.is_file():
+            result.problems.append(
+                FormatProblem(
+                    where, f"lesson file {file.name} not found in {file.parent}", f"lessons[{index}]"
+                )
+            )
+            continue
+        parsed = parse_lesson_report(
+            file.read_text(encoding="utf-8"), file, language=languages[0], order=index + 1, requires=requires
+        )
+        result.problems.extend(parsed.problems)
+        lesson = parsed.lesson
+        if lesson is None:
+            continue
+        if lesson.id != expected_id:
+            result.problems.append(
+                FormatProblem(
+                    SourceLocation(file, 2),
+                    f"front matter id {lesson.id!r} differs from the file name {file.name!r}",
+                    "id",
+                )
+            )
+        found = tuple(lang for lang in languages[1:] if lesson_file(root, entry, lang).is_file())
+        for lang in found:
+            result.translations[(lesson.id, lang)] = _translation(root, entry, lang, lesson, result)
+        lessons.append(_with_translations(lesson, found))
+    return lessons
+
+
+def _with_translations(lesson: Lesson, languages: tuple[str, ...]) -> Lesson:
+    from dataclasses import replace
+
+    return replace(lesson, translations=languages) if languages else lesson
+
+
+def _translation(root: Path, entry: str, lang: str, lesson: Lesson, result: LoadResult) -> ParseResult:
+    from tutor.content.translations import check_translation
+
+    file = lesson_file(root, entry, lang)
+    parsed = parse_lesson_report(file.read_text(encoding="utf-8"), file, language=lang, translated=True)
+    result.problems.extend(parsed.problems)
+    result.problems.extend(check_translation(lesson, parsed))
+    return parsed
+
+
+def _check_unique_exercises(lessons: list[Lesson], result: LoadResult) -> None:
+    first: dict[str, str] = {}
+    for lesson in lessons:
+        for ex in lesson.exercises:
+            if ex.id in first:
+                result.problems.append(
+                    FormatProblem(
+                        ex.location or SourceLocation(lesson.path or Path(), 0),
+                        f"duplicate exercise id {ex.id!r} (first defined at {first[ex.id]})",
+                        "id",
+                    )
+                )
+            else:
+                first[ex.id] = str(ex.location)

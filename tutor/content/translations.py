@@ -1,0 +1,76 @@
+"""Translated lessons: ``<id>.<lang>.md`` next to ``<id>.md``, with the same exercise ids.
+
+Metadata (checks, points, setup, solution) comes from the default-language file so a
+translation can never grade differently; the translation supplies the prose: lesson title and
+body, exercise titles, task text and hints. A translation's ```` ```yaml exercise ```` fence needs
+only ``id:``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from tutor.content.parser import ParseResult, parse_lesson_report
+from tutor.errors import FormatError, FormatProblem
+from tutor.model import Lesson, Pack, SourceLocation
+
+
+def check_translation(lesson: Lesson, parsed: ParseResult) -> list[FormatProblem]:
+    """Problems of a translation against its default-language lesson (ids must agree)."""
+    tr = parsed.lesson
+    if tr is None:
+        return []
+    where = SourceLocation(tr.path or Path(f"{lesson.id}.{tr.language}.md"), 2)
+    problems: list[FormatProblem] = []
+    if tr.id != lesson.id:
+        problems.append(FormatProblem(where, f"translation id {tr.id!r} differs from {lesson.id!r}", "id"))
+    ids = {ex.id for ex in lesson.exercises}
+    for ex in tr.exercises:
+        if ex.id not in ids:
+            problems.append(
+                FormatProblem(
+                    ex.location or where, f"exercise {ex.id!r} is not in the {lesson.language} lesson", "id"
+                )
+            )
+    missing = ids - {ex.id for ex in tr.exercises}
+    for ex_id in sorted(missing):
+        problems.append(
+            FormatProblem(
+                where,
+                f"exercise {ex_id!r} is not translated (the {lesson.language} text is shown)",
+                "exercises",
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def merge(lesson: Lesson, tr: Lesson) -> Lesson:
+    """The default-language ``lesson`` with ``tr``'s prose."""
+    texts = {ex.id: ex for ex in tr.exercises}
+    exercises = tuple(
+        replace(ex, title=t.title, task=t.task, hints=t.hints or ex.hints) if (t := texts.get(ex.id)) else ex
+        for ex in lesson.exercises
+    )
+    return replace(
+        lesson, title=tr.title, body=tr.body, exercises=exercises, language=tr.language, path=tr.path
+    )
+
+
+def translated_lesson(pack: Pack, lesson_id: str, language: str) -> Lesson:
+    """The lesson in ``language``, or the default-language lesson if it has no such translation.
+
+    Raises:
+        KeyError: no lesson ``lesson_id``.
+        FormatError: the translation file has errors.
+    """
+    lesson = pack.lesson(lesson_id)
+    if language == lesson.language or language not in lesson.translations or lesson.path is None:
+        return lesson
+    file = lesson.path.with_name(f"{lesson.path.stem}.{language}.md")
+    parsed = parse_lesson_report(file.read_text(encoding="utf-8"), file, language=language, translated=True)
+    errors = [p for p in parsed.problems + check_translation(lesson, parsed) if p.severity == "error"]
+    if errors or parsed.lesson is None:
+        raise FormatError(errors or [FormatProblem(SourceLocation(file, 1), "not a lesson")])
+    return merge(lesson, parsed.lesson)

@@ -1,0 +1,156 @@
+"""YAML that remembers where each key was written.
+
+Every error in a pack must name ``file:line`` and the field, so mappings and lists loaded here
+carry the line of every key and item. Lines are absolute within the file: YAML embedded in a
+Markdown fence or in front matter is loaded with the fence's starting line as an offset.
+Duplicate keys (which plain PyYAML silently resolves to the last one) are reported as problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tutor.errors import FormatProblem
+from tutor.model import SourceLocation
+
+
+class LineDict(dict):
+    """A dict from YAML with ``line`` (of the mapping) and ``key_lines`` (per key), both 1-based."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+
+    def line_of(self, key: Any) -> int:
+        """The line where ``key`` was written, else the mapping's own line."""
+        return self.key_lines.get(key, self.line) if hasattr(self, "key_lines") else self.line
+
+
+class LineList(list):
+    """A list from YAML with ``line`` and ``item_lines``."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        """The line of item ``index``, else the list's own line."""
+        lines = getattr(self, "item_lines", [])
+        return lines[index] if 0 <= index < len(lines) else self.line
+
+
+@dataclass
+class YamlSource:
+    """Where a YAML text lives: the file and the line its first line has in that file."""
+
+    path: Path
+    first_line: int = 1
+    problems: list[FormatProblem] = field(default_factory=list)
+
+    def at(self, line: int) -> SourceLocation:
+        """A location for a 1-based line."""
+        return SourceLocation(self.path, line)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader building LineDict/LineList with absolute line numbers."""
+
+    source: YamlSource
+
+    def _line(self, node: yaml.Node) -> int:
+        return node.start_mark.line + self.source.first_line
+
+    def construct_yaml_map(self, node: yaml.MappingNode):  # type: ignore[override]
+        data = LineDict()
+        data.line = self._line(node)
+        data.key_lines = {}
+        yield data
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                self.source.problems.append(
+                    FormatProblem(self.source.at(self._line(key_node)), "a mapping key must be a plain value")
+                )
+                continue
+            if key in data.key_lines:
+                self.source.problems.append(
+                    FormatProblem(
+                        self.source.at(self._line(key_node)),
+                        f"duplicate key (first written on line {data.key_lines[key]})",
+                        str(key),
+                    )
+                )
+            data[key] = self.construct_object(value_node, deep=True)
+            data.key_lines[key] = self._line(key_node)
+
+    def construct_yaml_seq(self, node: yaml.SequenceNode):  # type: ignore[override]
+        data = LineList()
+        data.line = self._line(node)
+        data.item_lines = [self._line(child) for child in node.value]
+        yield data
+        data.extend(self.construct_object(child, deep=True) for child in node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
+
+
+def _error_line(exc: yaml.YAMLError, source: YamlSource) -> int:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return mark.line + source.first_line if mark is not None else source.first_line
+
+
+def load_all(text: str, source: YamlSource, what: str = "YAML") -> list[Any] | None:
+    """Every document of ``text``; None (and a problem in ``source.problems``) if it does not parse."""
+    loader = _Loader(text)
+    loader.source = source
+    try:
+        docs = []
+        while loader.check_data():
+            docs.append(loader.get_data())
+        return docs
+    except yaml.YAMLError as exc:
+        detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        source.problems.append(
+            FormatProblem(source.at(_error_line(exc, source)), f"{what} does not parse: {detail}")
+        )
+        return None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a timestamp PyYAML cannot represent
+        source.problems.append(FormatProblem(source.at(source.first_line), f"{what} does not parse: {exc}"))
+        return None
+    finally:
+        loader.dispose()
+
+
+def load_mapping(text: str, source: YamlSource, what: str) -> LineDict | None:
+    """One YAML mapping (front matter, pack.yaml, exercise metadata) or None with a problem recorded."""
+    docs = load_all(text, source, what)
+    if docs is None:
+        return None
+    if len(docs) != 1 or not isinstance(docs[0], LineDict):
+        found = (
+            "nothing"
+            if not docs or docs[0] is None
+            else f"{len(docs)} documents"
+            if len(docs) > 1
+            else (type(docs[0]).__name__)
+        )
+        source.problems.append(
+            FormatProblem(source.at(source.first_line), f"{what} must be one mapping, found {found}")
+        )
+        return None
+    return docs[0]
+
+
+def plain(value: Any) -> Any:
+    """Deep copy of YAML data as plain dicts and lists (what the model and checkers receive)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
