@@ -15,9 +15,16 @@ class NotYet(Exception):
 
 
 class CheckFailed(Exception):
-    """The learner's answer is wrong; ``diffs`` say which fields differ."""
+    """The learner's answer is wrong; ``diffs`` say which fields differ.
 
-    def __init__(self, message: str, diffs: tuple[FieldDiff, ...] | list[FieldDiff] = ()):
+    ``hint`` (1-based, optional) names the exercise hint that fits *this* failure, for checkers with
+    several sub-checks; without it the check reference's own ``hint`` is shown.
+    """
+
+    def __init__(
+        self, message: str, diffs: tuple[FieldDiff, ...] | list[FieldDiff] = (), hint: int | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.diffs = tuple(diffs)
+        self.hint = hint

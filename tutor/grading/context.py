@@ -1,0 +1,265 @@
+"""CheckContext: the read-only view of the cluster a checker function receives.
+
+Every read goes through the round's :class:`~tutor.grading.cache.RoundCache`, so a checker can call
+``ctx.get`` freely: the engine lists each (apiVersion, kind, namespace) at most once per poll round.
+Failing assertions raise :class:`CheckFailed` carrying field diffs; absent objects raise
+:class:`NotYet` so the engine polls again. See ``docs/grading.md`` for the author's reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from tutor.grading.cache import RoundCache
+from tutor.grading.fieldpath import MISSING, walk
+from tutor.grading.matcher import describe_diffs, match
+from tutor.grading.outcomes import CheckFailed, NotYet
+from tutor.grading.quantity import parse_quantity, values_equal
+from tutor.grading.selectors import field_selector, label_selector, workload_selector
+from tutor.results import FieldDiff
+
+DEFAULT: Any = object()
+"""Sentinel for "the exercise namespace when the kind is namespaced"."""
+
+SnapshotKey = tuple[str, str, str | None, str]  # (apiVersion, kind, namespace, name)
+
+WORKLOAD_POD_SPEC = {
+    "Pod": "spec",
+    "Deployment": "spec.template.spec",
+    "ReplicaSet": "spec.template.spec",
+    "ReplicationController": "spec.template.spec",
+    "DaemonSet": "spec.template.spec",
+    "StatefulSet": "spec.template.spec",
+    "Job": "spec.template.spec",
+    "CronJob": "spec.jobTemplate.spec.template.spec",
+}
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """An RFC 3339 timestamp from the API (``2026-01-02T03:04:05Z``) as an aware datetime, or None."""
+    if not text:
+        return None
+    return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+
+
+def describe(obj: Mapping[str, Any]) -> str:
+    """``Deployment web in namespace x`` / ``Namespace dev``."""
+    meta = obj.get("metadata") or {}
+    where = f" in namespace {meta['namespace']}" if meta.get("namespace") else ""
+    return f"{obj.get('kind', 'object')} {meta.get('name', '?')}{where}"
+
+
+class CheckContext:
+    """What a checker may read and assert. Created by the engine for each attempt of each check.
+
+    Args:
+        cache: the current poll round's cache.
+        namespace: the exercise namespace (None for cluster-scoped exercises).
+        started_at: when the exercise started (aware UTC), or None when grading outside a started run.
+        snapshot: ``{(apiVersion, kind, namespace, name): {"uid":..., "resourceVersion":..., ...}}`` at start.
+    """
+
+    def __init__(
+        self,
+        cache: RoundCache,
+        namespace: str | None = None,
+        started_at: datetime | None = None,
+        snapshot: Mapping[SnapshotKey, Mapping[str, Any]] | None = None,
+    ):
+        self._cache = cache
+        self.namespace = namespace
+        self.started_at = started_at
+        self._snapshot = dict(snapshot or {})
+        self.touched: list[dict[str, Any]] = []  # objects this attempt read, for diagnostics on failure
+
+    # -- reads ---------------------------------------------------------------------------------
+    def _ns(self, api_version: str, kind: str, namespace: Any) -> str | None:
+        if not self._cache.namespaced(api_version, kind):
+            return None
+        return self.namespace if namespace is DEFAULT else namespace
+
+    def list(
+        self,
+        api_version: str,
+        kind: str,
+        namespace: Any = DEFAULT,
+        labels: str | Mapping[str, str] | None = None,
+        fields: str | Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Objects of ``kind``; ``labels``/``fields`` are selectors (a dict or the usual string form).
+
+        ``namespace`` defaults to the exercise namespace for namespaced kinds; None means all namespaces.
+        """
+        by_label, by_field = label_selector(labels), field_selector(fields)
+        found = [
+            o
+            for o in self._cache.list(api_version, kind, self._ns(api_version, kind, namespace))
+            if by_label((o.get("metadata") or {}).get("labels") or {}) and by_field(o)
+        ]
+        self.touched.extend(found[:3])
+        return found
+
+    def find(self, api_version: str, kind: str, name: str, namespace: Any = DEFAULT) -> dict[str, Any] | None:
+        """The object, or None if it does not exist."""
+        for obj in self._cache.list(api_version, kind, self._ns(api_version, kind, namespace)):
+            if (obj.get("metadata") or {}).get("name") == name:
+                self.touched.append(obj)
+                return obj
+        return None
+
+    def get(self, api_version: str, kind: str, name: str, namespace: Any = DEFAULT) -> dict[str, Any]:
+        """The object; raises NotYet (``Deployment web not found in namespace x``) if it is absent."""
+        obj = self.find(api_version, kind, name, namespace)
+        if obj is None:
+            ns = self._ns(api_version, kind, namespace)
+            raise NotYet(f"{kind} {name} not found" + (f" in namespace {ns}" if ns else ""))
+        return obj
+
+    # -- fields and assertions -----------------------------------------------------------------
+    def field(self, obj: Mapping[str, Any], path: str, default: Any = MISSING) -> Any:
+        """The value at ``path``; ``default`` when missing, or CheckFailed naming the path if no default."""
+        value, reached = walk(obj, path)
+        if value is MISSING:
+            if default is not MISSING:
+                return default
+            raise CheckFailed(f"{describe(obj)} has no {reached}", [FieldDiff(reached, "(a value)", MISSING)])
+        return value
+
+    def expect_field(
+        self, obj: Mapping[str, Any], path: str, expected: Any, message: str | None = None
+    ) -> None:
+        """CheckFailed with ``FieldDiff(path, expected, actual)`` unless the field equals ``expected``."""
+        actual, reached = walk(obj, path)
+        if actual is MISSING or not values_equal(expected, actual):
+            shown = "missing" if actual is MISSING else repr(actual)
+            text = message or f"{describe(obj)}: {reached} is {shown}, expected {expected!r}"
+            raise CheckFailed(text, [FieldDiff(reached, expected, actual)])
+
+    def expect(self, condition: Any, message: str) -> None:
+        """CheckFailed(message) unless ``condition`` is true."""
+        if not condition:
+            raise CheckFailed(message)
+
+    def match(self, obj: Any, subset: Any, *, exact: bool = False) -> list[FieldDiff]:
+        """Subset-match ``obj`` against ``subset`` (see ``tutor.grading.matcher``); the diffs."""
+        return match(obj, subset, exact=exact)
+
+    def expect_match(
+        self, obj: Mapping[str, Any], subset: Any, message: str | None = None, *, exact: bool = False
+    ) -> None:
+        """CheckFailed with every diff unless ``obj`` matches ``subset``."""
+        diffs = match(obj, subset, exact=exact)
+        if diffs:
+            raise CheckFailed(message or f"{describe(obj)}: {describe_diffs(diffs)}", diffs)
+
+    @staticmethod
+    def quantity(value: Any) -> Decimal:
+        """A Kubernetes quantity as a Decimal (``"500m"`` → ``0.5``); ValueError if it is not one."""
+        return parse_quantity(value)
+
+    # -- shapes --------------------------------------------------------------------------------
+    def pod_spec(self, obj: Mapping[str, Any]) -> dict[str, Any]:
+        """The PodSpec of a Pod or a workload (Deployment, ReplicaSet, DaemonSet, StatefulSet, Job...)."""
+        path = WORKLOAD_POD_SPEC.get(str(obj.get("kind")))
+        if path is None:
+            raise CheckFailed(f"{describe(obj)} has no pod template")
+        return self.field(obj, path)
+
+    def container(self, obj: Mapping[str, Any], name: str) -> dict[str, Any]:
+        """The container (or init container) called ``name``; CheckFailed "no container named web"."""
+        spec = self.pod_spec(obj)
+        for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+            if c.get("name") == name:
+                return c
+        names = [c.get("name") for c in spec.get("containers") or []]
+        raise CheckFailed(
+            f"{describe(obj)} has no container named {name} (it has {', '.join(map(str, names)) or 'none'})",
+            [FieldDiff(f".containers[name={name}]", {"name": name}, MISSING)],
+        )
+
+    def pods_of(self, workload: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The pods a workload selects in its namespace (not terminating). A Pod gives itself."""
+        if workload.get("kind") == "Pod":
+            return [dict(workload)]
+        meta = workload.get("metadata") or {}
+        if workload.get("kind") == "CronJob":
+            jobs = [
+                j
+                for j in self._cache.list("batch/v1", "Job", meta.get("namespace"))
+                if any(
+                    r.get("uid") == meta.get("uid")
+                    for r in (j.get("metadata") or {}).get("ownerReferences") or []
+                )
+            ]
+            return [p for j in jobs for p in self.pods_of(j)]
+        selects = workload_selector((workload.get("spec") or {}).get("selector"))
+        return [
+            p
+            for p in self._cache.list("v1", "Pod", meta.get("namespace"))
+            if not (p.get("metadata") or {}).get("deletionTimestamp")
+            and selects((p.get("metadata") or {}).get("labels") or {})
+        ]
+
+    def owner_chain(self, obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """``[obj, owner, owner's owner, ...]`` via controller owner references (else the first)."""
+        chain = [dict(obj)]
+        seen = {(obj.get("metadata") or {}).get("uid")}
+        current: Mapping[str, Any] = obj
+        while True:
+            refs = (current.get("metadata") or {}).get("ownerReferences") or []
+            ref = next((r for r in refs if r.get("controller")), refs[0] if refs else None)
+            if ref is None or ref.get("uid") in seen:
+                return chain
+            ns = (current.get("metadata") or {}).get("namespace")
+            owner = self.find(
+                ref.get("apiVersion", ""), ref.get("kind", ""), ref.get("name", ""), namespace=ns
+            )
+            if owner is None:
+                return chain
+            seen.add(ref.get("uid"))
+            chain.append(owner)
+            current = owner
+
+    def events_for(self, obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Events whose involvedObject (or regarding) is ``obj``, oldest first."""
+        meta = obj.get("metadata") or {}
+        uid, name, kind = meta.get("uid"), meta.get("name"), obj.get("kind")
+        events = []
+        for ev in self._cache.list("v1", "Event", meta.get("namespace")):
+            ref = ev.get("involvedObject") or ev.get("regarding") or {}
+            if (uid and ref.get("uid") == uid) or (
+                not ref.get("uid") and ref.get("kind") == kind and ref.get("name") == name
+            ):
+                events.append(ev)
+        return sorted(events, key=_event_time)
+
+    # -- exercise start ------------------------------------------------------------------------
+    def snapshot_uid(self, api_version: str, kind: str, name: str, namespace: Any = DEFAULT) -> str | None:
+        """The UID the object had when the exercise started, or None if it did not exist then."""
+        entry = self._snapshot.get((api_version, kind, self._ns(api_version, kind, namespace), name))
+        return None if entry is None else entry.get("uid")
+
+    def created_after_start(self, obj: Mapping[str, Any]) -> bool:
+        """True when ``obj`` was created after the exercise started (always True outside a started run).
+
+        creationTimestamp has one-second resolution, so an object that existed in the start snapshot
+        never counts as new even if it was created in the same second.
+        """
+        if self.started_at is None:
+            return True
+        meta = obj.get("metadata") or {}
+        if meta.get("uid") and meta.get("uid") in {e.get("uid") for e in self._snapshot.values()}:
+            return False
+        created = parse_time(meta.get("creationTimestamp"))
+        return created is not None and created >= self.started_at.replace(microsecond=0)
+
+
+def _event_time(ev: Mapping[str, Any]) -> datetime:
+    for key in ("eventTime", "lastTimestamp", "firstTimestamp"):
+        t = parse_time(ev.get(key))
+        if t is not None:
+            return t
+    return parse_time((ev.get("metadata") or {}).get("creationTimestamp")) or datetime.min.replace(tzinfo=UTC)

@@ -1,0 +1,116 @@
+"""Resolving a check reference into what the engine runs: the function, its args and its timings.
+
+Why separate: the engine, ``pack test`` and the TUI all need the same answer to "how long does this
+check poll, how often, does it hold?", and lint needs the same binding errors.
+Precedence (most specific wins): ``--timeout`` of the run > check reference > exercise > the
+checker's own ``@check(timeout=)`` > pack defaults > 30 s / 1 s.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tutor.model import CheckRef, Exercise, Pack
+
+if TYPE_CHECKING:
+    from tutor.grading.registry import CheckSpec, Registry
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_POLL = 1.0
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How the engine polls one check: give up after ``timeout``, retry every ``poll``, hold for ``hold``."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    poll: float = DEFAULT_POLL
+    hold: float = 0.0
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    """One check reference of one exercise, resolved against a registry.
+
+    ``problem`` is set (and ``spec`` may be None) when the reference cannot run: an unknown
+    checker id or arguments that do not fit. The engine reports those as errors, never failures.
+    """
+
+    exercise: Exercise
+    index: int
+    ref: CheckRef
+    spec: CheckSpec | None
+    title: str
+    timing: Timing
+    args: dict[str, Any] = field(default_factory=dict)
+    problem: str = ""
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.exercise.id, self.index)
+
+
+def _first(*values: float | None) -> float | None:
+    return next((float(v) for v in values if v is not None), None)
+
+
+def resolve_timing(
+    pack: Pack | None,
+    exercise: Exercise,
+    ref: CheckRef,
+    spec: CheckSpec | None,
+    args: dict[str, Any],
+    *,
+    timeout: float | None = None,
+    max_timeout: float | None = None,
+) -> Timing:
+    """The :class:`Timing` of ``ref`` (see the module docstring for the precedence).
+
+    A checker with a ``hold`` parameter takes its hold window from that argument (its default
+    or the reference's ``args.hold``), so authors write ``args: {hold: 10}`` on ``absent``.
+    """
+    spec_timeout = spec.timeout if spec else None
+    chosen = (
+        _first(timeout, ref.timeout, exercise.timeout, spec_timeout, pack.timeout if pack else None)
+        or DEFAULT_TIMEOUT
+    )
+    if max_timeout is not None:
+        chosen = min(chosen, max_timeout)
+    poll = _first(spec.poll if spec else None, pack.poll if pack else None) or DEFAULT_POLL
+    hold = spec.hold if spec else None
+    if spec is not None:
+        param = inspect.signature(spec.fn).parameters.get("hold")
+        if param is not None:
+            hold = args.get("hold", param.default if param.default is not param.empty else hold)
+    return Timing(timeout=chosen, poll=min(poll, chosen) if chosen > 0 else poll, hold=float(hold or 0))
+
+
+def plan_checks(
+    registry: Registry,
+    pack: Pack | None,
+    exercise: Exercise,
+    *,
+    timeout: float | None = None,
+    max_timeout: float | None = None,
+) -> list[CheckPlan]:
+    """A :class:`CheckPlan` for every check reference of ``exercise``, in order."""
+    plans = []
+    for i, ref in enumerate(exercise.checks):
+        spec, problem, title = registry.find(ref.check), "", ref.title or ref.check
+        if spec is None:
+            problem = registry.unknown_message(ref.check)
+        else:
+            try:
+                spec.bind(ref.args)
+            except TypeError as exc:
+                problem = str(exc)
+            title = ref.title or spec.describe(ref.args)
+        if problem and ref.location:
+            problem = f"{ref.location}: {problem}"
+        timing = resolve_timing(
+            pack, exercise, ref, spec, dict(ref.args), timeout=timeout, max_timeout=max_timeout
+        )
+        plans.append(CheckPlan(exercise, i, ref, spec, title, timing, dict(ref.args), problem))
+    return plans
