@@ -1,0 +1,99 @@
+"""Checkers for the Namespaces lesson: creating and labelling namespaces, placing objects, deleting.
+
+Namespaces are cluster-scoped, so these checkers always name the namespace they read instead of
+relying on the exercise namespace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tutor.sdk import CheckContext, CheckFailed, NotYet, check
+
+from ._podspec import meta, names
+
+
+@check("namespaces.labelled")
+def labelled(ctx: CheckContext, label: str, namespaces: dict[str, str]) -> None:
+    """Each namespace exists and carries its {label} label"""
+    for name, value in namespaces.items():
+        ns = ctx.get("v1", "Namespace", name, namespace=None)
+        labels = meta(ns).get("labels") or {}
+        if label not in labels:
+            raise CheckFailed(
+                f"Namespace {name} exists but has no {label} label: run `kubectl label namespace {name} {label}={value}`"
+            )
+        if labels[label] != value:
+            raise CheckFailed(
+                f"Namespace {name} is labelled {label}={labels[label]}, the task asks for {label}={value}: "
+                f"`kubectl label namespace {name} {label}={value} --overwrite`"
+            )
+
+
+@check("namespaces.placed")
+def placed(ctx: CheckContext, kind: str, name: str, namespace: str, apiVersion: str = "v1") -> None:
+    """{kind} {name} is in namespace {namespace}"""
+    if ctx.find(apiVersion, kind, name, namespace=namespace) is not None:
+        return None
+    stray = ctx.find(apiVersion, kind, name, namespace="default")
+    if stray is not None:
+        raise CheckFailed(
+            f"{kind} {name} is in namespace default, not {namespace}: an object without metadata.namespace "
+            f"goes to the current namespace. Add `namespace: {namespace}` under the {kind}'s metadata (or use "
+            f"`-n {namespace}`), then remove the stray copy: `kubectl delete {kind.lower()} {name} -n default`"
+        )
+    raise NotYet(f"{kind} {name} not found in namespace {namespace}")
+
+
+def _contents(ctx: CheckContext, namespace: str) -> list[str]:
+    """``Pod tmp``, ``ConfigMap tmp-cfg`` ... still in ``namespace`` (kube-root-ca.crt left out)."""
+    left: list[str] = []
+    for api_version, kind in (("v1", "Pod"), ("v1", "ConfigMap"), ("v1", "Secret"), ("v1", "Service"),
+                              ("apps/v1", "Deployment")):
+        objs = [o for o in ctx.list(api_version, kind, namespace=namespace)
+                if meta(o).get("name") != "kube-root-ca.crt"]
+        left.extend(f"{kind} {n}" for n in names(objs))
+    return left
+
+
+@check("namespaces.deleted")
+def deleted(ctx: CheckContext, name: str, keep: str) -> None:
+    """Namespace {name} is gone with everything in it; namespace {keep} is untouched"""
+    kept = ctx.find("v1", "Namespace", keep, namespace=None)
+    if kept is None or meta(kept).get("deletionTimestamp"):
+        raise CheckFailed(f"Namespace {keep} was deleted too; only {name} should go. Reset the exercise to get it back")
+    snapshot = ctx.snapshot_uid("v1", "Namespace", keep, namespace=None)
+    if snapshot and meta(kept).get("uid") != snapshot:
+        raise CheckFailed(f"Namespace {keep} was deleted and recreated; only {name} should go. Reset the exercise")
+    ns = ctx.find("v1", "Namespace", name, namespace=None)
+    if ns is None:
+        return None
+    if meta(ns).get("deletionTimestamp"):
+        raise NotYet(f"Namespace {name} is terminating: the namespace controller is deleting what is inside")
+    left = _contents(ctx, name)
+    inside = f" (left inside: {', '.join(left)})" if left else " (it is empty, but the namespace object remains)"
+    raise CheckFailed(
+        f"Namespace {name} still exists{inside}. Deleting a namespace deletes everything in it: "
+        f"`kubectl delete namespace {name}`"
+    )
+
+
+def _data(obj: dict[str, Any]) -> dict[str, Any]:
+    return dict(obj.get("data") or {})
+
+
+@check("namespaces.moved")
+def moved(ctx: CheckContext, name: str, source: str, target: str, data: dict[str, str]) -> None:
+    """ConfigMap {name} lives in {target} with its data, and no longer in {source}"""
+    copy = ctx.find("v1", "ConfigMap", name, namespace=target)
+    original = ctx.find("v1", "ConfigMap", name, namespace=source)
+    if copy is None:
+        raise NotYet(f"ConfigMap {name} not found in namespace {target}")
+    if _data(copy) != data:
+        raise CheckFailed(
+            f"ConfigMap {name} in {target} has data {_data(copy)}, expected the original's {data}: "
+            f"copy it with `kubectl get cm {name} -n {source} -o yaml`, change metadata.namespace and drop "
+            f"uid/resourceVersion/creationTimestamp before applying"
+        )
+    if original is not None and not meta(original).get("deletionTimestamp"):
+        raise CheckFailed(f"ConfigMap {name} still exists in {source}: `kubectl delete cm {name} -n {source}`")
