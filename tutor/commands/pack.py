@@ -1,14 +1,94 @@
-"""`k8s-tutor pack` (not implemented yet; owned by a later issue)."""
+"""``k8s-tutor pack``: tools for pack authors — ``new``, ``lint``, ``test``, ``list``.
+
+``lint`` needs no cluster (see :mod:`tutor.lint`); ``test`` runs every exercise on a cluster and
+lives in :mod:`tutor.grading.pack_test`. Heavy modules are imported inside each action.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """No arguments yet."""
+    """Add the ``new``, ``lint``, ``test`` and ``list`` actions."""
+    actions = parser.add_subparsers(dest="pack_action", metavar="ACTION", required=True)
+
+    new = actions.add_parser(
+        "new", help="scaffold a pack that lints clean: one lesson, exercise, checker, solution"
+    )
+    new.add_argument("path", type=Path, help="folder to create")
+    new.add_argument("--id", dest="pack_id", help="pack id (default: from the folder name)")
+    new.add_argument("--title", help="pack title")
+    new.add_argument("--force", action="store_true", help="write into a folder that is not empty")
+
+    lint = actions.add_parser("lint", help="check a pack without a cluster; exit 0 clean, 2 on errors")
+    lint.add_argument("path", nargs="?", help="pack folder or pack.yaml (default: the built-in pack)")
+    lint.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    lint.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+
+    test = actions.add_parser("test", help="on a cluster: start state fails, reference solution passes")
+    test.add_argument("path", nargs="?", help="pack folder (default: the built-in pack)")
+    test.add_argument(
+        "--exercise", action="append", default=[], metavar="ID", help="only this exercise (repeatable)"
+    )
+    test.add_argument("--format", choices=("text", "json", "junit"), default="text")
+    test.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+    test.add_argument("--context", help="kube context to use")
+    test.add_argument("--kubeconfig", help="kubeconfig file")
+    test.add_argument("--jobs", type=int, default=1, metavar="N", help="exercises run in parallel")
+    test.add_argument("--timeout", type=float, metavar="S", help="override every check's timeout (seconds)")
+
+    actions.add_parser("list", help="list the packs found (built-in, entry points, K8S_TUTOR_PACKS)")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("k8s-tutor pack: not implemented yet")
-    return 2
+    """Dispatch to the chosen action."""
+    return {"new": _new, "lint": _lint, "test": _test, "list": _list}[args.pack_action](args)
+
+
+def _new(args: argparse.Namespace) -> int:
+    from tutor.content.scaffold import create_pack
+
+    written = create_pack(args.path, pack_id=args.pack_id, title=args.title, force=args.force)
+    for path in written:
+        print(f"created {path}")
+    print(f"next: edit {args.path / 'hello.md'}, then run: k8s-tutor pack lint {args.path}")
+    return 0
+
+
+def _pack_path(path: str | None) -> Path:
+    if path:
+        return Path(path)
+    from tutor.content.discovery import builtin_path
+
+    return builtin_path()
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from tutor.lint import lint_pack
+    from tutor.lint.output import render_json, render_text
+
+    report = lint_pack(_pack_path(args.path), strict=args.strict)
+    print(render_json(report) if args.format == "json" else render_text(report))
+    return report.exit_code
+
+
+def _test(args: argparse.Namespace) -> int:
+    from tutor.grading import pack_test
+
+    return int(pack_test.run(args) or 0)
+
+
+def _list(args: argparse.Namespace) -> int:
+    from tutor.content.discovery import discover_packs
+
+    sources = discover_packs()
+    if not sources:
+        print("no packs found", file=sys.stderr)
+        return 2
+    for s in sources:
+        status = f"  ERROR: {s.error}" if s.error else ""
+        print(f"{s.id:<24} {s.version:<10} {s.title}  [{s.origin}: {s.path}]{status}")
+    return 0

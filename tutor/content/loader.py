@@ -26,6 +26,7 @@ class LoadResult:
     pack: Pack | None
     problems: list[FormatProblem] = field(default_factory=list)
     translations: dict[tuple[str, str], ParseResult] = field(default_factory=dict)
+    lesson_files: list[Path] = field(default_factory=list)  # every file pack.yaml lists, parsed or not
 
     @property
     def errors(self) -> list[FormatProblem]:
@@ -125,6 +126,7 @@ def _lessons(
             )
             continue
         seen[expected_id] = index
+        result.lesson_files.append(file)
         if not file.is_file():
             result.problems.append(
                 FormatProblem(

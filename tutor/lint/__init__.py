@@ -1,0 +1,146 @@
+"""``k8s-tutor pack lint``: everything that can be wrong with a pack, found without a cluster.
+
+The loader already reports format problems (schema, unknown keys, duplicate ids, missing files,
+translations); lint adds what needs the checkers and the Kubernetes schemas:
+
+* check references that do not resolve, or whose ``args`` do not fit the checker's signature;
+* checker files that do not import, duplicate checker ids, checkers no exercise uses;
+* manifests (``yaml apply`` examples, setup and solution steps) that do not parse, lack
+  apiVersion/kind, use an apiVersion Kubernetes no longer serves, or have fields the schema lacks;
+* exercises without a solution (error: ``pack test`` and "show solution" need one) or hints (warning).
+
+Use :func:`lint_pack`; the CLI formats its :class:`LintReport`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from tutor.errors import FormatProblem
+from tutor.model import Exercise, Pack, SourceLocation
+
+IGNORED_MARKDOWN = {"README.md", "CHANGELOG.md", "LICENSE.md", "CONTRIBUTING.md"}
+
+
+@dataclass
+class LintReport:
+    """The problems of one pack, sorted by file and line."""
+
+    path: Path
+    problems: list[FormatProblem] = field(default_factory=list)
+    pack: Pack | None = None
+
+    @property
+    def errors(self) -> list[FormatProblem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[FormatProblem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean (warnings allowed), 2 with errors."""
+        return 2 if self.errors else 0
+
+
+def lint_pack(path: Path | str, *, strict: bool = False) -> LintReport:
+    """Lint the pack at ``path`` (a folder or its pack.yaml).
+
+    Args:
+        path: the pack.
+        strict: report warnings as errors.
+    """
+    from tutor.content.loader import load_pack_report
+
+    loaded = load_pack_report(path)
+    report = LintReport(Path(path), list(loaded.problems), loaded.pack)
+    if loaded.pack is not None:
+        report.problems += _pack_problems(loaded.pack, loaded.lesson_files, complete=not loaded.errors)
+    if strict:
+        report.problems = [replace(p, severity="error") for p in report.problems]
+    report.problems = _sorted_unique(report.problems)
+    return report
+
+
+def _pack_problems(pack: Pack, lesson_files: list[Path], *, complete: bool) -> list[FormatProblem]:
+    """Problems beyond the format; ``complete=False`` (some lesson failed to load) skips "never used"."""
+    from tutor.grading.registry import load_checks
+    from tutor.lint.manifests import check_manifests
+    from tutor.lint.refs import check_refs, unused_checkers
+
+    registry = load_checks(pack)
+    problems = list(registry.problems)
+    exercises = pack.exercises(include_exam_only=True)
+    for ex in exercises:
+        problems += check_refs(ex, registry)
+        problems += _completeness(ex)
+    if complete:
+        problems += unused_checkers(exercises, registry)
+    problems += check_manifests(_manifests(pack))
+    problems += _unlisted_lessons(pack, lesson_files)
+    return problems
+
+
+def _completeness(ex: Exercise) -> list[FormatProblem]:
+    where = ex.location or SourceLocation(Path(ex.lesson_id), 0)
+    out = []
+    if not ex.solution:
+        out.append(
+            FormatProblem(
+                where,
+                f"exercise {ex.id!r} has no solution (a Solution section or solution: files)",
+                "solution",
+            )
+        )
+    if not ex.hints and ex.exam != "only":
+        out.append(
+            FormatProblem(where, f"exercise {ex.id!r} has no hints (a Hints section)", "hints", "warning")
+        )
+    return out
+
+
+def _manifests(pack: Pack) -> list:
+    from tutor.lint.manifests import Manifest
+
+    out = []
+    for lesson in pack.lessons:
+        out += [Manifest(b.manifest, b.location, "apply") for b in lesson.apply_blocks]
+        for ex in lesson.exercises:
+            for role, steps in (("setup", ex.setup), ("solution", ex.solution)):
+                out += [
+                    Manifest(s.manifest, s.source or ex.location or SourceLocation(Path(), 0), role)
+                    for s in steps
+                    if s.manifest is not None
+                ]
+    return out
+
+
+def _unlisted_lessons(pack: Pack, lesson_files: list[Path]) -> list[FormatProblem]:
+    listed = {path.resolve() for path in lesson_files}
+    out = []
+    for md in sorted(pack.root.glob("*.md")):
+        is_translation = len(md.suffixes) > 1 and md.suffixes[-2].lstrip(".") in pack.languages
+        if md.name in IGNORED_MARKDOWN or is_translation or md.resolve() in listed:
+            continue
+        out.append(
+            FormatProblem(
+                SourceLocation(md, 0),
+                f"{md.name} is not listed under lessons: in pack.yaml",
+                "lessons",
+                "warning",
+            )
+        )
+    return out
+
+
+def _sorted_unique(problems: list[FormatProblem]) -> list[FormatProblem]:
+    seen: set[tuple] = set()
+    out = []
+    for p in sorted(problems, key=lambda p: (str(p.location.path), p.location.line, p.field, p.message)):
+        key = (str(p.location), p.field, p.message, p.severity)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out

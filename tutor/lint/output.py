@@ -1,0 +1,64 @@
+"""Rendering a :class:`~tutor.lint.LintReport` as text (people) or JSON (editors, CI)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from tutor.errors import FormatProblem
+from tutor.lint import LintReport
+
+
+def shown_path(path: Path) -> str:
+    """``path`` relative to the current directory when it is below it, so messages stay short."""
+    try:
+        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
+    except ValueError:
+        return str(path)
+
+
+def _line(p: FormatProblem) -> str:
+    where = shown_path(p.location.path) + (f":{p.location.line}" if p.location.line else "")
+    what = f"{p.field}: " if p.field else ""
+    return f"{where}: {p.severity}: {what}{p.message}"
+
+
+def summary(report: LintReport) -> str:
+    """``k8s-basics: 2 errors, 1 warning in 14 lessons, 60 exercises``."""
+    pack = report.pack
+    scope = (
+        f" in {len(pack.lessons)} lessons, {len(pack.exercises(include_exam_only=True))} exercises"
+        if pack
+        else ""
+    )
+    name = pack.id if pack else shown_path(report.path)
+    e, w = len(report.errors), len(report.warnings)
+    return f"{name}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}{scope}"
+
+
+def render_text(report: LintReport) -> str:
+    """One line per problem (``file:line: severity: field: message``) and a summary line."""
+    return "\n".join([*(_line(p) for p in report.problems), summary(report)])
+
+
+def render_json(report: LintReport) -> str:
+    """JSON: ``{ok, pack, path, errors, warnings, problems: [{file, line, field, severity, message}]}``."""
+    data = {
+        "ok": not report.errors,
+        "pack": report.pack.id if report.pack else None,
+        "path": str(report.path),
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "problems": [
+            {
+                "file": str(p.location.path),
+                "line": p.location.line,
+                "field": p.field,
+                "severity": p.severity,
+                "message": p.message,
+            }
+            for p in report.problems
+        ],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False)
