@@ -1,0 +1,200 @@
+"""A stand-in backend for pilot tests: an in-memory "cluster" of named objects.
+
+It implements ``tutor.tui.backend.Backend`` faithfully enough to drive every flow: a check passes
+when the object its ``args['name']`` names exists (and has ``args['label']`` when given), the
+watch yields on every change, and ``down = True`` makes the API unreachable.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from tutor.errors import ClusterUnavailable
+from tutor.model import ApplyBlock, CheckRef, Exercise, Lesson, Pack, SolutionStep, SourceLocation
+from tutor.results import CheckResult, ExerciseResult, FieldDiff, Status
+from tutor.store.progress import ProgressStore
+from tutor.tui.backend import ClusterStatus, PackEntry, Watch
+
+LESSON_BODY = """\
+# Namespaces
+
+Namespaces split one cluster into named rooms.
+
+```yaml apply
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: demo
+```
+
+## Exercise: Environment namespaces
+
+```yaml exercise
+id: env-namespaces
+```
+
+Create the namespaces `dev` and `prod`, each labelled `env=<name>`.
+
+### Hints
+
+1. `kubectl create namespace dev`
+2. `kubectl label namespace dev env=dev`
+
+### Solution
+
+```bash solution
+kubectl create namespace dev
+```
+"""
+
+
+def demo_pack(root: Path = Path("/nonexistent/pack")) -> Pack:
+    """Two lessons: one with an exercise (two checks, two hints, a solution), one to read."""
+    loc = SourceLocation(root / "namespaces.md", 12)
+    exercise = Exercise(
+        id="env-namespaces",
+        title="Environment namespaces",
+        task="Create the namespaces `dev` and `prod`, each labelled `env=<name>`.",
+        checks=(
+            CheckRef(
+                "namespaces.labelled", {"name": "dev", "label": "env"}, title="Namespace dev has env=dev"
+            ),
+            CheckRef(
+                "namespaces.labelled", {"name": "prod", "label": "env"}, title="Namespace prod has env=prod"
+            ),
+        ),
+        hints=("`kubectl create namespace dev`", "`kubectl label namespace dev env=dev`"),
+        solution=(
+            SolutionStep(kubectl="create namespace dev"),
+            SolutionStep(
+                manifest="apiVersion: v1\nkind: Namespace\nmetadata: {name: prod, labels: {env: prod}}\n"
+            ),
+        ),
+        namespace="ex-env",
+        lesson_id="namespaces",
+        location=loc,
+    )
+    lessons = (
+        Lesson(
+            id="namespaces",
+            title="Namespaces",
+            order=1,
+            body=LESSON_BODY,
+            exercises=(exercise,),
+            apply_blocks=(ApplyBlock("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n", loc),),
+        ),
+        Lesson(
+            id="reading", title="Labels, a reading", order=2, body="# Labels\n\nJust reading.\n", exercises=()
+        ),
+    )
+    return Pack(
+        id="demo", title="Demo pack", version="1.0", root=root, lessons=lessons, checks_dir=root / "checks"
+    )
+
+
+class FakeBackend:
+    """An in-memory cluster behind the ``Backend`` protocol; tests flip ``down`` and add objects."""
+
+    def __init__(
+        self, store: ProgressStore, *, entries: list[PackEntry] | None = None, reachable: bool = True
+    ):
+        self.progress = store
+        self.entries = entries if entries is not None else [PackEntry(spec="demo", pack=demo_pack())]
+        self.objects: dict[str, dict[str, str]] = {}  # name -> labels
+        self.down = not reachable
+        self.configured = reachable
+        self.calls: list[str] = []
+        self._changed = threading.Condition()
+        self._generation = 0
+
+    # --- test controls --------------------------------------------------------------------------
+
+    def put(self, name: str, **labels: str) -> None:
+        """What a learner's ``kubectl apply`` does: create or update an object and notify watches."""
+        with self._changed:
+            self.objects[name] = dict(labels)
+            self._generation += 1
+            self._changed.notify_all()
+
+    # --- Backend ----------------------------------------------------------------------------------
+
+    def load_packs(self) -> list[PackEntry]:
+        return self.entries
+
+    def cluster_status(self) -> ClusterStatus:
+        if not self.configured:
+            return ClusterStatus(message="No kubeconfig was found (~/.kube/config is missing).")
+        if self.down:
+            return ClusterStatus(context="fake", message="connection refused", configured=True)
+        return ClusterStatus(context="fake", reachable=True, version="v1.36.0", configured=True)
+
+    def suggested_driver(self) -> str:
+        return "sim"
+
+    def create_cluster(self, driver: str, progress: Callable[[str], None]) -> None:
+        self.calls.append(f"create:{driver}")
+        for line in ("building binaries", "starting etcd", "starting kube-apiserver"):
+            progress(line)
+        self.configured, self.down = True, False
+
+    def start_exercise(self, pack: Pack, exercise: Exercise) -> None:
+        self._guard()
+        self.calls.append(f"start:{exercise.id}")
+
+    def check_once(self, pack: Pack, exercise: Exercise) -> ExerciseResult:
+        self._guard()
+        self.calls.append(f"check:{exercise.id}")
+        return ExerciseResult(
+            pack.id, exercise.id, exercise.title, tuple(self._grade(r) for r in exercise.checks), 1.0
+        )
+
+    def _grade(self, ref: CheckRef) -> CheckResult:
+        name, label = ref.args["name"], ref.args.get("label")
+        title = ref.title or ref.check
+        if name not in self.objects:
+            return CheckResult(ref.check, title, Status.TIMEOUT, f"Namespace {name} not found")
+        actual = self.objects[name].get(label) if label else name
+        if label and actual != name:
+            diff = FieldDiff(f"metadata.labels.{label}", name, actual)
+            return CheckResult(
+                ref.check, title, Status.FAIL, f"namespace {name} has no {label} label", (diff,)
+            )
+        return CheckResult(ref.check, title, Status.PASS)
+
+    def watch_changes(self, pack: Pack, exercise: Exercise, watch: Watch) -> Iterator[str]:
+        seen = self._generation
+        while not watch.stop.is_set():
+            with self._changed:
+                self._changed.wait(timeout=0.2)
+                generation = self._generation
+            if self.down:
+                raise ConnectionError("watch stream ended: connection refused")
+            if generation != seen:
+                seen = generation
+                yield "MODIFIED"
+
+    def apply_block(self, block: ApplyBlock, namespace: str | None) -> str:
+        self._guard()
+        self.calls.append("apply-block")
+        self.put("demo")
+        return "created"
+
+    def apply_solution(self, pack: Pack, exercise: Exercise) -> None:
+        self._guard()
+        self.calls.append(f"solution:{exercise.id}")
+        self.put("dev", env="dev")
+        self.put("prod", env="prod")
+
+    def reset_exercise(self, pack: Pack, exercise: Exercise) -> None:
+        self._guard()
+        self.calls.append(f"reset:{exercise.id}")
+        with self._changed:
+            self.objects.clear()
+            self._generation += 1
+            self._changed.notify_all()
+
+    def _guard(self) -> None:
+        if self.down:
+            raise ClusterUnavailable("the API server at https://127.0.0.1:6443 refused the connection")

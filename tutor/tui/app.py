@@ -1,0 +1,173 @@
+"""The Textual application behind ``k8s-tutor start``.
+
+``make_app(backend, ...)`` is the one way to build it (the CLI, the pilot tests and the benchmark
+all use it), so tests can pass a stand-in backend. The app holds app-wide state — the packs and
+the cluster status — as reactives that screens watch; all cluster work runs in thread workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from tutor.tui import messages as m
+from tutor.tui.backend import Backend, ClusterStatus, PackEntry, steps_of
+from tutor.tui.catalog import CatalogScreen
+from tutor.tui.first_run import FirstRunScreen
+from tutor.tui.lesson import LessonScreen
+from tutor.tui.modals import ErrorModal, HelpScreen
+
+DEFAULT_THEME = "textual-dark"
+
+
+class TutorApp(App):
+    """k8s-tutor's terminal app: catalog → lesson screens, with a live cluster status."""
+
+    CSS_PATH = "tutor.tcss"
+    TITLE = "k8s-tutor"
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("C", "create_cluster", "Create cluster", show=False),
+    ]
+
+    cluster_status: reactive[ClusterStatus] = reactive(ClusterStatus, always_update=True)
+    entries: reactive[list[PackEntry] | None] = reactive(None, always_update=True)
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        lesson: str | None = None,
+        theme: str | None = None,
+        status_interval: float = 5.0,
+        first_run: bool = True,
+        watch_options: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.backend = backend
+        self.start_lesson = lesson
+        self.status_interval = status_interval
+        self.offer_first_run = first_run
+        self.watch_options = watch_options or {}
+        self.probes = 0
+        self._theme_name = theme or DEFAULT_THEME
+
+    def on_mount(self) -> None:
+        self.theme = self._theme_name
+        self.push_screen(CatalogScreen())
+        notice = getattr(self.backend.progress, "notice", "")
+        if notice:
+            self.notify(notice, title="Progress was reset", severity="warning", timeout=15, markup=False)
+        self.load_packs()
+        self.probe_cluster()
+        if self.status_interval > 0:
+            self.set_interval(self.status_interval, self.probe_cluster)
+
+    # --- workers --------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="packs")
+    def load_packs(self) -> None:
+        """Load the catalog; a pack that fails to load becomes an entry with its error text."""
+        try:
+            entries = self.backend.load_packs()
+        except Exception as exc:  # the catalog still opens and says what broke
+            entries = [PackEntry(spec="packs", error=str(exc) or type(exc).__name__)]
+        self.post_message(m.PacksLoaded(entries))
+
+    @work(thread=True, exclusive=True, group="status")
+    def probe_cluster(self) -> None:
+        """Ask the backend how the cluster is; never raises, the status carries the problem."""
+        try:
+            status = self.backend.cluster_status()
+        except Exception as exc:
+            status = ClusterStatus(message=f"{type(exc).__name__}: {exc}")
+        self.post_message(m.ClusterStatusChanged(status))
+
+    # --- app-wide messages ----------------------------------------------------------------------
+
+    @on(m.PacksLoaded)
+    def _packs_loaded(self, msg: m.PacksLoaded) -> None:
+        self.entries = msg.entries
+        if self.start_lesson:
+            self._open_named_lesson(self.start_lesson)
+            self.start_lesson = None
+
+    @on(m.ClusterStatusChanged)
+    def _cluster_status_changed(self, msg: m.ClusterStatusChanged) -> None:
+        first = self.probes == 0
+        self.probes += 1
+        if msg.status != self.cluster_status or first:
+            self.cluster_status = msg.status
+        if first and self.offer_first_run and not msg.status.reachable and not msg.status.configured:
+            self.push_screen(
+                FirstRunScreen(
+                    msg.status.message or "No kube context was found.", self.backend.suggested_driver()
+                )
+            )
+
+    # --- navigation -----------------------------------------------------------------------------
+
+    def open_lesson(self, entry: PackEntry, step_index: int) -> None:
+        self.push_screen(LessonScreen(entry, step_index))
+
+    def _open_named_lesson(self, name: str) -> None:
+        """``--lesson ID`` (a lesson or exercise id) opens that stop directly."""
+        for entry in self.entries or []:
+            if entry.pack is None:
+                continue
+            for i, step in enumerate(steps_of(entry.pack)):
+                if step.lesson.id == name or (step.exercise and step.exercise.id == name):
+                    self.open_lesson(entry, i)
+                    return
+        self.notify(f"No lesson or exercise named {name!r} was found.", severity="warning", markup=False)
+
+    def show_error(self, title: str, text: str) -> None:
+        self.push_screen(ErrorModal(title, text))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_create_cluster(self) -> None:
+        if isinstance(self.screen, FirstRunScreen):
+            return
+        status = self.cluster_status
+        reason = (
+            f"The cluster {status.context} is reachable; creating the tutor's own cluster is still possible."
+            if status.reachable
+            else status.message or "No kube context was found."
+        )
+        self.push_screen(FirstRunScreen(reason, self.backend.suggested_driver()))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Keys, watch mode and progress", self.action_help)
+        yield SystemCommand(
+            "Create a local cluster", "kind with Docker, else the sim driver", self.action_create_cluster
+        )
+        yield SystemCommand(
+            "Probe the cluster", "Refresh the cluster status in the header", self.probe_cluster
+        )
+        if isinstance(screen, LessonScreen):
+            yield SystemCommand("Check now", "Grade the open exercise", screen.action_check)
+            yield SystemCommand("Reveal the next hint", "Recorded in your progress", screen.action_hint)
+            yield SystemCommand(
+                "Reveal the solution", "A later pass counts as 'passed with solution'", screen.action_solution
+            )
+            yield SystemCommand(
+                "Reset the exercise", "Clean its namespace and run setup again", screen.action_reset
+            )
+            yield SystemCommand("Skip the exercise", "Apply the reference solution", screen.action_skip)
+            yield SystemCommand("Lesson list", "Back to the catalog", screen.action_list)
+
+
+def make_app(backend: Backend, **options: Any) -> TutorApp:
+    """Build the app around ``backend``; options are ``TutorApp``'s keyword arguments."""
+    return TutorApp(backend, **options)

@@ -1,0 +1,108 @@
+"""The catalog: packs and their lessons with progress, "passed with solution" counted apart."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tutor.store.progress import ProgressStore
+from tutor.tui.backend import PackEntry, steps_of
+from tutor.tui.widgets import StatusBar
+
+
+def lesson_line(store: ProgressStore, entry: PackEntry, lesson_index: int, width: int = 40) -> str:
+    """``  1. Namespaces   2/3 passed (+1 with solution)`` for one lesson of a loaded pack."""
+    pack = entry.pack
+    assert pack is not None
+    lesson = pack.lessons[lesson_index]
+    ids = [ex.id for ex in lesson.exercises if ex.exam != "only"]
+    title = lesson.title if len(lesson.title) <= width else lesson.title[: width - 1] + "…"
+    if not ids:
+        return f"  {lesson_index + 1:>2}. {escape(title):<{width}} [dim]reading[/]"
+    s = store.summary(pack.id, pack.version, ids)
+    mark = "[green]✔[/]" if s["passed"] + s["passed_with_solution"] == s["total"] else " "
+    helped = s["passed_with_solution"]
+    extra = f" [yellow](+{helped} with solution)[/]" if helped else ""
+    skipped = f" [dim]{s['skipped']} skipped[/]" if s["skipped"] else ""
+    return f"{mark} {lesson_index + 1:>2}. {escape(title):<{width}} {s['passed']}/{s['total']} passed{extra}{skipped}"
+
+
+class CatalogScreen(Screen):
+    """Lists every pack and its lessons; enter opens a lesson, a broken pack shows its errors."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", show=False),
+        Binding("C", "app.create_cluster", "Create cluster"),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield Static("Loading lesson packs…", id="catalog-title")
+        yield OptionList(id="catalog")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        bar = self.query_one(StatusBar)
+        bar.place = "lessons"
+        self.watch(self.app, "cluster_status", lambda status: setattr(bar, "status", status))
+        self.watch(self.app, "entries", self.refresh_entries)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_entries(self.app.entries)
+
+    def refresh_entries(self, entries: list[PackEntry] | None) -> None:
+        """Rebuild the list (packs loaded, or progress changed while a lesson was open)."""
+        if entries is None:
+            return
+        store: ProgressStore = self.app.backend.progress
+        options: list[Option] = []
+        for p, entry in enumerate(entries):
+            if entry.pack is None:
+                options.append(
+                    Option(
+                        f"[red]⚠ {escape(entry.name)}: cannot be loaded (enter shows why)[/]",
+                        id=f"broken:{p}",
+                    )
+                )
+                continue
+            pack = entry.pack
+            options.append(
+                Option(f"[b]{escape(pack.title)}[/] [dim]{pack.id} {pack.version}[/]", disabled=True)
+            )
+            options += [
+                Option(lesson_line(store, entry, i), id=f"lesson:{p}:{i}") for i in range(len(pack.lessons))
+            ]
+        listing = self.query_one("#catalog", OptionList)
+        highlighted = listing.highlighted
+        listing.clear_options()
+        listing.add_options(options)
+        if highlighted is not None and highlighted < len(options):
+            listing.highlighted = highlighted
+        else:
+            listing.action_first()
+        count = sum(1 for e in entries if e.pack)
+        self.query_one("#catalog-title", Static).update(
+            f"{count} pack(s). Pick a lesson and press enter." if entries else "No lesson packs were found."
+        )
+        listing.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        kind, *rest = (event.option_id or "").split(":")
+        entries = self.app.entries
+        if kind == "broken":
+            entry = entries[int(rest[0])]
+            self.app.show_error(f"Pack {entry.name} cannot be loaded", entry.error)
+        elif kind == "lesson":
+            entry = entries[int(rest[0])]
+            lesson = entry.pack.lessons[int(rest[1])]
+            index = next(i for i, s in enumerate(steps_of(entry.pack)) if s.lesson.id == lesson.id)
+            self.app.open_lesson(entry, index)
+
+    def action_open(self) -> None:
+        self.query_one("#catalog", OptionList).action_select()

@@ -1,0 +1,437 @@
+"""The lesson screen: prose on the left, the exercise panel with its live checklist on the right.
+
+The screen owns one ``WatchLoop`` for the open exercise, run in a thread worker; every cluster
+action (apply a block, skip, reset) runs in its own worker too, and results come back as messages
+(``tutor.tui.messages``). Progress is recorded here: opened, hints, solution reveals, attempts,
+passes and time on screen.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, Static
+
+from tutor.model import Exercise, SolutionStep
+from tutor.results import ExerciseResult, Status
+from tutor.store.progress import ProgressStatus
+from tutor.tui import messages as m
+from tutor.tui.backend import ClusterStatus, PackEntry, Step, block_summary, check_titles, steps_of
+from tutor.tui.modals import ApplyModal, ConfirmModal
+from tutor.tui.prose import lesson_prose
+from tutor.tui.watching import WatchLoop
+from tutor.tui.widgets import Checklist, FailureDetail, LessonView, StatusBar
+
+
+def solution_markdown(steps: tuple[SolutionStep, ...]) -> str:
+    """The reference solution as Markdown code blocks, in the order the steps run."""
+    parts = []
+    for step in steps:
+        if step.kubectl:
+            parts.append(f"```bash\nkubectl {step.kubectl}\n```")
+        elif step.manifest:
+            parts.append(f"```yaml\n{step.manifest.rstrip()}\n```")
+    return "\n\n".join(parts) or "_This exercise has no reference solution._"
+
+
+class LessonScreen(Screen):
+    """One stop of the pack walk (a lesson and maybe an exercise); n/p move along."""
+
+    BINDINGS = [
+        Binding("n", "move(1)", "Next"),
+        Binding("p", "move(-1)", "Prev"),
+        Binding("c", "check", "Check"),
+        Binding("h", "hint", "Hint"),
+        Binding("s", "solution", "Solution"),
+        Binding("a", "apply", "Apply"),
+        Binding("r", "reset", "Reset"),
+        # x is in the help and the palette; the footer is full at 80 columns.
+        Binding("x", "skip", "Skip", show=False),
+        Binding("l", "list", "List"),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, entry: PackEntry, index: int = 0) -> None:
+        super().__init__()
+        assert entry.pack is not None
+        self.entry, self.pack = entry, entry.pack
+        self.steps = steps_of(self.pack)
+        self.index = max(0, min(index, len(self.steps) - 1))
+        self.loop: WatchLoop | None = None
+        self.last_result: ExerciseResult | None = None
+        self.problem = ""
+        self.hints_shown = 0
+        self.solution_shown = False
+        self.skipped = False
+        self.started = False
+        self._opened_at = time.monotonic()
+
+    # --- layout ---------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Horizontal(id="lesson-body"):
+            yield LessonView(id="prose")
+            with VerticalScroll(id="exercise"):
+                yield Static(id="exercise-title")
+                yield Markdown(id="task")
+                yield Static(id="env-problem")
+                yield Checklist(id="checklist")
+                yield FailureDetail(id="failure")
+                yield Static(id="watch-mode")
+                yield Markdown(id="hints")
+                yield Markdown(id="solution")
+        yield Footer(compact=True, show_command_palette=False)
+
+    @property
+    def step(self) -> Step:
+        return self.steps[self.index]
+
+    @property
+    def exercise(self) -> Exercise | None:
+        return self.step.exercise
+
+    @property
+    def store(self):
+        return self.app.backend.progress
+
+    async def on_mount(self) -> None:
+        self.watch(self.app, "cluster_status", self._cluster_status_changed)
+        await self.show_step()
+
+    def on_unmount(self) -> None:
+        self._leave_exercise()
+
+    # --- switching exercises --------------------------------------------------------------------
+
+    async def show_step(self) -> None:
+        """Render the current step and, with a reachable cluster, start its exercise and watch mode."""
+        step, ex = self.step, self.exercise
+        self.query_one(StatusBar).place = f"{step.lesson.title} ({self.index + 1}/{len(self.steps)})"
+        await self.query_one(LessonView).show(lesson_prose(step.lesson.body))
+        self.last_result, self.problem, self.skipped, self.started = None, "", False, False
+        self.solution_shown = False
+        self.query_one("#env-problem", Static).display = False
+        self.query_one(FailureDetail).show_result(None)
+        await self.query_one(Checklist).set_titles(check_titles(ex) if ex else [])
+        self.query_one("#solution", Markdown).display = False
+        self.query_one("#watch-mode", Static).update("")
+        if ex is None:
+            self.query_one("#exercise-title", Static).update("[b]No exercise here[/]")
+            await self.query_one("#task", Markdown).update(
+                "Read the lesson, then press **n** for the next one."
+            )
+            self.hints_shown = 0
+            await self._paint_hints()
+            return
+        rec = self.store.record_opened(self.pack.id, self.pack.version, ex.id)
+        self.hints_shown = min(rec.hints_used, len(ex.hints))
+        self.query_one("#exercise-title", Static).update(
+            f"[b]Exercise: {escape(ex.title)}[/]{self._done_mark()}"
+        )
+        await self.query_one("#task", Markdown).update(ex.task)
+        await self._paint_hints()
+        if rec.solution_revealed:
+            await self._show_solution()
+        self._opened_at = time.monotonic()
+        self._start_if_possible()
+
+    def _done_mark(self) -> str:
+        ex = self.exercise
+        if ex is None:
+            return ""
+        status = self.store.get(self.pack.id, self.pack.version, ex.id).status
+        return {
+            ProgressStatus.PASSED: "  [green]✔ passed[/]",
+            ProgressStatus.PASSED_WITH_SOLUTION: "  [yellow]✔ passed with solution[/]",
+            ProgressStatus.SKIPPED: "  [dim]skipped[/]",
+        }.get(status, "")
+
+    def _leave_exercise(self) -> None:
+        if self.loop is not None:
+            self.loop.stop()
+            self.loop = None
+        ex = self.exercise
+        if ex is not None:
+            self.store.add_time(self.pack.id, self.pack.version, ex.id, time.monotonic() - self._opened_at)
+
+    async def action_move(self, delta: int) -> None:
+        target = self.index + delta
+        if not 0 <= target < len(self.steps):
+            self.notify("That was the last exercise." if delta > 0 else "This is the first exercise.")
+            return
+        self._leave_exercise()
+        self.index = target
+        await self.show_step()
+
+    def action_list(self) -> None:
+        self.app.pop_screen()
+
+    # --- watch mode -----------------------------------------------------------------------------
+
+    def _cluster_status_changed(self, status: ClusterStatus) -> None:
+        self.query_one(StatusBar).status = status
+        if status.reachable:
+            self._start_if_possible()
+
+    def _start_if_possible(self) -> None:
+        ex = self.exercise
+        if ex is None or self.loop is not None or not self.app.cluster_status.reachable:
+            return
+        self.loop = WatchLoop(
+            self.app.backend,
+            self.pack,
+            ex,
+            on_result=lambda r: self.post_message(m.ChecksCompleted(ex.id, r)),
+            on_problem=lambda text: self.post_message(m.EnvironmentProblemChanged(ex.id, text)),
+            on_mode=lambda mode, why: self.post_message(m.WatchModeChanged(ex.id, mode, why)),
+            **self.app.watch_options,
+        )
+        self.query_one(Checklist).set_running()
+        self._run_exercise(self.loop, ex)
+
+    @work(thread=True, exclusive=True, group="exercise")
+    def _run_exercise(self, loop: WatchLoop, ex: Exercise) -> None:
+        try:
+            self.app.backend.start_exercise(self.pack, ex)
+        except Exception as exc:
+            self.post_message(m.ExerciseStarted(ex.id, error=str(exc) or type(exc).__name__))
+            if self.loop is loop:
+                self.loop = None
+            return
+        self.post_message(m.ExerciseStarted(ex.id))
+        loop.run()
+
+    def _current(self, exercise_id: str) -> bool:
+        return self.exercise is not None and self.exercise.id == exercise_id
+
+    @on(m.ExerciseStarted)
+    def _exercise_started(self, msg: m.ExerciseStarted) -> None:
+        if not self._current(msg.exercise_id):
+            return
+        self.started = not msg.error
+        if msg.error:
+            self._show_problem(f"The exercise could not be set up: {msg.error}")
+
+    @on(m.ChecksCompleted)
+    def _checks_completed(self, msg: m.ChecksCompleted) -> None:
+        if not self._current(msg.exercise_id):
+            return
+        previous = self.last_result.status if self.last_result else None
+        self.last_result = msg.result
+        self.query_one(Checklist).show_result(msg.result)
+        self.query_one(FailureDetail).show_result(msg.result)
+        ex = self.exercise
+        if previous is not None and previous is not msg.result.status:
+            self.store.record_attempt(self.pack.id, self.pack.version, ex.id)
+        if msg.result.status is Status.PASS and previous is not Status.PASS and not self.skipped:
+            rec = self.store.record_pass(self.pack.id, self.pack.version, ex.id)
+            with_solution = rec.status is ProgressStatus.PASSED_WITH_SOLUTION
+            self.post_message(m.ExercisePassed(ex.id, with_solution))
+
+    @on(m.ExercisePassed)
+    def _exercise_passed(self, msg: m.ExercisePassed) -> None:
+        self.query_one("#exercise-title", Static).update(
+            f"[b]Exercise: {escape(self.exercise.title)}[/]{self._done_mark()}"
+        )
+        how = " with the solution's help" if msg.with_solution else ""
+        self.notify(f"Exercise passed{how}. Press n for the next one.", title="✔ Passed")
+
+    @on(m.EnvironmentProblemChanged)
+    def _environment_problem_changed(self, msg: m.EnvironmentProblemChanged) -> None:
+        if self._current(msg.exercise_id):
+            self._show_problem(msg.text)
+
+    def _show_problem(self, text: str) -> None:
+        """An environment problem is shown apart from the checklist, which keeps its last verdict."""
+        self.problem = text
+        banner = self.query_one("#env-problem", Static)
+        banner.display = bool(text)
+        if text:
+            banner.update(
+                f"[b]⚠ Environment problem[/] (not your answer): {escape(text)}\n"
+                "Checks are paused and resume by themselves when the cluster answers."
+            )
+
+    @on(m.WatchModeChanged)
+    def _watch_mode_changed(self, msg: m.WatchModeChanged) -> None:
+        if self._current(msg.exercise_id):
+            text = "watching the cluster" if msg.mode == "watch" else f"polling: {msg.reason}"
+            self.query_one("#watch-mode", Static).update(f"[dim]{escape(text)}[/]")
+
+    # --- learner actions ------------------------------------------------------------------------
+
+    def _need_exercise(self) -> Exercise | None:
+        if self.exercise is None:
+            self.notify("This lesson has no exercise; press n to go on.")
+        return self.exercise
+
+    def _need_cluster(self) -> bool:
+        if not self.app.cluster_status.reachable:
+            self.notify("This needs a cluster. Press C to create one.", severity="warning")
+            return False
+        return True
+
+    def action_check(self) -> None:
+        ex = self._need_exercise()
+        if ex is None or not self._need_cluster():
+            return
+        self.store.record_attempt(self.pack.id, self.pack.version, ex.id)
+        if self.loop is None:
+            self._start_if_possible()
+        else:
+            self.query_one(Checklist).set_running()
+            self.loop.request_check()
+
+    async def action_hint(self) -> None:
+        ex = self._need_exercise()
+        if ex is None:
+            return
+        if not ex.hints:
+            self.notify("This exercise has no hints.")
+            return
+        if self.hints_shown >= len(ex.hints):
+            self.notify("That was the last hint. Press s to see the solution.")
+            return
+        self.hints_shown += 1
+        self.store.record_hint(self.pack.id, self.pack.version, ex.id, self.hints_shown)
+        await self._paint_hints()
+
+    async def _paint_hints(self) -> None:
+        ex = self.exercise
+        hints = self.query_one("#hints", Markdown)
+        hints.display = bool(ex and self.hints_shown)
+        if ex and self.hints_shown:
+            shown = "\n".join(f"{i + 1}. {h}" for i, h in enumerate(ex.hints[: self.hints_shown]))
+            await hints.update(f"**Hints** ({self.hints_shown}/{len(ex.hints)})\n\n{shown}")
+
+    def action_solution(self) -> None:
+        ex = self._need_exercise()
+        if ex is None:
+            return
+        if self.solution_shown:
+            self.query_one("#solution", Markdown).display = False
+            self.solution_shown = False
+            return
+        if self.store.get(self.pack.id, self.pack.version, ex.id).solution_revealed:
+            self.run_worker(self._show_solution())
+            return
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                self.store.record_solution_revealed(self.pack.id, self.pack.version, ex.id)
+                await self._show_solution()
+
+        self.app.push_screen(
+            ConfirmModal(
+                "Reveal the reference solution?\nA pass after this is recorded as 'passed with solution'.",
+                yes="Reveal",
+            ),
+            answered,
+        )
+
+    async def _show_solution(self) -> None:
+        ex = self.exercise
+        solution = self.query_one("#solution", Markdown)
+        await solution.update("**Solution**\n\n" + solution_markdown(ex.solution if ex else ()))
+        solution.display = self.solution_shown = True
+
+    def action_apply(self) -> None:
+        blocks = self.step.lesson.apply_blocks
+        if not blocks:
+            self.notify("This lesson has no YAML example to apply.")
+            return
+        if not self._need_cluster():
+            return
+        namespace = self.exercise.namespace if self.exercise else None
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self._apply_block(index, namespace)
+
+        self.app.push_screen(ApplyModal(blocks, namespace), chosen)
+
+    @work(thread=True, group="actions")
+    def _apply_block(self, index: int, namespace: str | None) -> None:
+        block = self.step.lesson.apply_blocks[index]
+        try:
+            said = self.app.backend.apply_block(block, namespace)
+        except Exception as exc:
+            self.post_message(m.ActionFinished("apply", block_summary(block), error=str(exc)))
+        else:
+            self.post_message(m.ActionFinished("apply", f"{block_summary(block)}: {said}"))
+
+    def action_skip(self) -> None:
+        ex = self._need_exercise()
+        if ex is None or not self._need_cluster():
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.skipped = True
+                self.store.record_skip(self.pack.id, self.pack.version, ex.id)
+                self._cluster_action("skip", ex)
+
+        self.app.push_screen(
+            ConfirmModal(
+                "Apply the reference solution and move on?\nThe exercise is recorded as skipped.", "Skip"
+            ),
+            answered,
+        )
+
+    def action_reset(self) -> None:
+        ex = self._need_exercise()
+        if ex is None or not self._need_cluster():
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.skipped = False
+                self.query_one(Checklist).set_running()
+                self._cluster_action("reset", ex)
+
+        where = f"namespace {ex.namespace}" if ex.namespace else "the exercise's objects"
+        self.app.push_screen(
+            ConfirmModal(f"Reset this exercise?\nThis deletes {where} and runs setup again.", "Reset"),
+            answered,
+        )
+
+    @work(thread=True, group="actions")
+    def _cluster_action(self, action: str, ex: Exercise) -> None:
+        backend = self.app.backend
+        try:
+            if action == "skip":
+                backend.apply_solution(self.pack, ex)
+            else:
+                backend.reset_exercise(self.pack, ex)
+        except Exception as exc:
+            self.post_message(m.ActionFinished(action, ex.id, error=str(exc) or type(exc).__name__))
+        else:
+            self.post_message(m.ActionFinished(action, ex.id))
+
+    @on(m.ActionFinished)
+    def _action_finished(self, msg: m.ActionFinished) -> None:
+        if msg.error:
+            self.notify(f"{msg.action.capitalize()} failed: {msg.error}", severity="error", markup=False)
+            return
+        text = {
+            "apply": f"Applied {msg.detail}.",
+            "skip": "The reference solution was applied.",
+            "reset": "The exercise was reset.",
+        }[msg.action]
+        self.notify(text, markup=False)
+        if msg.action == "reset":
+            self.last_result = None
+        if self.loop is not None:
+            self.loop.request_check()
+        if msg.action == "skip":
+            self.query_one("#exercise-title", Static).update(
+                f"[b]Exercise: {escape(self.exercise.title)}[/]{self._done_mark()}"
+            )

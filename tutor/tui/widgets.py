@@ -1,0 +1,145 @@
+"""Reusable widgets: the cluster status bar, the live checklist, failure details, the lesson view.
+
+Kept free of screen logic so the exam screens (``tutor.tui.exam``) can reuse them: a widget gets
+data (titles, an ``ExerciseResult``, Markdown) and renders it; it never calls the backend.
+"""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Markdown, Static
+
+from tutor.results import CheckResult, ExerciseResult, Status
+from tutor.tui.backend import ClusterStatus
+
+ICONS = {
+    Status.PASS: "✔",
+    Status.FAIL: "✘",
+    Status.TIMEOUT: "…",
+    Status.ERROR: "!",
+    Status.SKIPPED: "-",
+    Status.PENDING: "○",
+    Status.RUNNING: "◌",
+}
+
+
+class StatusBar(Static):
+    """One line at the top: where the learner is (left) and the cluster (right)."""
+
+    DEFAULT_CSS = "StatusBar { dock: top; height: 1; }"
+    status: reactive[ClusterStatus] = reactive(ClusterStatus, always_update=True)
+    place: reactive[str] = reactive("")
+
+    def render(self) -> str:
+        left = f" k8s-tutor · {self.place}" if self.place else " k8s-tutor"
+        right = self.status.label + " "
+        gap = max(1, self.size.width - len(left) - len(right))
+        return f"{left}{' ' * gap}{right}"
+
+    def watch_status(self, status: ClusterStatus) -> None:
+        self.set_class(status.reachable, "-reachable")
+        self.set_class(not status.reachable, "-unreachable")
+
+
+class CheckRow(Static):
+    """One checklist line; its class (``-pass``, ``-fail``, ...) follows the check's status."""
+
+    def __init__(self, title: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.title_text = title
+        self.status = Status.PENDING
+        self.result: CheckResult | None = None
+        self._paint()
+
+    def show(self, status: Status, result: CheckResult | None = None) -> None:
+        self.status, self.result = status, result
+        if result and result.title:
+            self.title_text = result.title
+        self._paint()
+
+    def _paint(self) -> None:
+        for st in Status:
+            self.set_class(st is self.status, f"-{st.value}")
+        line = f"{ICONS[self.status]} {escape(self.title_text)}"
+        if self.result and self.result.message and self.status is not Status.PASS:
+            line += f"\n  [dim]{escape(self.result.message)}[/]"
+        self.update(line)
+
+
+class Checklist(Vertical):
+    """The live checklist of an exercise: one ``CheckRow`` per check reference."""
+
+    DEFAULT_CSS = "Checklist { height: auto; }"
+
+    def __init__(self, titles: list[str] | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._titles = list(titles or [])
+
+    def compose(self) -> ComposeResult:
+        for title in self._titles:
+            yield CheckRow(title)
+
+    @property
+    def rows(self) -> list[CheckRow]:
+        return list(self.query(CheckRow))
+
+    async def set_titles(self, titles: list[str]) -> None:
+        """Replace the rows (a new exercise was opened); every row starts pending."""
+        self._titles = list(titles)
+        await self.remove_children()
+        await self.mount_all([CheckRow(t) for t in titles])
+
+    def set_running(self) -> None:
+        for row in self.rows:
+            if row.status is not Status.PASS:
+                row.show(Status.RUNNING, row.result)
+
+    def show_result(self, result: ExerciseResult) -> None:
+        """Paint each row with its check's verdict; NotYet on a single round reads as pending."""
+        for row, check in zip(self.rows, result.checks, strict=False):
+            status = Status.PENDING if check.status is Status.TIMEOUT else check.status
+            row.show(status, check)
+
+    @property
+    def statuses(self) -> list[Status]:
+        return [row.status for row in self.rows]
+
+
+class FailureDetail(Static):
+    """What went wrong on the first failing check: message, field diffs, related events."""
+
+    DEFAULT_CSS = "FailureDetail { height: auto; }"
+
+    def show_result(self, result: ExerciseResult | None) -> None:
+        failing = [c for c in (result.checks if result else ()) if c.status in (Status.FAIL, Status.ERROR)]
+        self.display = bool(failing)
+        if not failing:
+            self.update("")
+            return
+        check = failing[0]
+        kind = "Environment problem" if check.status is Status.ERROR else "Not right yet"
+        lines = [f"[b]{kind}:[/] {escape(check.message or check.title)}"]
+        lines += [f"  [b]{escape(d.path)}[/]: expected {d.expected!r}, got {d.actual!r}" for d in check.diffs]
+        if check.diagnostics:
+            lines.append("[b]Related events:[/]")
+            lines += [f"  {escape(line)}" for line in check.diagnostics[:6]]
+        self.update("\n".join(lines))
+
+
+class LessonView(VerticalScroll):
+    """The lesson prose rendered as Markdown, scrollable."""
+
+    def __init__(self, markdown: str = "", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._markdown = markdown
+
+    def compose(self) -> ComposeResult:
+        yield Markdown(self._markdown, id="lesson-markdown")
+
+    async def show(self, markdown: str) -> None:
+        self._markdown = markdown
+        await self.query_one(Markdown).update(markdown)
+        self.scroll_home(animate=False)
