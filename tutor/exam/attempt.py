@@ -12,7 +12,6 @@ The data dir is the platform's user data dir for ``k8s-tutor`` (platformdirs), o
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 from tutor.errors import TutorError
 from tutor.store.atomic import write_json_atomic
+from tutor.store.progress import default_data_dir
 
 ATTEMPT_VERSION = 1
 """Version of the attempt file format; a newer file is refused rather than misread."""
@@ -61,6 +61,7 @@ class TaskRecord:
     flagged: bool = False
     checks_used: int = 0
     result: dict[str, Any] | None = None  # ExerciseResult.to_dict() once graded
+    run: dict[str, Any] | None = None  # the start snapshot (tutor.exam.runner.encode_run) once set up
 
 
 @dataclass
@@ -112,13 +113,8 @@ class Attempt:
 
 
 def data_dir() -> Path:
-    """The user data dir (``$K8S_TUTOR_DATA_DIR`` overrides it)."""
-    override = os.environ.get("K8S_TUTOR_DATA_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("k8s-tutor", appauthor=False))
+    """The user data dir shared with the progress store (``$K8S_TUTOR_DATA_DIR`` overrides it)."""
+    return default_data_dir()
 
 
 class AttemptStore:

@@ -20,9 +20,9 @@ lives here, so it is tested without a terminal or a cluster:
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from tutor.errors import TutorError
 from tutor.exam.attempt import Attempt, AttemptStore, ExamState, TaskRecord
@@ -196,9 +196,16 @@ class ExamSession:
 
     # ----- transitions ----------------------------------------------------------------------------
 
-    def mark_set_up(self) -> None:
-        """Every task's starting state is on the cluster (DRAWN → SET_UP)."""
+    def mark_set_up(self, runs: Mapping[str, dict[str, Any]] | None = None) -> None:
+        """Every task's starting state is on the cluster (DRAWN → SET_UP).
+
+        Args:
+            runs: exercise id → its saved start snapshot, kept so grading after a restart can still
+                answer "created after the start?" and "recreated?".
+        """
         self._expect(ExamState.DRAWN, "set up")
+        for task in self.tasks:
+            task.run = (runs or {}).get(task.exercise_id)
         self.attempt.state = ExamState.SET_UP
         self._save()
 

@@ -1,0 +1,89 @@
+"""The exam App: shows an :class:`~tutor.exam.ExamSession` and forwards the candidate's keys to it.
+
+The session owns the clock and the rules; the app ticks it once a second, turns its events into
+notifications (warnings at 15/5/1 minutes) and, at submit or time-out, grades every task in a thread
+worker before switching to the review. Grading goes through the functions passed in, so pilot
+tests run the whole flow with a fake grader and a fake clock, without a cluster.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+
+from tutor.errors import TutorError
+from tutor.exam.attempt import ExamState
+from tutor.exam.session import ExamSession, GradeAll, GradeOne
+from tutor.tui.exam.screens import ExamScreen, GradingScreen, ReadyScreen, ReviewScreen
+
+
+class ExamApp(App):
+    """A timed exam attempt, then its review.
+
+    Args:
+        session: the attempt (set up, running, frozen or graded: the app opens the right screen).
+        grade_all: grades the drawn exercises against the cluster (blocking).
+        grade_one: one "check my answer" round, when the pack allows it.
+        tick_seconds: how often the clock is read (tests may slow it down to keep screenshots still).
+    """
+
+    CSS_PATH = Path(__file__).with_name("exam.tcss")
+    TITLE = "k8s-tutor exam"
+
+    def __init__(
+        self,
+        session: ExamSession,
+        grade_all: GradeAll,
+        grade_one: GradeOne | None = None,
+        tick_seconds: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.grade_all = grade_all
+        self.grade_one = grade_one or _no_check
+        self.tick_seconds = tick_seconds
+        self.announced: list[str] = []  # every notification text, in order (pilot tests read it)
+
+    def on_mount(self) -> None:
+        state = self.session.state
+        if state is ExamState.GRADED:
+            self.push_screen(ReviewScreen())
+        elif state.frozen:
+            self.push_screen(GradingScreen())
+            self.grade_and_review()
+        elif state is ExamState.RUNNING:
+            self.push_screen(ExamScreen())
+        else:
+            self.push_screen(ReadyScreen())
+        self.set_interval(self.tick_seconds, self.tick)
+
+    def tick(self) -> None:
+        """Read the clock: repaint the countdown, announce warnings, grade at the time-out."""
+        for event in self.session.tick():
+            self.announced.append(event.text)
+            self.notify(event.text, title="Exam", severity="warning" if event.kind == "warning" else "error")
+            if event.kind == "timeout":
+                self.grade_and_review()
+        if isinstance(self.screen, ExamScreen):
+            self.screen.refresh_clock()
+
+    def grade_and_review(self) -> None:
+        """Show the grading screen and grade in a worker; the review follows."""
+        if not isinstance(self.screen, GradingScreen):
+            self.switch_screen(GradingScreen())
+        self._grade()
+
+    @work(thread=True, exclusive=True, group="exam-grade")
+    def _grade(self) -> None:
+        try:
+            self.session.grade(self.grade_all)
+        except TutorError as exc:
+            self.call_from_thread(self.notify, f"Grading failed: {exc}", severity="error", timeout=30)
+            return
+        self.call_from_thread(self.switch_screen, ReviewScreen())
+
+
+def _no_check(exercise):
+    raise TutorError("checking answers is not available in this exam")

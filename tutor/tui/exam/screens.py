@@ -1,0 +1,252 @@
+"""The exam screens: ready (clock not started), the exam itself, the submit confirmation, the review.
+
+Screens only display the :class:`~tutor.exam.ExamSession` and forward keys to it; the rules
+(what is frozen, what is locked, when warnings fire) live in the session. Grading blocks on the
+cluster, so it runs in a thread worker and the app switches to the review when it is done.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Label, ListItem, ListView, Markdown, Static
+
+from tutor.errors import TutorError
+from tutor.exam.clock import format_remaining
+from tutor.exam.review import summary_markdown, task_review_markdown
+from tutor.exam.session import ExamSession
+from tutor.tui.exam.widgets import Countdown, TaskList
+from tutor.tui.widgets import ICONS, LessonView
+
+
+def task_markdown(session: ExamSession, index: int) -> str:
+    """The task as the candidate reads it: title, points, namespace, the text (no hints, no solution)."""
+    ex = session.exercise(index)
+    ns = f"Work in namespace `{ex.namespace}`." if ex.namespace else "This task is cluster-scoped."
+    return f"# {index + 1}. {ex.title}\n\n**{ex.points:g} points** · {ns}\n\n{ex.task.strip()}\n"
+
+
+class ReadyScreen(Screen):
+    """Everything is set up; the clock starts when the candidate presses Enter."""
+
+    BINDINGS = [
+        Binding("enter", "begin", "Start the clock", id="exam.begin"),
+        Binding("q", "app.quit", "Quit", id="exam.ready-quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        s = self.app.session
+        a = s.attempt
+        check = "allowed" if a.allow_check else "not available"
+        text = (
+            f"# Exam: {s.pack.title}\n\n"
+            f"- **{len(a.tasks)} tasks**, {sum(t.points for t in a.tasks):g} points, "
+            f"from {len({t.topic for t in a.tasks})} topics (seed {a.seed})\n"
+            f"- **{format_remaining(a.duration)}** to finish; warnings at 15, 5 and 1 minutes left\n"
+            f"- pass mark **{a.pass_mark:g}%**; partial credit per check\n"
+            f"- hints and solutions are locked until the review; checking an answer is {check}\n"
+            "- work in your own terminal with `kubectl`; every task names its namespace\n"
+            "- quitting does not stop the clock: `k8s-tutor exam resume` brings you back\n\n"
+            "Every task's namespace and starting state are ready. **Press Enter to start the clock.**"
+        )
+        yield Markdown(text, id="ready-text")
+        yield Footer()
+
+    def action_begin(self) -> None:
+        self.app.session.start()
+        self.app.switch_screen(ExamScreen())
+
+
+class ConfirmSubmitModal(ModalScreen[bool]):
+    """ "Submit now?" with what is still flagged and the time left."""
+
+    BINDINGS = [Binding("escape", "dismiss(False)", "Back"), Binding("y", "dismiss(True)", "Submit")]
+
+    def compose(self) -> ComposeResult:
+        s = self.app.session
+        flagged = [str(i) for i, t in enumerate(s.tasks, 1) if t.flagged]
+        lines = [f"Submit the exam with {format_remaining(s.remaining())} left?"]
+        if flagged:
+            lines.append(f"Flagged for review: task {', '.join(flagged)}.")
+        lines.append("Your answers are frozen and graded against the cluster now.")
+        with Vertical(id="confirm-box"):
+            yield Label("\n".join(lines), id="confirm-text")
+            with Horizontal(id="confirm-buttons"):
+                yield Button("Submit (y)", variant="error", id="confirm-yes")
+                yield Button("Keep working (Esc)", id="confirm-no")
+
+    @on(Button.Pressed)
+    def answer(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm-yes")
+
+
+class ExamScreen(Screen):
+    """The running exam: countdown, task list with flags, the current task."""
+
+    BINDINGS = [
+        Binding("n", "next", "Next", id="exam.next"),
+        Binding("p", "prev", "Prev", id="exam.prev"),
+        Binding("f", "flag", "Flag", id="exam.flag"),
+        Binding("c", "check", "Check", id="exam.check"),
+        Binding("S", "submit", "Submit", id="exam.submit"),
+        Binding("q", "app.quit", "Quit (clock runs)", id="exam.quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        s = self.app.session
+        with Horizontal(id="exam-header"):
+            yield Static(f" Exam · {s.pack.title} · attempt {s.attempt.id}", id="exam-title")
+            yield Countdown(id="countdown")
+        with Horizontal(id="exam-body"):
+            yield TaskList(s.tasks, id="task-list", initial_index=s.current)
+            with Vertical(id="task-pane"):
+                yield LessonView(task_markdown(s, s.current), id="task-text")
+                yield Static("", id="check-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(TaskList).refresh_labels()
+        self.query_one(Countdown).remaining = self.app.session.remaining()
+        self.query_one(TaskList).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "check":
+            return self.app.session.attempt.allow_check  # hidden from the footer unless the pack allows it
+        return True
+
+    def refresh_clock(self) -> None:
+        for countdown in self.query(Countdown):  # none yet while the screen is still composing
+            countdown.remaining = self.app.session.remaining()
+
+    async def show_task(self, index: int) -> None:
+        s = self.app.session
+        s.goto(index)
+        self.query_one("#check-result", Static).update("")
+        await self.query_one(LessonView).show(task_markdown(s, index))
+        task_list = self.query_one(TaskList)
+        if task_list.index != index:
+            task_list.index = index
+
+    @on(ListView.Highlighted, "#task-list")
+    async def highlighted(self, event: ListView.Highlighted) -> None:
+        index = self.query_one(TaskList).index
+        if index is not None and index != self.app.session.current:
+            await self.show_task(index)
+
+    async def action_next(self) -> None:
+        await self.show_task((self.app.session.current + 1) % len(self.app.session.tasks))
+
+    async def action_prev(self) -> None:
+        await self.show_task((self.app.session.current - 1) % len(self.app.session.tasks))
+
+    def action_flag(self) -> None:
+        try:
+            flagged = self.app.session.toggle_flag()
+        except TutorError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.query_one(TaskList).refresh_labels()
+        what = "flagged" if flagged else "unflagged"
+        self.notify(f"Task {self.app.session.current + 1} {what}.", timeout=2)
+
+    def action_check(self) -> None:
+        self.query_one("#check-result", Static).update("Checking…")
+        self.run_check(self.app.session.current)
+
+    @work(thread=True, exclusive=True, group="exam-check")
+    def run_check(self, index: int) -> None:
+        try:
+            result = self.app.session.check(self.app.grade_one, index)
+        except TutorError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.query_one("#check-result", Static).update, "")
+            return
+        lines = [f"{ICONS.get(c.status, '?')} {c.title or c.check_id}" for c in result.checks]
+        text = f"Check: {result.points:g}/{result.points_possible:g} points now\n" + "\n".join(lines)
+        self.app.call_from_thread(self.query_one("#check-result", Static).update, text)
+
+    def action_submit(self) -> None:
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                try:
+                    self.app.session.submit()
+                except TutorError as exc:  # the time ran out while the dialog was open
+                    self.notify(str(exc), severity="warning")
+                self.app.grade_and_review()
+
+        self.app.push_screen(ConfirmSubmitModal(), done)
+
+
+class GradingScreen(Screen):
+    """Shown while every task is graded against the cluster."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("Answers frozen. Grading every task against the cluster…", id="grading-text")
+
+
+class ReviewScreen(Screen):
+    """After grading: the score, then each task's checks, diffs, hints and reference solution."""
+
+    BINDINGS = [
+        Binding("n", "next", "Next task", id="review.next"),
+        Binding("p", "prev", "Prev task", id="review.prev"),
+        Binding("q", "app.quit", "Quit", id="review.quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown = 0
+
+    def compose(self) -> ComposeResult:
+        s = self.app.session
+        score = s.score()
+        with Horizontal(id="exam-header"):
+            verdict = "PASSED" if score.passed else "NOT PASSED"
+            yield Static(f" Review · {s.pack.title} · {verdict} {score.percent:.1f}%", id="exam-title")
+        with Horizontal(id="exam-body"):
+            yield ListView(*self._review_items(), id="review-list")
+            with VerticalScroll(id="review-pane"):
+                yield Markdown(self._summary(), id="review-summary")
+                yield Markdown(self._task_markdown(0), id="review-task")
+        yield Footer()
+
+    def _review_items(self):
+        s = self.app.session
+        for i, (task, result) in enumerate(zip(s.tasks, s.results(), strict=True), 1):
+            icon = ICONS.get(result.status, "?")
+            flag = "⚑" if task.flagged else " "
+            yield ListItem(Label(f"{icon}{flag}{i}. {task.title} [dim]{result.points:g}/{task.points:g}[/]"))
+
+    def _summary(self) -> str:
+        a = self.app.session.attempt
+        late = (a.graded_at or 0) - (a.ended_at or a.graded_at or 0)
+        return summary_markdown(self.app.session.score(), late)
+
+    def _task_markdown(self, index: int) -> str:
+        s = self.app.session
+        return task_review_markdown(index + 1, s.exercise(index), s.results()[index], s.tasks[index].flagged)
+
+    def on_mount(self) -> None:
+        self.query_one("#review-list", ListView).focus()
+
+    @on(ListView.Highlighted, "#review-list")
+    async def highlighted(self, event: ListView.Highlighted) -> None:
+        index = self.query_one("#review-list", ListView).index
+        if index is not None and index != self.shown:
+            await self.show_task(index)
+
+    async def show_task(self, index: int) -> None:
+        self.shown = index
+        await self.query_one("#review-task", Markdown).update(self._task_markdown(index))
+        review_list = self.query_one("#review-list", ListView)
+        if review_list.index != index:
+            review_list.index = index
+
+    async def action_next(self) -> None:
+        await self.show_task((self.shown + 1) % len(self.app.session.tasks))
+
+    async def action_prev(self) -> None:
+        await self.show_task((self.shown - 1) % len(self.app.session.tasks))

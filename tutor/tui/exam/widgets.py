@@ -1,0 +1,43 @@
+"""Exam-only widgets: the countdown and the task list with flags."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.reactive import reactive
+from textual.widgets import Label, ListItem, ListView, Static
+
+from tutor.exam.attempt import TaskRecord
+from tutor.exam.clock import format_remaining
+
+
+class Countdown(Static):
+    """``⏱ 29:59 left`` in the header; turns ``-warning`` under 15 min and ``-urgent`` under 5."""
+
+    remaining: reactive[float] = reactive(0.0)
+
+    def render(self) -> str:
+        return f"⏱ {format_remaining(self.remaining)} left"
+
+    def watch_remaining(self, remaining: float) -> None:
+        self.set_class(300 < remaining <= 900, "-warning")
+        self.set_class(remaining <= 300, "-urgent")
+
+
+def task_label(number: int, task: TaskRecord) -> str:
+    """``⚑ 3. Scale the web Deployment (4 pts)`` for the task list."""
+    flag = "⚑" if task.flagged else " "
+    return f"{flag} {number}. {escape(task.title)} [dim]({task.points:g} pts)[/]"
+
+
+class TaskList(ListView):
+    """The drawn tasks; the highlighted one is the task shown. Flags show as ⚑."""
+
+    def __init__(self, tasks: list[TaskRecord], **kwargs) -> None:
+        super().__init__(*(ListItem(Label(task_label(i, t))) for i, t in enumerate(tasks, 1)), **kwargs)
+        self._tasks = tasks
+
+    def refresh_labels(self) -> None:
+        """Repaint every label (after a flag changed)."""
+        for i, (item, task) in enumerate(zip(self.children, self._tasks, strict=False), 1):
+            item.query_one(Label).update(task_label(i, task))
+            item.set_class(task.flagged, "-flagged")
