@@ -9,7 +9,6 @@ The cache is thread-safe: two checks asking for the same key at once share one r
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from tutor.errors import ClusterUnavailable
@@ -53,14 +52,12 @@ class Reader(Protocol):
 
 
 def is_namespaced(reader: Any, api_version: str, kind: str) -> bool:
-    """Whether ``kind`` lives in namespaces: ask the reader if it knows (discovery), else the table."""
-    ask: Callable[[str, str], bool] | None = getattr(reader, "is_namespaced", None) or getattr(
-        reader, "namespaced", None
-    )
-    if callable(ask):
+    """Whether ``kind`` lives in namespaces: ask the reader's discovery if it has one, else the table."""
+    resource = getattr(reader, "resource", None)
+    if callable(resource):
         try:
-            return bool(ask(api_version, kind))
-        except Exception:  # noqa: BLE001 - discovery trouble: fall back to the table, reads will report it
+            return bool(resource(api_version, kind).namespaced)
+        except Exception:  # noqa: BLE001 - unknown kind or discovery trouble: the table decides, reads report it
             pass
     return kind not in CLUSTER_SCOPED_KINDS
 
@@ -82,8 +79,8 @@ def is_unreachable(exc: BaseException) -> bool:
 
 
 def _is_unknown_kind(exc: BaseException) -> bool:
-    """A 404 on a list (kind not served, e.g. a CRD not created yet) or the dynamic client's lookup error."""
-    return _status_of(exc) == 404 or type(exc).__name__ == "ResourceNotFoundError"
+    """A 404 on a list or an unknown kind (not served, e.g. a CRD not created yet): nothing to list."""
+    return _status_of(exc) == 404 or type(exc).__name__ in ("UnknownKind", "ResourceNotFoundError")
 
 
 class RoundCache:

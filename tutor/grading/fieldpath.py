@@ -24,6 +24,15 @@ class _Missing:
     def __bool__(self) -> bool:
         return False
 
+    def __copy__(self) -> _Missing:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Missing:  # dataclasses.asdict deep-copies diff values
+        return self
+
+    def __reduce__(self) -> str:
+        return "MISSING"
+
 
 MISSING: Any = _Missing()
 

@@ -1,0 +1,175 @@
+"""The exercise lifecycle: start (namespace, setup, snapshot), reset, apply the solution, clean up.
+
+Shared by the TUI, the exam and ``pack test`` so that "start" means the same everywhere. Writes go
+through ``tutor.cluster``'s guarded :class:`ClusterWriter`; reads for waiting and snapshots go through
+its reader. Every exercise namespace carries ``app.kubernetes.io/managed-by=k8s-tutor`` and
+``k8s-tutor.io/exercise=<id>`` so leftovers can be found and removed.
+
+Cleanup entries (``cleanup:`` in the exercise metadata) are ``{apiVersion, kind, name, namespace?}``
+objects to delete; an entry with ``label: KEY`` or ``taint: KEY`` instead removes that label or the
+taints with that key from the object (nodes are changed back, never deleted).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tutor.errors import TutorError
+from tutor.grading.context import SnapshotKey
+from tutor.model import Exercise, Pack, SolutionStep
+
+MANAGED_BY = ("app.kubernetes.io/managed-by", "k8s-tutor")
+EXERCISE_LABEL = "k8s-tutor.io/exercise"
+SNAPSHOT_KINDS = (("v1", "Pod"), ("apps/v1", "Deployment"), ("v1", "Service"), ("v1", "ConfigMap"))
+"""Kinds snapshotted in the exercise namespace besides what setup applied (kubectl setup steps)."""
+SETUP_WAIT = 30.0
+
+
+@dataclass(frozen=True)
+class ExerciseRun:
+    """A started exercise: what checks compare against ("created after start?", "recreated?")."""
+
+    exercise_id: str
+    namespace: str | None
+    started_at: datetime
+    snapshot: Mapping[SnapshotKey, Mapping[str, Any]] = field(default_factory=dict)
+
+
+def namespace_labels(exercise: Exercise) -> dict[str, str]:
+    """The labels every exercise namespace carries."""
+    return {MANAGED_BY[0]: MANAGED_BY[1], EXERCISE_LABEL: exercise.id}
+
+
+def run_steps(writer: Any, steps: Iterable[SolutionStep], namespace: str | None) -> list[dict[str, Any]]:
+    """Apply solution/setup steps in order; the objects the manifest steps applied.
+
+    Manifest steps use server-side apply; kubectl steps run the real kubectl pinned to the context
+    (with ``--namespace`` added unless the command names one).
+
+    Raises:
+        TutorError: a step failed; the message starts with the step's ``file:line``.
+    """
+    applied: list[dict[str, Any]] = []
+    for step in steps:
+        where = str(step.source) if step.source else "<step>"
+        try:
+            if step.manifest is not None:
+                applied.extend(writer.apply(step.manifest, namespace=namespace, source=where))
+            elif step.kubectl:
+                writer.kubectl(step.kubectl, namespace=namespace)
+        except TutorError as exc:
+            raise TutorError(f"{where}: {exc}") from exc
+    return applied
+
+
+def _key(obj: Mapping[str, Any]) -> SnapshotKey:
+    meta = obj.get("metadata") or {}
+    return (str(obj.get("apiVersion")), str(obj.get("kind")), meta.get("namespace"), str(meta.get("name")))
+
+
+def _wait_exist(reader: Any, objects: list[dict[str, Any]], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    for obj in objects:
+        av, kind, ns, name = _key(obj)
+        while reader.get(av, kind, name, ns) is None:
+            if time.monotonic() > deadline:
+                raise TutorError(f"setup object {kind} {name} did not appear within {timeout:g} s")
+            time.sleep(0.2)
+
+
+def take_snapshot(
+    reader: Any,
+    namespace: str | None,
+    objects: Iterable[Mapping[str, Any]],
+    extra: Iterable[Mapping[str, Any]] = (),
+) -> dict[SnapshotKey, dict[str, Any]]:
+    """UID, resourceVersion, generation and creationTimestamp of the given objects as they are now.
+
+    Args:
+        reader: the cluster reader.
+        namespace: the exercise namespace; common kinds in it are included.
+        objects: objects setup applied (re-read, so the snapshot is what the server holds).
+        extra: ``{apiVersion, kind, name, namespace?}`` references (cleanup entries) to include if present.
+    """
+    found: list[Mapping[str, Any]] = []
+    for ref in [*objects, *extra]:
+        av, kind, ns, name = (
+            _key(ref)
+            if "metadata" in ref
+            else (ref["apiVersion"], ref["kind"], ref.get("namespace"), ref["name"])
+        )
+        obj = reader.get(av, kind, name, ns)
+        if obj is not None:
+            found.append({**obj, "apiVersion": av, "kind": kind})
+    if namespace:
+        for av, kind in SNAPSHOT_KINDS:
+            found.extend(reader.list(av, kind, namespace=namespace))
+    snapshot = {}
+    for obj in found:
+        meta = obj.get("metadata") or {}
+        snapshot[_key(obj)] = {
+            k: meta.get(k) for k in ("uid", "resourceVersion", "generation", "creationTimestamp")
+        }
+    return snapshot
+
+
+def start_exercise(
+    writer: Any, pack: Pack | None, exercise: Exercise, *, wait: float = SETUP_WAIT
+) -> ExerciseRun:
+    """Create and label the exercise namespace, apply setup, wait for it, take the start snapshot.
+
+    Returns:
+        The run; ``started_at`` is taken after setup, so setup objects never count as the learner's.
+    """
+    ns = exercise.namespace
+    if ns:
+        writer.ensure_namespace(ns, namespace_labels(exercise))
+    applied = run_steps(writer, exercise.setup, ns)
+    _wait_exist(writer.read, applied, wait)
+    snapshot = take_snapshot(writer.read, ns, applied, [c for c in exercise.cleanup if "name" in c])
+    return ExerciseRun(exercise.id, ns, datetime.now(UTC), snapshot)
+
+
+def apply_solution(writer: Any, exercise: Exercise) -> list[dict[str, Any]]:
+    """Apply the reference solution (used by "skip", ``pack test`` and the course tests)."""
+    if not exercise.solution:
+        raise TutorError(
+            f"{exercise.location or exercise.id}: exercise {exercise.id} has no reference solution"
+        )
+    return run_steps(writer, exercise.solution, exercise.namespace)
+
+
+def cleanup_exercise(writer: Any, exercise: Exercise, *, wait: bool = True) -> None:
+    """Delete the exercise namespace and undo its ``cleanup`` entries (see the module docstring)."""
+    if exercise.namespace:
+        writer.delete_namespace(exercise.namespace, wait=wait)
+    for entry in exercise.cleanup:
+        _undo(writer, entry, wait)
+
+
+def _undo(writer: Any, entry: Mapping[str, str], wait: bool) -> None:
+    kind, name = entry.get("kind", ""), entry.get("name", "")
+    if entry.get("label"):
+        writer.kubectl(
+            ["label", kind.lower(), name, f"{entry['label']}-", "--overwrite"],
+            check=False,
+            namespace=entry.get("namespace"),
+        )
+    elif entry.get("taint"):
+        writer.kubectl(["taint", "nodes", name, f"{entry['taint']}-"], check=False)
+    elif kind == "Node":
+        raise TutorError(
+            f"cleanup entry {dict(entry)} would delete a node; give `label:` or `taint:` to undo"
+        )
+    else:
+        writer.delete(entry.get("apiVersion", "v1"), kind, name, entry.get("namespace"), wait=wait)
+
+
+def reset_exercise(writer: Any, pack: Pack | None, exercise: Exercise) -> ExerciseRun:
+    """Clean up, then start again: the cluster looks as it did on a fresh start."""
+    cleanup_exercise(writer, exercise)
+    return start_exercise(writer, pack, exercise)

@@ -1,0 +1,86 @@
+"""The text report: readable in a CI log, coloured only when asked (a TTY without NO_COLOR)."""
+
+from __future__ import annotations
+
+from tutor.grading.fieldpath import MISSING
+from tutor.results import CheckResult, ExerciseResult, GradeReport, Status
+
+_COLOUR = {
+    Status.PASS: "32",
+    Status.FAIL: "31",
+    Status.TIMEOUT: "31",
+    Status.ERROR: "35",
+    Status.SKIPPED: "33",
+    Status.PENDING: "36",
+    Status.RUNNING: "36",
+}
+_LABEL = {
+    Status.PASS: "PASS",
+    Status.FAIL: "FAIL",
+    Status.TIMEOUT: "TIME",
+    Status.ERROR: "ERR ",
+    Status.SKIPPED: "SKIP",
+    Status.PENDING: "WAIT",
+    Status.RUNNING: "RUN ",
+}
+
+
+def _paint(text: str, status: Status, colour: bool) -> str:
+    return f"\x1b[{_COLOUR[status]}m{text}\x1b[0m" if colour else text
+
+
+def check_lines(check: CheckResult, colour: bool = False, indent: str = "    ") -> list[str]:
+    """The lines for one check: status, title, then (on failure) message, diffs, hint and diagnostics."""
+    lines = [f"{indent}{_paint(_LABEL[check.status], check.status, colour)}  {check.title}"]
+    if check.status is Status.PASS:
+        return lines + ([f"{indent}      {check.message}"] if check.message else [])
+    deeper = indent + "      "
+    if check.message:
+        lines.append(f"{deeper}{check.message}")
+    for d in check.diffs[:10]:
+        actual = "(missing)" if d.actual is MISSING else repr(d.actual)
+        lines.append(f"{deeper}{d.path}: expected {d.expected!r}, got {actual}")
+    if check.hint is not None:
+        lines.append(f"{deeper}hint #{check.hint} fits this failure")
+    lines.extend(f"{deeper}| {line}" for line in check.diagnostics)
+    return lines
+
+
+def exercise_lines(ex: ExerciseResult, colour: bool = False) -> list[str]:
+    """The header line of an exercise and its checks."""
+    head = (
+        f"{_paint(_LABEL[ex.status], ex.status, colour)}  {ex.exercise_id}  {ex.title}  "
+        f"[{ex.points:g}/{ex.points_possible:g} points, {ex.duration:.1f} s]"
+    )
+    if ex.skipped_reason:
+        return [head, f"      skipped: {ex.skipped_reason}"]
+    return [head] + [line for c in ex.checks for line in check_lines(c, colour)]
+
+
+def summary_line(report: GradeReport) -> str:
+    """``3 passed, 1 failed, 0 errors, 1 skipped - 7/10 points - 12.3 s - exit 1``."""
+    statuses = [e.status for e in report.exercises]
+    n = {s: statuses.count(s) for s in Status}
+    counts = (f"{n[Status.PASS]} passed, {n[Status.FAIL]} failed, {n[Status.ERROR]} errors, "
+              f"{n[Status.SKIPPED]} skipped")
+    points = f"{report.points:g}/{report.points_possible:g} points"
+    return f"{counts} - {points} - {report.duration:.1f} s - exit {report.exit_code}"
+
+
+def render_text(report: GradeReport, colour: bool = False, summary_only: bool = False) -> str:
+    """The whole report as text with a trailing newline."""
+    if summary_only:
+        return summary_line(report)
+    where = ", ".join(
+        x
+        for x in (
+            f"context {report.context}" if report.context else "",
+            f"server {report.server_version}" if report.server_version else "",
+        )
+        if x
+    )
+    lines = [f"k8s-tutor grade{': ' + where if where else ''}", ""]
+    for ex in report.exercises:
+        lines.extend(exercise_lines(ex, colour))
+    lines += ["", summary_line(report)]
+    return "\n".join(lines) + "\n"
