@@ -1,0 +1,284 @@
+"""Checkers for the ConfigMaps and Secrets lesson.
+
+A ConfigMap or Secret can reach a container in several equivalent ways (``env`` vs ``envFrom``,
+a ``configMap``/``secret`` volume vs a ``projected`` one, ``items`` vs ``subPath``). These checkers
+therefore compute the *result* — which variable or which file path carries which key — and compare
+that, instead of demanding one spelling. Secret values are compared after base64-decoding, with
+messages for the usual encoding mistakes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any, NamedTuple
+
+from tutor.sdk import CheckContext, CheckFailed, check
+
+API_VERSIONS = {"Pod": "v1", "Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1"}
+REF_FIELD = {"ConfigMap": "configMapKeyRef", "Secret": "secretKeyRef"}
+ENV_FROM_FIELD = {"ConfigMap": "configMapRef", "Secret": "secretRef"}
+DEFAULT_FILE_MODE = 0o644
+
+
+def _values(obj: dict[str, Any], kind: str) -> dict[str, str]:
+    """The object's key/value pairs as text; Secret values base64-decoded."""
+    data = obj.get("data") or {}
+    if kind != "Secret":
+        return dict(data)
+    return {k: base64.b64decode(v).decode("utf-8", errors="replace") for k, v in data.items()}
+
+
+def _value_problem(kind: str, key: str, actual: str, expected: str) -> str:
+    """A learner-facing reason why ``actual`` is not ``expected``."""
+    if actual.rstrip("\r\n") == expected:
+        return (
+            f"The value of {key} ends with a newline. `echo` adds one: use `echo -n`, "
+            "--from-literal, or stringData."
+        )
+    if actual.strip("'\"") == expected:
+        return f"The value of {key} contains quote characters ({actual}); store just {expected}."
+    if kind == "Secret":
+        try:
+            if base64.b64decode(actual, validate=True).decode() == expected:
+                return (
+                    f"The value of {key} was base64-encoded twice. kubectl create secret and stringData take "
+                    "plain text; only hand-written `data` values are encoded (once)."
+                )
+        except (binascii.Error, UnicodeDecodeError):
+            pass
+        return f"The value of {key} decodes to {actual!r}, not {expected!r}."
+    return f"The value of {key} is {actual!r}, not {expected!r}."
+
+
+@check("config.data")
+def data(
+    ctx: CheckContext, name: str, data: dict[str, str], kind: str = "ConfigMap", exact: bool = True
+) -> None:
+    """{kind} {name} holds the requested keys and values"""
+    obj = ctx.get("v1", kind, name)
+    actual = _values(obj, kind)
+    for key, expected in data.items():
+        if key not in actual:
+            keys = ", ".join(sorted(actual)) or "none"
+            raise CheckFailed(f"{kind} {name} has no key {key} (its keys: {keys}). Keys are case-sensitive.")
+        if actual[key] != str(expected):
+            raise CheckFailed(_value_problem(kind, key, actual[key], str(expected)))
+    extra = sorted(set(actual) - set(data))
+    if exact and extra:
+        raise CheckFailed(
+            f"{kind} {name} has extra keys {', '.join(extra)}; the task asks for exactly {', '.join(data)}."
+        )
+
+
+@check("config.file_contains")
+def file_contains(ctx: CheckContext, name: str, key: str, text: str, kind: str = "ConfigMap") -> None:
+    """{kind} {name} has a key {key} whose content contains {text}"""
+    actual = _values(ctx.get("v1", kind, name), kind)
+    if key not in actual:
+        keys = ", ".join(sorted(actual)) or "none"
+        raise CheckFailed(
+            f"{kind} {name} has no key {key} (its keys: {keys}). --from-file=<path> names the key after the "
+            f"file; --from-file={key}=<path> sets the key explicitly."
+        )
+    if " ".join(text.split()) not in " ".join(actual[key].split()):
+        raise CheckFailed(f"The content of key {key} in {kind} {name} does not contain {text!r}.")
+
+
+def _container(ctx: CheckContext, kind: str, name: str, container: str | None) -> dict[str, Any]:
+    """The named container of a Pod or workload template, or its first container."""
+    obj = ctx.get(API_VERSIONS[kind], kind, name)
+    if container is not None:
+        return ctx.container(obj, container)
+    containers = ctx.pod_spec(obj).get("containers") or []
+    if not containers:
+        raise CheckFailed(f"{kind} {name} has no containers.")
+    return containers[0]
+
+
+def _env_from_entry(c: dict[str, Any], source_kind: str, source: str) -> dict[str, Any] | None:
+    """The ``envFrom`` entry of container ``c`` that imports ``source``, if any."""
+    field = ENV_FROM_FIELD[source_kind]
+    return next((e for e in c.get("envFrom") or [] if (e.get(field) or {}).get("name") == source), None)
+
+
+@check("config.env_ref")
+def env_ref(
+    ctx: CheckContext,
+    name: str,
+    var: str,
+    source: str,
+    key: str,
+    kind: str = "Pod",
+    source_kind: str = "ConfigMap",
+    container: str | None = None,
+) -> None:
+    """Variable {var} in {kind} {name} comes from key {key} of {source_kind} {source}"""
+    c = _container(ctx, kind, name, container)
+    entry = next((e for e in c.get("env") or [] if e.get("name") == var), None)
+    if entry is None:
+        imported = _env_from_entry(c, source_kind, source)
+        if imported is not None and (imported.get("prefix") or "") + key == var:
+            return
+        raise CheckFailed(
+            f"Container {c['name']} of {kind} {name} has no variable {var}; add it to env with "
+            f"valueFrom.{REF_FIELD[source_kind]} {{name: {source}, key: {key}}}."
+        )
+    if "value" in entry:
+        raise CheckFailed(
+            f"{var} is hard-coded as {entry['value']!r}. Take it from the {source_kind} with "
+            f"valueFrom.{REF_FIELD[source_kind]} so that it follows the {source_kind}."
+        )
+    value_from = entry.get("valueFrom") or {}
+    ref = value_from.get(REF_FIELD[source_kind])
+    if ref is None:
+        used = next(iter(value_from), "nothing")
+        raise CheckFailed(
+            f"{var} uses valueFrom.{used}; a {source_kind} is referenced with {REF_FIELD[source_kind]}."
+        )
+    if ref.get("name") != source or ref.get("key") != key:
+        raise CheckFailed(
+            f"{var} reads key {ref.get('key')} of {source_kind} {ref.get('name')}; it should read key {key} "
+            f"of {source}."
+        )
+
+
+@check("config.env_from")
+def env_from(
+    ctx: CheckContext,
+    name: str,
+    source: str,
+    kind: str = "Pod",
+    source_kind: str = "ConfigMap",
+    prefix: str | None = None,
+    container: str | None = None,
+) -> None:
+    """{kind} {name} imports every key of {source_kind} {source} as a variable"""
+    c = _container(ctx, kind, name, container)
+    entry = _env_from_entry(c, source_kind, source)
+    if entry is None:
+        singles = [
+            e["name"] for e in c.get("env") or [] if (e.get("valueFrom") or {}).get(REF_FIELD[source_kind])
+        ]
+        extra = f" It imports single keys ({', '.join(singles)}) with env;" if singles else ""
+        raise CheckFailed(
+            f"Container {c['name']} of {kind} {name} does not import {source_kind} {source} as a "
+            f"whole.{extra} "
+            f"use envFrom: [{{{ENV_FROM_FIELD[source_kind]}: {{name: {source}}}}}]."
+        )
+    if (entry.get("prefix") or "") != (prefix or ""):
+        want = f"prefix: {prefix}" if prefix else "no prefix"
+        raise CheckFailed(
+            f"The envFrom entry for {source} has prefix {entry.get('prefix')!r}; the task asks for {want}."
+        )
+
+
+class _File(NamedTuple):
+    """A file a volume puts into a container: where it comes from and how it is mounted."""
+
+    source_kind: str
+    source: str
+    key: str
+    mode: int
+    read_only: bool
+
+
+def _sources(volume: dict[str, Any]) -> list[tuple[str, dict[str, Any], int | None]]:
+    """``(kind, source spec, default mode)`` for a configMap, secret or projected volume."""
+    if "configMap" in volume:
+        return [("ConfigMap", volume["configMap"], volume["configMap"].get("defaultMode"))]
+    if "secret" in volume:
+        spec = dict(volume["secret"], name=volume["secret"].get("secretName"))
+        return [("Secret", spec, spec.get("defaultMode"))]
+    projected = volume.get("projected") or {}
+    return [
+        (kind, src[field], projected.get("defaultMode"))
+        for src in projected.get("sources") or []
+        for kind, field in (("ConfigMap", "configMap"), ("Secret", "secret"))
+        if field in src
+    ]
+
+
+def _files(ctx: CheckContext, c: dict[str, Any], volumes: list[dict[str, Any]]) -> dict[str, _File]:
+    """Every file path that ConfigMap/Secret volumes put into container ``c``."""
+    by_name = {v["name"]: v for v in volumes}
+    files: dict[str, _File] = {}
+    for mount in c.get("volumeMounts") or []:
+        for kind, spec, default_mode in _sources(by_name.get(mount["name"], {})):
+            if spec.get("items"):
+                keys = [(i["key"], i["path"], i.get("mode")) for i in spec["items"]]
+            else:
+                obj = ctx.find("v1", kind, spec.get("name"))
+                keys = [(k, k, None) for k in _values(obj, kind)] if obj else []
+            sub = mount.get("subPath", "")
+            for key, rel, mode in keys:
+                if sub and rel != sub and not rel.startswith(sub + "/"):
+                    continue
+                rel = rel[len(sub) :].lstrip("/") if sub else rel
+                path = mount["mountPath"].rstrip("/") + ("/" + rel if rel else "")
+                effective = (
+                    mode
+                    if mode is not None
+                    else default_mode
+                    if default_mode is not None
+                    else DEFAULT_FILE_MODE
+                )
+                files[path] = _File(kind, spec.get("name"), key, effective, bool(mount.get("readOnly")))
+    return files
+
+
+@check("config.file_from")
+def file_from(
+    ctx: CheckContext,
+    name: str,
+    path: str,
+    source: str,
+    key: str,
+    kind: str = "Pod",
+    source_kind: str = "ConfigMap",
+    container: str | None = None,
+    mode: int | None = None,
+    read_only: bool | None = None,
+) -> None:
+    """{path} in {kind} {name} holds key {key} of {source_kind} {source}"""
+    c = _container(ctx, kind, name, container)
+    files = _files(ctx, c, ctx.pod_spec(ctx.get(API_VERSIONS[kind], kind, name)).get("volumes") or [])
+    found = files.get(path)
+    if found is None or (found.source_kind, found.source, found.key) != (source_kind, source, key):
+        mine = sorted(p for p, f in files.items() if (f.source_kind, f.source) == (source_kind, source))
+        if mine:
+            raise CheckFailed(
+                f"Container {c['name']} gets these files from {source_kind} {source}: {', '.join(mine)}; "
+                f"key {key} must appear as {path}. Use the volume's items (key -> path) or subPath."
+            )
+        raise CheckFailed(
+            f"Container {c['name']} of {kind} {name} mounts nothing from {source_kind} {source}; "
+            f"add a volume "
+            f"for it and a volumeMount so that key {key} appears as {path}."
+        )
+    if mode is not None and found.mode != mode:
+        raise CheckFailed(
+            f"{path} gets mode 0{found.mode:o} (JSON {found.mode}); the task asks for 0{mode:o} "
+            f"(JSON {mode}). "
+            f"In YAML write 0{mode:o} with the leading zero, or the decimal {mode}."
+        )
+    if read_only is not None and found.read_only != read_only:
+        state = "read-only" if read_only else "writable"
+        raise CheckFailed(
+            f"The mount that provides {path} must be {state}: set readOnly: {str(read_only).lower()}."
+        )
+
+
+@check("config.keeps_directory")
+def keeps_directory(
+    ctx: CheckContext, name: str, directory: str, kind: str = "Pod", container: str | None = None
+) -> None:
+    """{kind} {name} keeps the image's files in {directory} visible"""
+    c = _container(ctx, kind, name, container)
+    for mount in c.get("volumeMounts") or []:
+        if mount["mountPath"].rstrip("/") == directory.rstrip("/") and not mount.get("subPath"):
+            raise CheckFailed(
+                f"Volume {mount['name']} is mounted on {directory} itself, which hides every file "
+                f"the image has "
+                "there. Mount just the one file: mountPath <directory>/<file> with subPath."
+            )

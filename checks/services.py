@@ -1,0 +1,233 @@
+"""Checkers for the Services lesson.
+
+They grade what a learner can see with ``kubectl get svc,endpointslices``: the Service's type and
+ports, which Pods its selector picks, and what the EndpointSlice controller wrote. Traffic and DNS
+are never tested (the simulated cluster has neither); the EndpointSlices are the ground truth the
+DNS server and kube-proxy would use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tutor.sdk import CheckContext, CheckFailed, NotYet, check
+
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+
+
+def _labels_text(labels: dict[str, str] | None) -> str:
+    """``app=api,tier=backend`` — the way kubectl prints labels."""
+    return ",".join(f"{k}={v}" for k, v in sorted((labels or {}).items())) or "<none>"
+
+
+def _container_ports(ctx: CheckContext, workload: str | None) -> list[dict[str, Any]]:
+    """Every container port of Deployment ``workload``'s Pod template (empty without a workload)."""
+    if workload is None:
+        return []
+    spec = ctx.pod_spec(ctx.get("apps/v1", "Deployment", workload))
+    return [p for c in spec.get("containers", []) for p in c.get("ports") or []]
+
+
+def _resolve_target(ctx: CheckContext, service: str, entry: dict[str, Any], workload: str | None) -> int:
+    """The container port number a Service port entry forwards to (named ports looked up)."""
+    target = entry.get("targetPort", entry["port"])
+    if isinstance(target, int) or str(target).isdigit():
+        return int(target)
+    ports = _container_ports(ctx, workload)
+    for port in ports:
+        if port.get("name") == target:
+            return int(port["containerPort"])
+    names = sorted(p["name"] for p in ports if p.get("name")) or ["<none>"]
+    raise CheckFailed(
+        f"Port {entry['port']} of Service {service} has targetPort {target!r}, but no container port of "
+        f"{workload or 'the backends'} has that name (named ports: {', '.join(names)}). Use one of those "
+        "names or the container port number."
+    )
+
+
+def _slice_endpoints(ctx: CheckContext, service: str) -> list[dict[str, Any]]:
+    """All endpoints of all EndpointSlices that belong to ``service``."""
+    slices = ctx.list("discovery.k8s.io/v1", "EndpointSlice", labels={SERVICE_NAME_LABEL: service})
+    return [ep for s in slices for ep in s.get("endpoints") or []]
+
+
+@check("services.exposes")
+def exposes(
+    ctx: CheckContext,
+    name: str,
+    port: int,
+    container_port: int,
+    workload: str | None = None,
+    type: str = "ClusterIP",  # noqa: A002 - the Service field is called type
+    node_port: int | None = None,
+    port_name: str | None = None,
+) -> str:
+    """Service {name} ({type}) forwards port {port} to container port {container_port}"""
+    svc = ctx.get("v1", "Service", name)
+    actual_type = svc["spec"].get("type", "ClusterIP")
+    if actual_type != type:
+        raise CheckFailed(
+            f"Service {name} has type {actual_type}; the task asks for type {type}. "
+            f"Set spec.type: {type} (kubectl edit service {name}, or re-apply your YAML)."
+        )
+    ports = svc["spec"].get("ports") or []
+    entry = next((p for p in ports if p.get("port") == port), None)
+    if entry is None:
+        have = ", ".join(str(p.get("port")) for p in ports) or "none"
+        raise CheckFailed(
+            f"Service {name} has no port {port} (its ports: {have}). `port` is the number clients "
+            f"connect to on the Service; `targetPort` is the container's port."
+        )
+    if port_name is not None and entry.get("name") != port_name:
+        raise CheckFailed(
+            f"Port {port} of Service {name} is named {entry.get('name')!r}; name it {port_name!r}."
+        )
+    resolved = _resolve_target(ctx, name, entry, workload)
+    if resolved != container_port:
+        raise CheckFailed(
+            f"Port {port} of Service {name} forwards to targetPort {resolved}, but the container listens on "
+            f"{container_port}. targetPort is the container's port; {port} is only the Service's own port."
+        )
+    if node_port is not None and entry.get("nodePort") != node_port:
+        raise CheckFailed(
+            f"Port {port} of Service {name} got nodePort {entry.get('nodePort')}; set nodePort: {node_port} "
+            "explicitly (without it Kubernetes picks a random port in 30000-32767)."
+        )
+    return f"{port} -> {resolved}"
+
+
+@check("services.routes_to")
+def routes_to(
+    ctx: CheckContext, name: str, workload: str | None = None, pods: list[str] | None = None
+) -> str:
+    """Service {name} sends traffic to exactly the intended Pods"""
+    svc = ctx.get("v1", "Service", name)
+    if workload is not None:
+        expected = {p["metadata"]["name"]: p for p in ctx.pods_of(ctx.get("apps/v1", "Deployment", workload))}
+        what = f"Deployment {workload}"
+    else:
+        expected = {p: ctx.get("v1", "Pod", p) for p in pods or []}
+        what = "Pods " + ", ".join(pods or [])
+    if not expected:
+        raise NotYet(f"{what} has no Pods yet")
+    selector = svc["spec"].get("selector") or {}
+    if not selector:
+        raise CheckFailed(
+            f"Service {name} has no selector, so no Pods become its endpoints. Set spec.selector to labels "
+            f"the Pods carry ({_labels_text(next(iter(expected.values()))['metadata'].get('labels'))})."
+        )
+    selected = {
+        p["metadata"]["name"]
+        for p in ctx.list("v1", "Pod", labels=selector)
+        if not p["metadata"].get("deletionTimestamp")
+    }
+    if not selected & expected.keys():
+        sample = next(iter(expected.values()))["metadata"].get("labels")
+        raise CheckFailed(
+            f"Service {name} selects no Pods of {what}: its selector is {_labels_text(selector)} "
+            f"but the Pods "
+            f"are labelled {_labels_text(sample)}. The selector must equal labels the Pods carry."
+        )
+    if expected.keys() - selected:
+        raise CheckFailed(
+            f"The selector {_labels_text(selector)} of Service {name} misses "
+            f"{', '.join(sorted(expected.keys() - selected))}; use labels that all of {what} carry."
+        )
+    if selected - expected.keys():
+        raise CheckFailed(
+            f"The selector {_labels_text(selector)} of Service {name} also selects "
+            f"{', '.join(sorted(selected - expected.keys()))}, which should not get its traffic; "
+            "make the selector more specific."
+        )
+    listed = {
+        (ep.get("targetRef") or {}).get("name")
+        for ep in _slice_endpoints(ctx, name)
+        if (ep.get("targetRef") or {}).get("kind") == "Pod"
+    }
+    if listed != expected.keys():
+        raise NotYet(f"waiting for the EndpointSlices of {name} to list {', '.join(sorted(expected))}")
+    return f"{len(listed)} endpoints"
+
+
+@check("services.headless")
+def headless(ctx: CheckContext, name: str) -> None:
+    """Service {name} is headless (clusterIP: None)"""
+    svc = ctx.get("v1", "Service", name)
+    ip = svc["spec"].get("clusterIP")
+    if ip != "None":
+        raise CheckFailed(
+            f"Service {name} has the virtual IP {ip}; a headless Service has spec.clusterIP: None. "
+            f"clusterIP cannot be changed later: delete Service {name} and create it again with "
+            f"clusterIP: None."
+        )
+
+
+@check("services.pod_dns_name")
+def pod_dns_name(ctx: CheckContext, service: str, pod: str, hostname: str) -> None:
+    """Pod {pod} gets the DNS name {hostname}.{service}.<namespace>.svc.cluster.local"""
+    spec = ctx.get("v1", "Pod", pod)["spec"]
+    if spec.get("hostname") != hostname:
+        raise CheckFailed(
+            f"Pod {pod} sets spec.hostname {spec.get('hostname')!r}; it must be {hostname!r}. "
+            "A Pod's spec cannot be edited: delete the Pod and create it again."
+        )
+    if spec.get("subdomain") != service:
+        raise CheckFailed(
+            f"Pod {pod} sets spec.subdomain {spec.get('subdomain')!r}; it must be the name of the Service "
+            f"in the same namespace, {service!r}. Delete the Pod and create it again."
+        )
+    ctx.get("v1", "Service", service)
+    for ep in _slice_endpoints(ctx, service):
+        if (ep.get("targetRef") or {}).get("name") == pod and ep.get("hostname") == hostname:
+            return
+    raise NotYet(f"waiting for the EndpointSlice of {service} to list {pod} with hostname {hostname}")
+
+
+@check("services.external_name")
+def external_name(ctx: CheckContext, name: str, external_name: str) -> None:
+    """Service {name} is a DNS alias for {external_name}"""
+    spec = ctx.get("v1", "Service", name)["spec"]
+    if spec.get("type") != "ExternalName":
+        raise CheckFailed(
+            f"Service {name} has type {spec.get('type')}; a DNS alias for an outside name needs "
+            f"type: ExternalName with externalName: {external_name} (no selector, no cluster IP)."
+        )
+    actual = (spec.get("externalName") or "").rstrip(".")
+    if actual.lower() != external_name.lower():
+        raise CheckFailed(
+            f"Service {name} points at {actual!r}; set externalName: {external_name} "
+            "(a bare DNS name without scheme or port)."
+        )
+
+
+@check("services.manual_endpoint")
+def manual_endpoint(ctx: CheckContext, name: str, address: str, port: int) -> None:
+    """Service {name} has no selector and its EndpointSlice points at {address}:{port}"""
+    svc = ctx.get("v1", "Service", name)
+    selector = svc["spec"].get("selector")
+    if selector:
+        raise CheckFailed(
+            f"Service {name} has the selector {_labels_text(selector)}, so Kubernetes fills its endpoints "
+            "with matching Pods. A Service for an address outside the cluster has no selector: remove it."
+        )
+    port_names = {p.get("name") or "" for p in svc["spec"].get("ports") or [] if p.get("port") == port}
+    slices = ctx.list("discovery.k8s.io/v1", "EndpointSlice", labels={SERVICE_NAME_LABEL: name})
+    if not slices:
+        raise NotYet(f"no EndpointSlice labelled {SERVICE_NAME_LABEL}={name} yet")
+    found: list[str] = []
+    for s in slices:
+        addresses = {a for ep in s.get("endpoints") or [] for a in ep.get("addresses") or []}
+        for p in s.get("ports") or []:
+            found.extend(f"{a}:{p.get('port')}" for a in sorted(addresses))
+            if address in addresses and p.get("port") == port:
+                if (p.get("name") or "") in port_names:
+                    return
+                raise CheckFailed(
+                    f"EndpointSlice {s['metadata']['name']} names its port {p.get('name')!r}, but "
+                    f"the Service "
+                    f"port is named {sorted(port_names)[0] if port_names else None!r}; the names must match."
+                )
+    raise CheckFailed(
+        f"The EndpointSlices of {name} point at {', '.join(found) or 'nothing'}; "
+        f"they should list the address {address} with port {port}."
+    )

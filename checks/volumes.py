@@ -1,0 +1,200 @@
+"""Checkers for the Volumes lesson.
+
+They read Pod specs (which volume, which mount, in which container), where the scheduler put the
+Pods (hostPath data is per node), and what the PV controller did with claims. When a claim stays
+``Pending`` the checker compares it with the intended PV the way the binder does (class, size,
+access mode) so that the learner is told *why* nothing binds, not just that it did not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tutor.sdk import CheckContext, CheckFailed, NotYet, check
+
+CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane"
+
+
+def _volume(ctx: CheckContext, pod: str, volume: str, source: str) -> dict[str, Any]:
+    """Volume ``volume`` of Pod ``pod``; CheckFailed unless it is of type ``source``."""
+    volumes = ctx.get("v1", "Pod", pod)["spec"].get("volumes") or []
+    found = next((v for v in volumes if v["name"] == volume), None)
+    if found is None:
+        names = ", ".join(v["name"] for v in volumes) or "none"
+        raise CheckFailed(f"Pod {pod} declares no volume {volume} (its volumes: {names}).")
+    if source not in found:
+        kind = next((k for k in found if k != "name"), "unknown")
+        raise CheckFailed(f"Volume {volume} of Pod {pod} is a {kind} volume; the task asks for {source}.")
+    return found[source] or {}
+
+
+@check("volumes.emptydir")
+def emptydir(
+    ctx: CheckContext, pod: str, volume: str, medium: str | None = None, size_limit: str | None = None
+) -> None:
+    """Pod {pod} has an emptyDir volume {volume}"""
+    spec = _volume(ctx, pod, volume, "emptyDir")
+    if medium is not None and (spec.get("medium") or "") != medium:
+        raise CheckFailed(
+            f"emptyDir {volume} has medium {spec.get('medium') or '(node disk)'}; set medium: {medium}."
+        )
+    if size_limit is not None:
+        actual = spec.get("sizeLimit")
+        if actual is None or ctx.quantity(actual) != ctx.quantity(size_limit):
+            raise CheckFailed(f"emptyDir {volume} has sizeLimit {actual}; set sizeLimit: {size_limit}.")
+
+
+@check("volumes.hostpath")
+def hostpath(ctx: CheckContext, pod: str, path: str, type: str | None = None) -> None:  # noqa: A002
+    """Pod {pod} mounts the node folder {path}"""
+    volumes = ctx.get("v1", "Pod", pod)["spec"].get("volumes") or []
+    found = [v["hostPath"] for v in volumes if "hostPath" in v]
+    match = next((h for h in found if h.get("path", "").rstrip("/") == path.rstrip("/")), None)
+    if match is None:
+        have = ", ".join(h.get("path", "") for h in found) or "none"
+        raise CheckFailed(f"Pod {pod} has no hostPath volume for {path} (its hostPath volumes: {have}).")
+    if type is not None and (match.get("type") or "") != type:
+        raise CheckFailed(
+            f"The hostPath volume {path} of Pod {pod} has type {match.get('type') or '(none)'!s}; "
+            f"set type: {type} so the folder is created if the node lacks it."
+        )
+
+
+@check("volumes.mount")
+def mount(
+    ctx: CheckContext, pod: str, container: str, volume: str, path: str, read_only: bool | None = None
+) -> None:
+    """Container {container} of Pod {pod} mounts volume {volume} at {path}"""
+    c = ctx.container(ctx.get("v1", "Pod", pod), container)
+    mounts = c.get("volumeMounts") or []
+    at_path = next((m for m in mounts if m["mountPath"].rstrip("/") == path.rstrip("/")), None)
+    if at_path is not None and at_path["name"] != volume:
+        raise CheckFailed(
+            f"Container {container} mounts volume {at_path['name']} at {path}, not {volume}. "
+            f"Containers share "
+            f"files only when they mount the same volume: use volume {volume}."
+        )
+    if at_path is None:
+        elsewhere = [m["mountPath"] for m in mounts if m["name"] == volume]
+        where = f" (it is mounted at {', '.join(elsewhere)})" if elsewhere else ""
+        raise CheckFailed(
+            f"Container {container} of Pod {pod} mounts nothing at {path}{where}; add a volumeMount."
+        )
+    if read_only is not None and bool(at_path.get("readOnly")) != read_only:
+        want = "read-only: readOnly: true" if read_only else "writable: remove readOnly"
+        raise CheckFailed(f"The mount of {volume} at {path} in container {container} must be {want}.")
+
+
+@check("volumes.same_node")
+def same_node(ctx: CheckContext, pods: list[str], workers_only: bool = True) -> str:
+    """Pods {pods} run on the same worker node"""
+    nodes = {}
+    for name in pods:
+        node = ctx.get("v1", "Pod", name)["spec"].get("nodeName")
+        if not node:
+            raise NotYet(f"Pod {name} is not scheduled yet")
+        nodes[name] = node
+    if len(set(nodes.values())) > 1:
+        where = ", ".join(f"{p} on {n}" for p, n in nodes.items())
+        raise CheckFailed(
+            f"The Pods run on different nodes ({where}); each node has its own hostPath folder. Pin "
+            f"both Pods "
+            "to the same node with nodeSelector, node affinity or nodeName. A Pod's node cannot change: "
+            "delete and recreate it."
+        )
+    node = next(iter(nodes.values()))
+    labels = ctx.get("v1", "Node", node, namespace=None)["metadata"].get("labels") or {}
+    if workers_only and CONTROL_PLANE_LABEL in labels:
+        raise CheckFailed(f"The Pods run on the control-plane node {node}; use a worker node.")
+    return node
+
+
+@check("volumes.pv")
+def pv(
+    ctx: CheckContext, name: str, capacity: str, storage_class: str, reclaim_policy: str, access_mode: str
+) -> None:
+    """PersistentVolume {name}: {capacity}, {access_mode}, class {storage_class}, reclaim {reclaim_policy}"""
+    spec = ctx.get("v1", "PersistentVolume", name, namespace=None)["spec"]
+    actual = (spec.get("capacity") or {}).get("storage")
+    if actual is None or ctx.quantity(actual) != ctx.quantity(capacity):
+        raise CheckFailed(
+            f"PersistentVolume {name} has capacity {actual}; set spec.capacity.storage: {capacity}."
+        )
+    if access_mode not in (spec.get("accessModes") or []):
+        raise CheckFailed(
+            f"PersistentVolume {name} has accessModes {spec.get('accessModes')}; include {access_mode}."
+        )
+    if spec.get("storageClassName", "") != storage_class:
+        raise CheckFailed(
+            f"PersistentVolume {name} has storageClassName {spec.get('storageClassName')!r}; set "
+            f"{storage_class!r}."
+        )
+    if spec.get("persistentVolumeReclaimPolicy") != reclaim_policy:
+        raise CheckFailed(
+            f"PersistentVolume {name} has reclaim policy {spec.get('persistentVolumeReclaimPolicy')}; "
+            f"set persistentVolumeReclaimPolicy: {reclaim_policy}."
+        )
+
+
+def _binding_problem(ctx: CheckContext, claim: dict[str, Any], volume: dict[str, Any]) -> str | None:
+    """Why the PV controller will not bind ``claim`` to ``volume``; None if it could."""
+    cspec, vspec = claim["spec"], volume["spec"]
+    cname, vname = claim["metadata"]["name"], volume["metadata"]["name"]
+    ref = vspec.get("claimRef")
+    if ref and (ref.get("name"), ref.get("namespace")) != (cname, claim["metadata"].get("namespace")):
+        return f"PersistentVolume {vname} is already claimed by {ref.get('namespace')}/{ref.get('name')}"
+    if (cspec.get("storageClassName") or "") != (vspec.get("storageClassName") or ""):
+        return (
+            f"the claim asks for class {cspec.get('storageClassName')!r} but PersistentVolume "
+            f"{vname} has class "
+            f"{vspec.get('storageClassName')!r}; the class names must be equal"
+        )
+    want = ((cspec.get("resources") or {}).get("requests") or {}).get("storage", "0")
+    have = (vspec.get("capacity") or {}).get("storage", "0")
+    if ctx.quantity(want) > ctx.quantity(have):
+        return f"the claim asks for {want} but PersistentVolume {vname} only has {have}"
+    missing = set(cspec.get("accessModes") or []) - set(vspec.get("accessModes") or [])
+    if missing:
+        return (
+            f"the claim asks for access modes {sorted(missing)} that PersistentVolume {vname} does not offer"
+        )
+    return None
+
+
+@check("volumes.claim_bound")
+def claim_bound(ctx: CheckContext, claim: str, volume: str) -> None:
+    """Claim {claim} is Bound to PersistentVolume {volume}"""
+    pvc = ctx.get("v1", "PersistentVolumeClaim", claim)
+    bound_to = pvc["spec"].get("volumeName")
+    if bound_to and bound_to != volume:
+        raise CheckFailed(f"Claim {claim} is bound to PersistentVolume {bound_to}, not {volume}.")
+    if bound_to == volume and (pvc.get("status") or {}).get("phase") == "Bound":
+        return
+    target = ctx.find("v1", "PersistentVolume", volume, namespace=None)
+    if target is None:
+        raise NotYet(f"PersistentVolume {volume} not found")
+    problem = _binding_problem(ctx, pvc, target)
+    if problem:
+        raise CheckFailed(f"Claim {claim} stays Pending: {problem}.")
+    raise NotYet(f"waiting for the PV controller to bind {claim} to {volume}")
+
+
+@check("volumes.uses_claim")
+def uses_claim(ctx: CheckContext, pod: str, claim: str, path: str) -> None:
+    """Pod {pod} mounts claim {claim} at {path}"""
+    obj = ctx.get("v1", "Pod", pod)
+    volumes = [
+        v["name"]
+        for v in obj["spec"].get("volumes") or []
+        if (v.get("persistentVolumeClaim") or {}).get("claimName") == claim
+    ]
+    if not volumes:
+        raise CheckFailed(
+            f"Pod {pod} has no volume for claim {claim}; add volumes: [{{name: data, persistentVolumeClaim: "
+            f"{{claimName: {claim}}}}}]."
+        )
+    for c in obj["spec"].get("containers") or []:
+        for m in c.get("volumeMounts") or []:
+            if m["name"] in volumes and m["mountPath"].rstrip("/") == path.rstrip("/"):
+                return
+    raise CheckFailed(f"No container of Pod {pod} mounts the claim's volume at {path}.")
