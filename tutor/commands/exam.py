@@ -1,14 +1,306 @@
-"""`k8s-tutor exam` (not implemented yet; owned by a later issue)."""
+"""`k8s-tutor exam`: take a timed exam drawn from a pack's exam pool; grade, resume, list attempts.
+
+    k8s-tutor exam [--pack P] [--tasks N] [--duration MIN] [--seed S]   draw, set up, open the exam TUI
+    k8s-tutor exam resume [ATTEMPT]                                     back to an unfinished attempt
+    k8s-tutor exam grade [ATTEMPT] [--format F] [--output FILE]          grade headlessly (= exam --grade)
+    k8s-tutor exam history [--json]                                     every attempt and its score
+
+Grading reuses ``grade``'s reporters and exit codes: 0 the exam is passed, 1 below the pass mark,
+2 an environment or checker error (or bad input). The rules live in ``tutor.exam``; this module only
+wires the session to a cluster (``tutor.exam.runner``) and to the TUI (``tutor.tui.exam``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tutor.errors import TutorError
+
+ACTIONS = ("grade", "history", "resume")
+
+
+def _cluster_options(p: argparse.ArgumentParser, suppress: bool) -> None:
+    """Options accepted before and after the action: `exam --context C grade` = `exam grade --context C`."""
+    d: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
+    p.add_argument("--context", metavar="C", help="kube context to use (default: the current one)", **d)
+    p.add_argument(
+        "--kubeconfig", metavar="K", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)", **d
+    )
+    p.add_argument(
+        "--allow-context",
+        metavar="C",
+        help="allow writing to this context even though k8s-tutor did not create it",
+        **d,
+    )
+    p.add_argument(
+        "--timeout", type=float, metavar="S", help="override every check's polling timeout (seconds)", **d
+    )
+
+
+def _report_options(p: argparse.ArgumentParser, suppress: bool) -> None:
+    d: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
+    p.add_argument(
+        "--format", choices=("text", "json", "junit"), help="report format of grading (default text)", **d
+    )
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (default stdout)", **d)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """No arguments yet."""
+    """Add the exam options and the grade/history/resume actions."""
+    parser.add_argument("--pack", metavar="P", help="pack path or id (default: the built-in course)")
+    parser.add_argument(
+        "--tasks", type=int, metavar="N", help="how many tasks (default: the pack's exam setting)"
+    )
+    parser.add_argument(
+        "--duration", type=float, metavar="MIN", help="minutes (default: the pack's exam setting)"
+    )
+    parser.add_argument("--seed", type=int, metavar="S", help="draw seed; the same seed draws the same tasks")
+    parser.add_argument(
+        "--no-tui",
+        action="store_true",
+        help="set up, start the clock and print the tasks instead of opening the TUI (grade later)",
+    )
+    parser.add_argument(
+        "--grade",
+        nargs="?",
+        const="",
+        metavar="ATTEMPT",
+        help="grade an attempt headlessly (default: the latest) — same as `exam grade`",
+    )
+    _cluster_options(parser, suppress=False)
+    _report_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="action", metavar="ACTION")
+    grade = sub.add_parser(
+        "grade", help="grade an attempt headlessly; exit 0 passed / 1 not passed / 2 error"
+    )
+    grade.add_argument("attempt", nargs="?", default="", help="attempt id (default: the latest)")
+    history = sub.add_parser("history", help="list your exam attempts and scores")
+    history.add_argument("--json", action="store_true", help="print the attempts as JSON")
+    resume = sub.add_parser("resume", help="return to an unfinished attempt (the clock kept running)")
+    resume.add_argument("attempt", nargs="?", default="", help="attempt id (default: the latest unfinished)")
+    for p in (grade, resume):
+        _cluster_options(p, suppress=True)
+    _report_options(grade, suppress=True)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("k8s-tutor exam: not implemented yet")
-    return 2
+    """Dispatch: ``--grade``/``grade``, ``history``, ``resume`` or a new attempt."""
+    from tutor.exam import AttemptStore
+
+    store = AttemptStore()
+    action = getattr(args, "action", None)
+    if action == "history":
+        return _history(store, as_json=args.json)
+    if action == "grade" or args.grade is not None:
+        attempt_id = getattr(args, "attempt", "") or (args.grade or "")
+        return _grade(store, attempt_id, args)
+    if action == "resume":
+        return _resume(store, args.attempt, args)
+    return _start(store, args)
+
+
+# ----- helpers -------------------------------------------------------------------------------------------
+
+
+def _connect(args: argparse.Namespace, context: str | None = None):
+    from tutor.cluster import connect
+
+    return connect(args.kubeconfig, args.context or context or None)
+
+
+def _pack_for(attempt):
+    """The pack an attempt was drawn from, loaded again the same way."""
+    from tutor.content import resolve_pack
+
+    pack = resolve_pack(attempt.pack_source or None)
+    if pack.id != attempt.pack_id:
+        raise TutorError(
+            f"attempt {attempt.id} was drawn from pack {attempt.pack_id!r}, but {pack.id!r} loaded"
+        )
+    if pack.version != attempt.pack_version:
+        print(
+            f"k8s-tutor: note: pack {pack.id} is now version {pack.version}; "
+            f"the attempt used {attempt.pack_version}",
+            file=sys.stderr,
+        )
+    return pack
+
+
+def _find(store, attempt_id: str, *, unfinished: bool = False):
+    if attempt_id:
+        return store.load(attempt_id)
+    attempt = store.latest(unfinished=unfinished)
+    if attempt is None:
+        what = "unfinished exam attempt" if unfinished else "exam attempt"
+        raise TutorError(f"no {what} in {store.root}; start one with `k8s-tutor exam`")
+    return attempt
+
+
+def _session_on_cluster(store, attempt, args):
+    """Resume ``attempt`` with its pack and a runner connected to its cluster."""
+    from tutor.exam import ExamSession
+    from tutor.exam.runner import ExamRunner
+
+    pack = _pack_for(attempt)
+    cluster = _connect(args, attempt.context)
+    runner = ExamRunner(pack, cluster, allow_context=args.allow_context, timeout=args.timeout)
+    session = ExamSession.resume(attempt, pack, store=store)
+    runner.load_runs(session)
+    return session, runner
+
+
+def _set_up(session, runner) -> None:
+    n = len(session.tasks)
+    print(f"Setting up {n} tasks on context {runner.cluster.context} (the clock has not started)…")
+
+    def progress(index: int, exercise) -> None:
+        where = f" in namespace {exercise.namespace}" if exercise.namespace else ""
+        print(f"  [{index + 1}/{n}] {exercise.title}{where}")
+
+    runner.set_up(session, progress)
+
+
+def _open_tui(session, runner) -> int:
+    from tutor.tui.exam import ExamApp
+
+    grade_one = runner.grade_one if session.attempt.allow_check else None
+    ExamApp(session, runner.grade_all, grade_one).run()
+    return _after(session)
+
+
+def _after(session) -> int:
+    """What to print when the TUI closes; the exit code says how the attempt stands."""
+    from tutor.exam import ExamState
+    from tutor.exam.clock import format_remaining
+
+    a = session.attempt
+    if session.state is ExamState.GRADED:
+        print(_score_line(session))
+        return session.score().exit_code
+    if session.state is ExamState.RUNNING:
+        print(
+            f"Exam {a.id} is still running: {format_remaining(session.remaining())} left. "
+            "Resume with `k8s-tutor exam resume`."
+        )
+    elif session.state.frozen:
+        print(f"Exam {a.id} is over but not graded. Grade it with `k8s-tutor exam grade {a.id}`.")
+    else:
+        print(f"Exam {a.id} has not started. Start it with `k8s-tutor exam resume {a.id}`.")
+    return 0
+
+
+def _score_line(session) -> str:
+    s = session.score()
+    verdict = "PASSED" if s.passed else "NOT PASSED"
+    return (
+        f"Exam {session.attempt.id}: {s.percent:.1f}% ({s.points:g}/{s.possible:g} points), "
+        f"pass mark {s.pass_mark:g}%: {verdict}"
+    )
+
+
+# ----- actions ----------------------------------------------------------------------------------------------
+
+
+def _start(store, args: argparse.Namespace) -> int:
+    from tutor.content import resolve_pack
+    from tutor.exam import ExamSession
+    from tutor.exam.runner import ExamRunner
+
+    pack_source = (
+        str(Path(args.pack).resolve()) if args.pack and Path(args.pack).exists() else (args.pack or "")
+    )
+    pack = resolve_pack(pack_source or None)
+    older = store.latest(unfinished=True)
+    if older is not None:
+        print(f"note: attempt {older.id} is unfinished; `k8s-tutor exam resume {older.id}` returns to it.")
+    cluster = _connect(args)
+    runner = ExamRunner(pack, cluster, allow_context=args.allow_context, timeout=args.timeout)
+    session = ExamSession.new(
+        pack,
+        tasks=args.tasks,
+        duration_minutes=args.duration,
+        seed=args.seed,
+        capabilities=runner.capabilities(),
+        store=store,
+        pack_source=pack_source,
+        context=cluster.context,
+    )
+    a = session.attempt
+    print(f"Exam {a.id}: {len(a.tasks)} tasks from {pack.title} (seed {a.seed}).")
+    _set_up(session, runner)
+    if args.no_tui:
+        return _start_headless(session)
+    return _open_tui(session, runner)
+
+
+def _start_headless(session) -> int:
+    """Start the clock and print the tasks (for scripts and people who prefer their own viewer)."""
+    from tutor.exam.clock import format_remaining, iso
+
+    session.start()
+    a = session.attempt
+    print(f"The clock is running: {format_remaining(a.duration)} until {iso(a.deadline)}.\n")
+    for i, ex in enumerate(session.exercises, 1):
+        ns = f"namespace {ex.namespace}" if ex.namespace else "cluster-scoped"
+        print(f"## {i}. {ex.title} ({ex.points:g} points, {ns})\n\n{ex.task.strip()}\n")
+    print(f"Hand in with `k8s-tutor exam grade {a.id}`; after the deadline it is graded as it stood.")
+    return 0
+
+
+def _resume(store, attempt_id: str, args: argparse.Namespace) -> int:
+    from tutor.exam import ExamState
+
+    attempt = _find(store, attempt_id, unfinished=not attempt_id)
+    session, runner = _session_on_cluster(store, attempt, args)
+    if session.state is ExamState.DRAWN:
+        _set_up(session, runner)
+    return _open_tui(session, runner)
+
+
+def _grade(store, attempt_id: str, args: argparse.Namespace) -> int:
+    from tutor.exam import ExamSession, ExamState
+    from tutor.exam.clock import format_remaining
+    from tutor.exam.runner import exam_report
+    from tutor.grading.report import write
+
+    attempt = _find(store, attempt_id)
+    server = ""
+    if attempt.state is ExamState.GRADED:
+        session = ExamSession(attempt, _pack_for(attempt), store=store)  # already graded: no cluster needed
+    else:
+        session, runner = _session_on_cluster(store, attempt, args)
+        if session.state in (ExamState.DRAWN, ExamState.SET_UP):
+            raise TutorError(
+                f"attempt {attempt.id} has not started; `k8s-tutor exam resume {attempt.id}` starts it"
+            )
+        if session.state is ExamState.RUNNING:
+            left = format_remaining(session.remaining())
+            print(f"Submitting attempt {attempt.id} with {left} left.", file=sys.stderr)
+            session.submit()
+        session.grade(runner.grade_all)
+        server = runner.server_version()
+    report = exam_report(session, server)
+    write(report, args.format or "text", args.output)
+    machine_on_stdout = (args.format or "text") != "text" and not args.output
+    print(_score_line(session), file=sys.stderr if machine_on_stdout else sys.stdout)
+    return session.score().exit_code
+
+
+def _history(store, *, as_json: bool) -> int:
+    from tutor.exam.clock import SystemClock
+    from tutor.exam.session import summary_line
+
+    attempts = store.all()
+    if as_json:
+        print(json.dumps([a.to_dict() for a in attempts], indent=2, sort_keys=True))
+        return 0
+    if not attempts:
+        print(f"No exam attempts yet ({store.root}). Start one with `k8s-tutor exam`.")
+        return 0
+    for attempt in attempts:
+        print(summary_line(attempt, SystemClock().now()))
+    return 0
