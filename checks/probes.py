@@ -23,6 +23,9 @@ WHAT = {
     "liveness": "liveness restarts the container when it fails",
     "startup": "a startup probe holds the other probes back until the app has started",
 }
+DEFAULTS = {"initialDelaySeconds": 0, "periodSeconds": 10, "timeoutSeconds": 1, "successThreshold": 1,
+            "failureThreshold": 3}
+"""What the API server fills in (initialDelaySeconds is simply left out when 0)."""
 RECREATE = "Probes cannot be changed on a running pod: `kubectl replace --force -f <file>` recreates it."
 
 
@@ -56,6 +59,10 @@ def _check_exec(where: str, actual: dict[str, Any], wanted: str) -> None:
         raise CheckFailed(f"{where} runs `{script(words)}`, expected `{wanted}`")
 
 
+def _timing(probe: dict[str, Any], field: str) -> Any:
+    return probe.get(field, DEFAULTS.get(field))
+
+
 def _check_probe(ctx: CheckContext, which: str, kind: str, name: str, container: str,
                  handler: dict[str, Any], timing: dict[str, int] | None) -> dict[str, Any]:
     c = _container(ctx, kind, name, container)
@@ -77,8 +84,8 @@ def _check_probe(ctx: CheckContext, which: str, kind: str, name: str, container:
     else:
         _check_port(c, where, probe[htype], dict(wanted))
     for field, value in (timing or {}).items():
-        if probe.get(field) != value:
-            raise CheckFailed(f"{where} has {field}: {probe.get(field)}, expected {value}")
+        if _timing(probe, field) != value:
+            raise CheckFailed(f"{where} has {field}: {_timing(probe, field)}, expected {value}")
     return probe
 
 
@@ -98,13 +105,20 @@ def liveness(ctx: CheckContext, name: str, container: str, handler: dict[str, An
 
 @check("probes.startup")
 def startup(ctx: CheckContext, name: str, container: str, handler: dict[str, Any], min_budget: int,
-            timing: dict[str, int] | None = None, kind: str = "Pod") -> None:
+            timing: dict[str, int] | None = None, kind: str = "Pod",
+            liveness_kept: dict[str, int] | None = None) -> None:
     """{kind} {name}: container {container} has a startupProbe that allows at least {min_budget}s"""
     probe = _check_probe(ctx, "startup", kind, name, container, handler, timing)
-    budget = int(probe.get("failureThreshold", 3)) * int(probe.get("periodSeconds", 10))
+    budget = int(_timing(probe, "failureThreshold")) * int(_timing(probe, "periodSeconds"))
     if budget < min_budget:
         raise CheckFailed(f"The startupProbe allows failureThreshold × periodSeconds = {budget}s, less than the "
                           f"{min_budget}s the app may need: raise failureThreshold")
+    live = _container(ctx, kind, name, container).get("livenessProbe") or {}
+    changed = {k: _timing(live, k) for k, v in (liveness_kept or {}).items() if _timing(live, k) != v}
+    if changed:
+        raise CheckFailed(f"The livenessProbe was changed ({changed}); keep it as it was, {liveness_kept}: a slower "
+                          f"liveness probe also delays failure detection for the whole life of the container, "
+                          f"while the startup probe only covers the start")
 
 
 @check("probes.healthy", hold=20)
