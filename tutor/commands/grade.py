@@ -1,4 +1,9 @@
-"""`k8s-tutor grade` (not implemented yet; owned by a later issue)."""
+"""``k8s-tutor grade``: grade exercises headlessly against the current cluster state.
+
+No TTY needed. Exit 0 when every graded check passes (skips allowed), 1 when some fail, 2 when the
+environment or a checker broke (an unreachable API server is an error, never a failure). Grading
+reads the cluster as it is: it does not run setup (``k8s-tutor start``/the exam do that).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,53 @@ import argparse
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """No arguments yet."""
+    """``--pack --lesson --exercise --format --output --context --kubeconfig --timeout``."""
+    parser.add_argument("--pack", help="pack path or id (default: the built-in pack)")
+    parser.add_argument("--lesson", help="only the exercises of this lesson")
+    parser.add_argument(
+        "--exercise",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this exercise (repeatable; exam-only tasks allowed)",
+    )
+    parser.add_argument("--format", choices=("text", "json", "junit"), default="text", help="report format")
+    parser.add_argument(
+        "--output", metavar="FILE", help="write the report to FILE (a summary still goes to stdout)"
+    )
+    parser.add_argument("--context", help="kube context (default: the kubeconfig's current context)")
+    parser.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    parser.add_argument("--timeout", type=float, metavar="S", help="override every check's timeout (seconds)")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("k8s-tutor grade: not implemented yet")
-    return 2
+    """Grade, write the report, return the exit code."""
+    from tutor.cluster import connect
+    from tutor.grading import report as reporters
+    from tutor.grading import session
+    from tutor.grading.engine import Grader
+    from tutor.results import Status
+
+    clock = session.RunClock()
+    pack, registry = session.load(args.pack)
+    exercises = session.select(pack, args.lesson, args.exercise)
+    with connect(args.kubeconfig, args.context) as cluster:
+        info = session.probe(cluster)
+        grader = Grader(registry, cluster.read, pack, timeout=args.timeout, capabilities=info.capabilities)
+        runnable = [] if info.error else [e for e in exercises if not session.skip_reason(e, info)]
+        graded = {r.exercise_id: r for r in grader.grade(runnable)}
+    results = []
+    for ex in exercises:
+        if info.error:
+            results.append(
+                session.placeholder(pack, ex, Status.ERROR, f"cluster unavailable: {info.error}", registry)
+            )
+        elif ex.id in graded:
+            results.append(graded[ex.id])
+        else:
+            results.append(
+                session.placeholder(pack, ex, Status.SKIPPED, session.skip_reason(ex, info), registry)
+            )
+    rep = session.report(pack, results, info, clock, command="grade", api_calls=grader.api_calls)
+    reporters.write(rep, args.format, args.output)
+    return rep.exit_code

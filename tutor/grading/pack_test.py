@@ -1,0 +1,186 @@
+"""``k8s-tutor pack test``: the start state must fail every check, the reference solution pass them.
+
+This is rustlings' ``dev check`` for cluster exercises, and what keeps checks from drifting away from
+the task text (CK-X#44): for each exercise the cluster supports, clean up leftovers → start (namespace,
+setup, snapshot) → every check must FAIL or TIME OUT within a short timeout → apply the reference
+solution → every check must PASS → clean up. Exercises whose ``requires`` the cluster lacks are
+reported SKIPPED with the reason. Exercises run in parallel (``--jobs``) when each has a namespace of
+its own and no cluster-scoped cleanup; the others run one at a time afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any
+
+from tutor.errors import TutorError
+from tutor.grading import lifecycle, session
+from tutor.grading.engine import Grader
+from tutor.grading.lifecycle import ExerciseRun
+from tutor.model import Exercise, Pack, SolutionStep
+from tutor.results import CheckResult, ExerciseResult, Status
+
+START_TIMEOUT = 2.0
+"""Seconds each check may take to show it fails on the start state (failing early is the point)."""
+
+
+class ExerciseTester:
+    """Runs exercises through their lifecycle on one cluster (used by ``pack test`` and the course tests).
+
+    Args:
+        cluster: a connected ``tutor.cluster.Cluster``.
+        pack, registry: the pack and its checkers.
+        writer: the guarded writer (``cluster.writer(...)``).
+        timeout: override every check's timeout in the solution phase.
+    """
+
+    def __init__(
+        self,
+        cluster: Any,
+        pack: Pack,
+        registry: Any,
+        writer: Any,
+        timeout: float | None = None,
+        capabilities: frozenset[str] | None = None,
+    ):
+        self.cluster, self.pack, self.registry, self.writer = cluster, pack, registry, writer
+        self.timeout = timeout
+        self.capabilities = (
+            capabilities if capabilities is not None else frozenset(cluster.read.capabilities())
+        )
+
+    def grade(
+        self,
+        exercise: Exercise,
+        run: ExerciseRun | None,
+        *,
+        timeout: float | None = None,
+        max_timeout: float | None = None,
+    ) -> ExerciseResult:
+        """Grade one exercise now (polling as usual)."""
+        grader = Grader(
+            self.registry,
+            self.cluster.read,
+            self.pack,
+            timeout=timeout,
+            max_timeout=max_timeout,
+            capabilities=self.capabilities,
+        )
+        runs = {exercise.id: run} if run else {}
+        return grader.grade([exercise], runs)[0]
+
+    def start(self, exercise: Exercise) -> ExerciseRun:
+        """Remove leftovers, then start the exercise fresh."""
+        lifecycle.cleanup_exercise(self.writer, exercise)
+        return lifecycle.start_exercise(self.writer, self.pack, exercise)
+
+    def apply(self, exercise: Exercise, steps: Sequence[SolutionStep]) -> None:
+        """Apply steps (a wrong answer, say) the way solution steps are applied."""
+        lifecycle.run_steps(self.writer, steps, exercise.namespace)
+
+    def cleanup(self, exercise: Exercise) -> None:
+        """Delete what the exercise created."""
+        lifecycle.cleanup_exercise(self.writer, exercise)
+
+    def test(self, exercise: Exercise) -> ExerciseResult:
+        """Start → checks fail → solution → checks pass → cleanup, as one ExerciseResult."""
+        phase = "setup"
+        try:
+            run = self.start(exercise)
+            phase = "start-state grading"
+            at_start = self.grade(exercise, run, max_timeout=START_TIMEOUT)
+            phase = "reference solution"
+            lifecycle.apply_solution(self.writer, exercise)
+            phase = "solution grading"
+            solved = self.grade(exercise, run, timeout=self.timeout)
+        except TutorError as exc:
+            return session.placeholder(
+                self.pack, exercise, Status.ERROR, f"{phase} failed: {exc}", self.registry
+            )
+        finally:
+            try:
+                self.cleanup(exercise)
+            except TutorError:
+                pass  # leftovers are removed by the next start; the verdict above is what matters
+        return combine(at_start, solved)
+
+
+def combine(at_start: ExerciseResult, solved: ExerciseResult) -> ExerciseResult:
+    """One result per check from the two phases: PASS only if it failed at start and passed when solved."""
+    checks = tuple(_combine_check(s, v) for s, v in zip(at_start.checks, solved.checks, strict=True))
+    return replace(solved, checks=checks, duration=round(at_start.duration + solved.duration, 3))
+
+
+def _combine_check(start: CheckResult, solved: CheckResult) -> CheckResult:
+    both = {
+        "attempts": start.attempts + solved.attempts,
+        "duration": round(start.duration + solved.duration, 3),
+    }
+    if start.status is Status.ERROR:
+        return replace(start, message=f"on the start state: {start.message}", **both)
+    if start.status is Status.PASS:
+        text = "passes before the reference solution is applied: the start state must fail this check"
+        return replace(start, status=Status.FAIL, message=text, **both)
+    if solved.status is not Status.PASS:
+        return replace(solved, message=f"with the reference solution applied: {solved.message}", **both)
+    why = start.message if len(start.message) <= 100 else start.message[:97] + "..."
+    return replace(
+        solved, message=f"fails at start ({start.status.value}: {why}); passes when solved", **both
+    )
+
+
+def parallel_safe(exercises: Sequence[Exercise]) -> tuple[list[Exercise], list[Exercise]]:
+    """(parallel, alone): cluster-scoped exercises, cleanup entries or shared namespaces run alone."""
+    counts = Counter(e.namespace for e in exercises)
+    together, alone = [], []
+    for e in exercises:
+        (alone if e.namespace is None or e.cleanup or counts[e.namespace] > 1 else together).append(e)
+    return together, alone
+
+
+def run(args: argparse.Namespace) -> int:
+    """``pack test``; ``args``: path, exercise, format, output, context, kubeconfig, jobs, timeout."""
+    from tutor.cluster import connect
+    from tutor.grading import report as reporters
+
+    clock = session.RunClock()
+    pack, registry = session.load(getattr(args, "path", None))
+    exercises = session.select(pack, None, getattr(args, "exercise", None) or ())
+    with connect(args.kubeconfig, args.context) as cluster:
+        info = session.probe(cluster)
+        if info.error:
+            results = [
+                session.placeholder(pack, e, Status.ERROR, f"cluster unavailable: {info.error}", registry)
+                for e in exercises
+            ]
+        else:
+            writer = cluster.writer(allow_context=args.context)
+            tester = ExerciseTester(cluster, pack, registry, writer, args.timeout, info.capabilities)
+            results = run_exercises(tester, exercises, info, max(1, int(getattr(args, "jobs", 1) or 1)))
+    rep = session.report(pack, results, info, clock, command="pack test", start_timeout=START_TIMEOUT)
+    reporters.write(rep, args.format, args.output)
+    return rep.exit_code
+
+
+def run_exercises(
+    tester: ExerciseTester, exercises: Sequence[Exercise], info: session.ClusterInfo, jobs: int
+) -> list[ExerciseResult]:
+    """Test what the cluster supports (in parallel where safe), skip the rest; input order kept."""
+    done: dict[str, ExerciseResult] = {}
+    runnable = []
+    for e in exercises:
+        reason = session.skip_reason(e, info)
+        if reason:
+            done[e.id] = session.placeholder(tester.pack, e, Status.SKIPPED, reason, tester.registry)
+        else:
+            runnable.append(e)
+    together, alone = parallel_safe(runnable)
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="pack-test") as pool:
+        done.update(zip([e.id for e in together], pool.map(tester.test, together), strict=True))
+    for e in alone:
+        done[e.id] = tester.test(e)
+    return [done[e.id] for e in exercises]

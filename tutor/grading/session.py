@@ -1,0 +1,134 @@
+"""What ``grade`` and ``pack test`` share: loading a pack with its checks, connecting, choosing
+exercises, skipping what the cluster cannot do, and assembling the :class:`GradeReport`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tutor.errors import ClusterUnavailable, TutorError
+from tutor.model import CheckRef, Exercise, Pack
+from tutor.results import CheckResult, ExerciseResult, GradeReport, Status
+
+
+@dataclass
+class ClusterInfo:
+    """What the report says about the cluster; ``error`` is set when it could not be reached."""
+
+    context: str = ""
+    server_version: str = ""
+    capabilities: frozenset[str] = frozenset()
+    error: str = ""
+
+
+@dataclass
+class RunClock:
+    """Start time (wall clock for the report, monotonic for the duration)."""
+
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    _t0: float = field(default_factory=lambda: time.monotonic())
+
+    def elapsed(self) -> float:
+        return round(time.monotonic() - self._t0, 3)
+
+
+def load(pack_spec: str | None) -> tuple[Pack, Any]:
+    """The pack (``resolve_pack``) and its checker registry; FormatError if either is broken."""
+    from tutor.content import resolve_pack
+    from tutor.grading.registry import load_checks, require_clean
+
+    pack = resolve_pack(pack_spec)
+    return pack, require_clean(load_checks(pack))
+
+
+def select(pack: Pack, lesson: str | None = None, exercise_ids: Sequence[str] = ()) -> list[Exercise]:
+    """Exercises to run: the named ones (exam-only tasks allowed), else the lesson's, else every practice one.
+
+    Raises:
+        TutorError: an unknown lesson or exercise id (the message lists the known ones).
+    """
+    if exercise_ids:
+        try:
+            return [pack.exercise(e) for e in exercise_ids]
+        except KeyError as exc:
+            known = ", ".join(e.id for e in pack.exercises(include_exam_only=True))
+            raise TutorError(f"{exc.args[0]} (known: {known})") from None
+    if lesson:
+        try:
+            return [e for e in pack.lesson(lesson).exercises if e.exam != "only"]
+        except KeyError as exc:
+            raise TutorError(f"{exc.args[0]} (known: {', '.join(x.id for x in pack.lessons)})") from None
+    return list(pack.exercises())
+
+
+def probe(cluster: Any) -> ClusterInfo:
+    """Context, server version and capabilities; an unreachable server is recorded, not raised."""
+    info = ClusterInfo(context=getattr(cluster, "context", "") or "")
+    try:
+        info.server_version = str(cluster.read.version().get("gitVersion", ""))
+        info.capabilities = frozenset(cluster.read.capabilities())
+    except ClusterUnavailable as exc:
+        info.error = str(exc)
+    return info
+
+
+def missing_capabilities(exercise: Exercise, capabilities: Iterable[str]) -> list[str]:
+    """What ``exercise.requires`` that the cluster lacks, sorted."""
+    return sorted(set(exercise.requires) - set(capabilities))
+
+
+def title(registry: Any, ref: CheckRef) -> str:
+    """The checklist line of a check reference: its own title, else the checker's, else its id."""
+    spec = registry.find(ref.check) if registry is not None else None
+    return ref.title or (spec.describe(ref.args) if spec else ref.check)
+
+
+def placeholder(
+    pack: Pack, exercise: Exercise, status: Status, reason: str, registry: Any = None
+) -> ExerciseResult:
+    """An ExerciseResult whose every check has ``status`` with ``reason`` (skips, environment errors)."""
+    checks = tuple(
+        CheckResult(
+            ref.check,
+            title(registry, ref),
+            status,
+            reason,
+            weight=ref.weight,
+        )
+        for ref in exercise.checks
+    )
+    return ExerciseResult(
+        pack.id,
+        exercise.id,
+        exercise.title,
+        checks,
+        exercise.points,
+        skipped_reason=reason if status is Status.SKIPPED else "",
+    )
+
+
+def skip_reason(exercise: Exercise, info: ClusterInfo) -> str:
+    """Why ``exercise`` cannot run on this cluster, or ""."""
+    missing = missing_capabilities(exercise, info.capabilities)
+    if not missing:
+        return ""
+    offered = ", ".join(sorted(info.capabilities)) or "nothing"
+    return f"needs {', '.join(missing)}; this cluster offers {offered}"
+
+
+def report(
+    pack: Pack, results: Iterable[ExerciseResult], info: ClusterInfo, clock: RunClock, **meta: Any
+) -> GradeReport:
+    """The GradeReport of a run, results ordered as given."""
+    return GradeReport(
+        tuple(results),
+        context=info.context,
+        server_version=info.server_version,
+        started_at=clock.started_at,
+        duration=clock.elapsed(),
+        meta={"pack": pack.id, "pack_version": pack.version, **meta},
+    )
