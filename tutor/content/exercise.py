@@ -104,8 +104,6 @@ def _split(heading: Block, body: list[Block], scope: LessonScope) -> _Parts:
             getattr(parts, role).append(block)
         elif sub == "hints" and block.type in ("ordered_list", "bullet_list"):
             parts.hints.extend(list_items(block, scope.lines))
-        elif not sub and block.type == "fence":
-            _check_role(block, scope)
         if sub or role in ("exercise", "setup", "solution"):
             excluded.update(range(block.start, block.end))
     end = body[-1].end if body else heading.end
@@ -113,9 +111,14 @@ def _split(heading: Block, body: list[Block], scope: LessonScope) -> _Parts:
     return parts
 
 
-def _check_role(block: Block, scope: LessonScope) -> None:
+def check_fence_role(block: Block, scope: LessonScope) -> None:
+    """Warn about ``yaml <word>`` fences with an unknown role word.
+
+    A typo such as ``yaml aply`` would otherwise silently turn into a plain example. Info strings
+    with attributes (``yaml title="x"``) are left alone.
+    """
     language, role = block.fence_role
-    if language in ("yaml", "yml") and role and role not in FENCE_ROLES:
+    if language in ("yaml", "yml") and role.replace("-", "").isalpha() and role not in FENCE_ROLES:
         scope.problem(
             block.start,
             f"unknown fence role {role!r}{did_you_mean(role, FENCE_ROLES)}; known: {', '.join(FENCE_ROLES)}",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tutor.content.exercise import LessonScope, heading_kind, parse_exercise
+from tutor.content.exercise import LessonScope, check_fence_role, heading_kind, parse_exercise
 from tutor.content.markdown import Block, blocks
 from tutor.content.schema import LESSON, validate
 from tutor.content.yamlsrc import YamlSource, load_mapping
@@ -99,6 +99,9 @@ def parse_lesson_report(
     lesson_requires = frozenset(meta["requires"]) if "requires" in meta else requires
     scope = LessonScope(path, lines, meta["id"], lesson_requires, problems, translated)
     exercises = _exercises(parts[1:], scope)
+    for block in parts:
+        if block.type == "fence":
+            check_fence_role(block, scope)
     apply_blocks = tuple(
         ApplyBlock(b.text, SourceLocation(path, b.start + 2))
         for b in parts

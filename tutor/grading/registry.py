@@ -85,14 +85,22 @@ class CheckSpec:
         try:
             return sig.bind(None, **dict(args))
         except TypeError as exc:
-            names = [p.name for p in self.parameters]
-            extra = [k for k in args if k not in names]
-            hint = ""
-            accepts_any = any(p.kind is p.VAR_KEYWORD for p in self.parameters)
-            if extra and not accepts_any:
-                close = difflib.get_close_matches(extra[0], names, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise TypeError(f"args do not fit {self.signature_text()}: {exc}{hint}") from None
+            raise TypeError(f"args do not fit {self.signature_text()}: {self._misfit(args) or exc}") from None
+
+    def _misfit(self, args: Mapping[str, Any]) -> str:
+        """Say which arguments are unknown (with a suggestion) and which are missing."""
+        params = [p for p in self.parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        names = [p.name for p in params]
+        parts = []
+        if not any(p.kind is p.VAR_KEYWORD for p in self.parameters):
+            for key in (k for k in args if k not in names):
+                close = difflib.get_close_matches(str(key), names, n=1)
+                suggestion = f" (did you mean {close[0]!r}?)" if close else ""
+                parts.append(f"unknown argument {key!r}{suggestion}")
+        missing = [p.name for p in params if p.default is p.empty and p.name not in args]
+        if missing:
+            parts.append("missing " + ", ".join(repr(m) for m in missing))
+        return "; ".join(parts)
 
     def describe(self, args: Mapping[str, Any]) -> str:
         """The title with the reference's args filled in; falls back to the raw title if they don't fit."""

@@ -1,0 +1,3 @@
+from tutor.sdk import check
+
+raise RuntimeError('boom')

@@ -1,0 +1,4 @@
+from tutor.sdk import check
+
+def oops(:
+    pass
