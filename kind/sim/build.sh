@@ -3,15 +3,25 @@
 #
 # Why a build and not a download: the project's machines and CI reach only package registries
 # (PyPI, the Go module proxy, Debian), so kube-apiserver & co. must be compiled from Go modules.
-# Idempotent: every binary is skipped when it already exists and reports the pinned version,
+# What gets built is pinned by the small wrapper modules committed next to this script:
+#   kind/sim/k8s/   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (k8s.io/kubernetes v1.36.1
+#                   plus a replace for each staging module, which `go install pkg@version` cannot do)
+#   kind/sim/etcd/  etcd server (its own module, so minimum version selection cannot move k8s's etcd client)
+#   kind/sim/kwok/  kwok (simulates kubelets and the pod lifecycle)
+# Each go.sum pins every dependency; the build runs with -mod=readonly, so it is reproducible.
+#
+# Idempotent: a component is skipped when its binaries exist and report the pinned version,
 # so a warm run takes about a second.
 #
-# Env: K8S_TUTOR_CACHE (default ~/.cache/k8s-tutor), K8S_VERSION, ETCD_VERSION, KWOK_VERSION.
+# Usage: build.sh [all|kubernetes|etcd|kwok]      build (default: all)
+#        build.sh pin [kubernetes|etcd|kwok|all]  regenerate the committed go.mod/go.sum for the versions
+#                                                 below (after bumping one), then build
+# Env: K8S_TUTOR_CACHE (default ~/.cache/k8s-tutor).
 set -euo pipefail
 
-K8S_VERSION=${K8S_VERSION:-v1.36.1}
-ETCD_VERSION=${ETCD_VERSION:-v3.6.10}
-KWOK_VERSION=${KWOK_VERSION:-v0.8.0}
+K8S_VERSION=v1.36.1
+ETCD_VERSION=v3.6.10
+KWOK_VERSION=v0.8.0
 CACHE=${K8S_TUTOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/k8s-tutor}
 BIN="$CACHE/bin"
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
@@ -19,17 +29,26 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 log() { printf '[sim-build %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-build_kubernetes() {
-  local out="$BIN/k8s-$K8S_VERSION" minor staging work kmod gd commit date ldf m
-  if [ -x "$out/kubectl" ] && "$out/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes $K8S_VERSION"; then
-    log "kubernetes $K8S_VERSION already built in $out"; return 0
+# prepare_module <dir under kind/sim> <work dir> <pin?> <generator function>
+# Copies the committed wrapper module into a scratch dir in the cache (the source tree may be read-only);
+# with pin=1 it regenerates the module there first and copies the result back into the repo.
+prepare_module() {
+  local name=$1 work=$2 pin=$3 gen=$4
+  rm -rf "$work"; mkdir -p "$work"
+  if [ "$pin" = 1 ] || [ ! -f "$HERE/$name/go.sum" ]; then
+    log "generating the $name wrapper module"
+    (cd "$work" && "$gen")
+    cp "$work/go.mod" "$work/go.sum" "$HERE/$name/"
+    log "pinned: $HERE/$name/go.mod and go.sum (commit them)"
+  else
+    cp "$HERE/$name/go.mod" "$HERE/$name/go.sum" "$work/"
   fi
-  minor=$(echo "$K8S_VERSION" | cut -d. -f2)
+}
+
+gen_kubernetes() {
+  local staging kmod gd m
   staging="v0.${K8S_VERSION#v1.}"
-  work="$CACHE/src/k8sbin-$K8S_VERSION"
-  rm -rf "$work"; mkdir -p "$work" "$out"; cd "$work"
   printf 'module k8stutor.local/k8sbin\n\ngo 1.26.0\n' > go.mod
-  log "reading k8s.io/kubernetes@$K8S_VERSION go.mod from the module proxy"
   kmod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')
   # k8s.io/kubernetes replaces each staging module with ./staging/src/...; a consumer must pin the published v0.x.y instead.
   for m in $(sed -n 's#^[[:space:]]*\(k8s\.io/[a-z0-9-]*\) => \./staging/src/.*#\1#p' "$kmod"); do
@@ -37,60 +56,96 @@ build_kubernetes() {
   done
   gd=$(sed -n 's/^godebug \(.*\)$/\1/p' "$kmod" | head -1)
   if [ -n "$gd" ]; then go mod edit -godebug="$gd"; fi
-  log "resolving dependencies (go get)"
   go get "k8s.io/kubernetes@$K8S_VERSION"
   go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" "k8s.io/kubernetes/cmd/kube-controller-manager@$K8S_VERSION" \
     "k8s.io/kubernetes/cmd/kube-scheduler@$K8S_VERSION" "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION"
-  commit=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | python3 -c 'import json,sys; print((json.load(sys.stdin).get("Origin") or {}).get("Hash","unknown"))')
+}
+
+gen_etcd() {
+  printf 'module k8stutor.local/etcdbin\n\ngo 1.26.0\n' > go.mod
+  go get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+}
+
+gen_kwok() {
+  printf 'module k8stutor.local/kwokbin\n\ngo 1.26.0\n' > go.mod
+  go get -tool "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+}
+
+build_kubernetes() {
+  local pin=${1:-0} out="$BIN/k8s-$K8S_VERSION" minor work commit date ldf p
+  if [ "$pin" = 0 ] && [ -x "$out/kubectl" ] && [ -x "$out/kube-scheduler" ] && [ -x "$out/kube-controller-manager" ] \
+     && "$out/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes $K8S_VERSION"; then
+    log "kubernetes $K8S_VERSION already built in $out"; return 0
+  fi
+  minor=$(echo "$K8S_VERSION" | cut -d. -f2)
+  work="$CACHE/src/k8sbin-$K8S_VERSION"
+  prepare_module k8s "$work" "$pin" gen_kubernetes
+  cd "$work"
+  grep -q "k8s.io/kubernetes $K8S_VERSION" go.mod || { log "kind/sim/k8s/go.mod does not pin $K8S_VERSION: run '$0 pin kubernetes'"; exit 2; }
+  log "downloading modules (Go module proxy)"
+  go mod download
+  # Stamp the version the way kubernetes' hack/lib/version.sh does, so /version and kubectl report v1.36.1.
+  commit=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | python3 -c 'import json,sys; print((json.load(sys.stdin).get("Origin") or {}).get("Hash","unknown"))' || echo unknown)
   date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   ldf="-s -w"
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ldf+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
     ldf+=" -X $p.gitCommit=$commit -X $p.gitTreeState=clean -X $p.buildDate=$date"
   done
-  log "compiling kube-apiserver, kube-controller-manager, kube-scheduler, kubectl"
-  go build -p 2 -trimpath -ldflags "$ldf" -o "$out/" \
+  mkdir -p "$out"
+  log "compiling kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (several minutes on a cold cache)"
+  go build -mod=readonly -p 2 -trimpath -ldflags "$ldf" -o "$out/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
   "$out/kube-apiserver" --version
 }
 
 build_etcd() {
-  local out="$BIN/etcd-$ETCD_VERSION" work
-  if [ -x "$out/etcd" ] && "$out/etcd" --version 2>/dev/null | grep -q "etcd Version: ${ETCD_VERSION#v}"; then
+  local pin=${1:-0} out="$BIN/etcd-$ETCD_VERSION" work
+  if [ "$pin" = 0 ] && [ -x "$out/etcd" ] && "$out/etcd" --version 2>/dev/null | grep -q "etcd Version: ${ETCD_VERSION#v}"; then
     log "etcd $ETCD_VERSION already built"; return 0
   fi
   work="$CACHE/src/etcdbin-$ETCD_VERSION"
-  rm -rf "$work"; mkdir -p "$work" "$out"; cd "$work"
-  # etcd gets its own wrapper module so minimum version selection cannot move k8s's etcd client libraries.
-  printf 'module k8stutor.local/etcdbin\n\ngo 1.26.0\n' > go.mod
-  go get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+  prepare_module etcd "$work" "$pin" gen_etcd
+  cd "$work"
+  grep -q "go.etcd.io/etcd/server/v3 $ETCD_VERSION" go.mod || { log "kind/sim/etcd/go.mod does not pin $ETCD_VERSION: run '$0 pin etcd'"; exit 2; }
+  mkdir -p "$out"
   log "compiling etcd"
-  go build -trimpath -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_VERSION" -o "$out/etcd" go.etcd.io/etcd/server/v3
+  go build -mod=readonly -trimpath -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_VERSION" \
+    -o "$out/etcd" go.etcd.io/etcd/server/v3
   "$out/etcd" --version
 }
 
 build_kwok() {
-  local out="$BIN/kwok-$KWOK_VERSION"
-  if [ -x "$out/kwok" ] && [ -x "$out/kwokctl" ]; then log "kwok $KWOK_VERSION already built"; return 0; fi
+  local pin=${1:-0} out="$BIN/kwok-$KWOK_VERSION" work
+  if [ "$pin" = 0 ] && [ -x "$out/kwok" ] && [ -f "$out/stage/pod/fast/pod-ready.yaml" ] \
+     && "$out/kwok" --version 2>/dev/null | grep -q "kwok version $KWOK_VERSION"; then
+    log "kwok $KWOK_VERSION already built"; return 0
+  fi
+  work="$CACHE/src/kwokbin-$KWOK_VERSION"
+  prepare_module kwok "$work" "$pin" gen_kwok
+  cd "$work"
+  grep -q "sigs.k8s.io/kwok $KWOK_VERSION" go.mod || { log "kind/sim/kwok/go.mod does not pin $KWOK_VERSION: run '$0 pin kwok'"; exit 2; }
   mkdir -p "$out"
-  log "compiling kwok and kwokctl"
-  GOBIN="$out" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwokctl@$KWOK_VERSION"
+  log "compiling kwok"
+  go build -mod=readonly -trimpath -ldflags "-s -w" -o "$out/kwok" sigs.k8s.io/kwok/cmd/kwok
   # kwok >= 0.8 has no built-in stages; keep the module's stage manifests next to the binary.
-  go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" >/dev/null
   rm -rf "$out/stage"
-  cp -r "$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION/kustomize/stage" "$out/stage"
+  cp -r "$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage" "$out/stage"
   chmod -R u+w "$out/stage"
+  "$out/kwok" --version
 }
 
 mkdir -p "$BIN"
 start=$(date +%s)
+pin=0
 what=${1:-all}
+if [ "$what" = pin ]; then pin=1; what=${2:-all}; fi
 case "$what" in
-  all) build_etcd; build_kwok; build_kubernetes ;;
-  kubernetes) build_kubernetes ;;
-  etcd) build_etcd ;;
-  kwok) build_kwok ;;
-  *) echo "usage: $0 [all|kubernetes|etcd|kwok]" >&2; exit 2 ;;
+  all) build_etcd "$pin"; build_kwok "$pin"; build_kubernetes "$pin" ;;
+  kubernetes) build_kubernetes "$pin" ;;
+  etcd) build_etcd "$pin" ;;
+  kwok) build_kwok "$pin" ;;
+  *) echo "usage: $0 [pin] [all|kubernetes|etcd|kwok]" >&2; exit 2 ;;
 esac
 log "done in $(( $(date +%s) - start ))s; binaries under $BIN"

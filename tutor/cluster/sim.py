@@ -1,0 +1,497 @@
+"""The sim driver: a real control plane on 127.0.0.1 with kwok-simulated nodes.
+
+etcd, kube-apiserver, kube-controller-manager and kube-scheduler are the real Kubernetes binaries
+(built by ``kind/sim/build.sh``); kwok plays the kubelets, so pods are scheduled, become Running and
+Ready, Job pods Succeed, and deletions complete — but no container ever runs. Processes are
+started directly (not through kwokctl) so the driver knows exactly which PIDs and ports it owns.
+
+Layout of ``<state root>/sim/<name>/``: ``state.json`` (PIDs, ports, versions), ``cluster.json``
+(the record the context guard trusts), ``pki/``, ``etcd/``, ``kubeconfig`` (for the components),
+``stages.yaml`` (kwok), ``logs/<component>.log``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import ssl
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tutor.cluster import kubeconfig as kcfg
+from tutor.cluster import procs, registry
+from tutor.cluster.paths import (
+    ETCD_VERSION,
+    K8S_VERSION,
+    KWOK_VERSION,
+    build_script,
+    kwok_stage_dir,
+    sim_binaries,
+)
+from tutor.cluster.pki import make_pki
+from tutor.cluster.topology import NODES, sim_node, sim_node_status
+from tutor.errors import TutorError
+from tutor.store.atomic import write_json_atomic
+
+DRIVER = "sim"
+DEFAULT_NAME = "k8s-tutor"
+SERVICE_CIDR = "10.96.0.0/16"  # the same ranges as kind
+POD_CIDR = "10.244.0.0/16"
+STAGES = (
+    "node/fast/node-initialize",
+    "node/heartbeat-with-lease/node-heartbeat-with-lease",
+    "pod/fast/pod-ready",
+    "pod/fast/pod-complete",
+    "pod/fast/pod-delete",
+)
+COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
+
+Progress = Callable[[str], None]
+
+
+class SimError(TutorError):
+    """The sim cluster could not be started, stopped or inspected."""
+
+
+def context_name(name: str) -> str:
+    """``k8s-tutor-sim`` for the default cluster, ``k8s-tutor-sim-<name>`` for others."""
+    return "k8s-tutor-sim" if name == DEFAULT_NAME else f"k8s-tutor-sim-{name}"
+
+
+@dataclass
+class SimState:
+    """What ``state.json`` records about one running sim cluster."""
+
+    name: str
+    context: str
+    kubeconfig: str  # the user-facing kubeconfig file holding the context
+    server: str
+    ports: dict[str, int]
+    pids: dict[str, int] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    started: float = 0.0
+    startup_seconds: float = 0.0
+
+    @property
+    def state_dir(self) -> Path:
+        """This cluster's folder."""
+        return registry.cluster_dir(DRIVER, self.name)
+
+
+def state_dir(name: str) -> Path:
+    """``<state root>/sim/<name>``."""
+    return registry.cluster_dir(DRIVER, name)
+
+
+def load_state(name: str) -> SimState | None:
+    """The recorded state of cluster ``name``, or None."""
+    try:
+        data = json.loads((state_dir(name) / "state.json").read_text(encoding="utf-8"))
+        return SimState(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def list_clusters() -> list[str]:
+    """Names of the sim clusters that have a state folder."""
+    root = registry.state_root() / DRIVER
+    return sorted(p.name for p in root.iterdir() if (p / "state.json").exists()) if root.is_dir() else []
+
+
+def missing_binaries() -> list[Path]:
+    """The sim binaries (and kwok stage files) that are not built yet."""
+    paths = list(sim_binaries().values()) + [kwok_stage_dir() / f"{s}.yaml" for s in STAGES]
+    return [p for p in paths if not p.exists()]
+
+
+def ensure_binaries(build: bool = False, progress: Progress = lambda _m: None) -> None:
+    """Check the binaries exist; with ``build`` run ``kind/sim/build.sh`` when they do not.
+
+    Raises:
+        SimError: binaries missing (and not building), or the build failed.
+    """
+    missing = missing_binaries()
+    if not missing:
+        return
+    script = build_script()
+    if not build:
+        raise SimError(
+            f"the sim cluster's binaries are not built yet (missing {missing[0]}). Build them once with "
+            f"`bash {script}` (Go >= 1.26 and the Go module proxy; about 10 minutes on 2 cores)."
+        )
+    if not script.exists():
+        raise SimError(f"{script} not found: building the sim binaries needs a source checkout of k8s-tutor")
+    progress(f"building sim binaries with {script} (first time only, several minutes)")
+    proc = subprocess.run(["bash", str(script)], capture_output=True, text=True)
+    if proc.returncode != 0 or missing_binaries():
+        raise SimError(f"`bash {script}` failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+
+
+def _stages_yaml() -> str:
+    parts = [(kwok_stage_dir() / f"{s}.yaml").read_text(encoding="utf-8").strip() for s in STAGES]
+    return "\n---\n".join(parts) + "\n"
+
+
+def _commands(st: SimState, pki: dict[str, Path]) -> dict[str, list[str]]:
+    """Each component's command line; every one contains the state folder (see procs.is_ours)."""
+    b, d, p = sim_binaries(), st.state_dir, st.ports
+    kc = str(d / "kubeconfig")
+    peer = f"http://127.0.0.1:{p['etcd-peer']}"
+    client = f"http://127.0.0.1:{p['etcd']}"
+    auth = [
+        f"--kubeconfig={kc}",
+        f"--authentication-kubeconfig={kc}",
+        f"--authorization-kubeconfig={kc}",
+        "--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics",
+        "--bind-address=127.0.0.1",
+        "--leader-elect=false",
+    ]
+    return {
+        "etcd": [
+            str(b["etcd"]),
+            "--name=node0",
+            f"--data-dir={d / 'etcd'}",
+            f"--listen-client-urls={client}",
+            f"--advertise-client-urls={client}",
+            f"--listen-peer-urls={peer}",
+            f"--initial-advertise-peer-urls={peer}",
+            f"--initial-cluster=node0={peer}",
+            "--unsafe-no-fsync=true",
+            "--auto-compaction-retention=1",
+            "--quota-backend-bytes=2147483648",
+            "--log-level=warn",
+        ],
+        "kube-apiserver": [
+            str(b["kube-apiserver"]),
+            f"--etcd-servers={client}",
+            "--etcd-prefix=/registry",
+            "--allow-privileged=true",
+            "--authorization-mode=Node,RBAC",
+            "--enable-admission-plugins=NodeRestriction",
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
+            f"--secure-port={p['kube-apiserver']}",
+            # No kube-proxy or real endpoints here: never publish a loopback address as the
+            # endpoint of the `kubernetes` Service.
+            "--endpoint-reconciler-type=none",
+            f"--tls-cert-file={pki['admin.crt']}",
+            f"--tls-private-key-file={pki['admin.key']}",
+            f"--client-ca-file={pki['ca.crt']}",
+            f"--service-account-key-file={pki['sa.key']}",
+            f"--service-account-signing-key-file={pki['sa.key']}",
+            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+            f"--proxy-client-cert-file={pki['admin.crt']}",
+            f"--proxy-client-key-file={pki['admin.key']}",
+            # Front-proxy settings as kubeadm sets them: the aggregation layer (metrics-server, custom
+            # API servers) and the components' delegated authentication read them.
+            f"--requestheader-client-ca-file={pki['ca.crt']}",
+            "--requestheader-allowed-names=k8s-tutor-admin",
+            "--requestheader-username-headers=X-Remote-User",
+            "--requestheader-group-headers=X-Remote-Group",
+            "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+            f"--service-cluster-ip-range={SERVICE_CIDR}",
+        ],
+        "kube-controller-manager": [
+            str(b["kube-controller-manager"]),
+            *auth,
+            f"--secure-port={p['kube-controller-manager']}",
+            f"--root-ca-file={pki['ca.crt']}",
+            f"--service-account-private-key-file={pki['sa.key']}",
+            f"--cluster-signing-cert-file={pki['ca.crt']}",
+            f"--cluster-signing-key-file={pki['ca.key']}",
+            "--cluster-name=k8s-tutor",
+            "--use-service-account-credentials=true",
+        ],
+        "kube-scheduler": [str(b["kube-scheduler"]), *auth, f"--secure-port={p['kube-scheduler']}"],
+        "kwok": [
+            str(b["kwok"]),
+            f"--kubeconfig={kc}",
+            f"--config={d / 'stages.yaml'}",
+            "--manage-all-nodes=true",
+            f"--tls-cert-file={pki['admin.crt']}",
+            f"--tls-private-key-file={pki['admin.key']}",
+            "--node-ip=127.0.0.1",
+            "--node-name=localhost",
+            f"--node-port={p['kwok']}",
+            f"--server-address=127.0.0.1:{p['kwok']}",
+            "--node-lease-duration-seconds=40",
+            f"--cidr={POD_CIDR}",
+        ],
+    }
+
+
+def _ssl_context(pki_dir: Path) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(cafile=str(pki_dir / "ca.crt"))
+    ctx.load_cert_chain(str(pki_dir / "admin.crt"), str(pki_dir / "admin.key"))
+    return ctx
+
+
+def _insecure_context() -> ssl.SSLContext:
+    """For /healthz of kube-controller-manager and kube-scheduler: they serve a self-signed certificate."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def _get(url: str, ctx: ssl.SSLContext | None = None, timeout: float = 2.0) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, context=ctx, timeout=timeout) as resp:
+            return resp.status, resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, OSError) as exc:
+        return 0, str(exc)
+
+
+class _Starter:
+    """One ``up`` run: starts components in order and cleans up everything if any step fails."""
+
+    def __init__(self, st: SimState, progress: Progress, timeout: float):
+        self.st = st
+        self.progress = progress
+        self.deadline = time.monotonic() + timeout
+        self.t0 = time.monotonic()
+        self.logs = st.state_dir / "logs"
+
+    def step(self, msg: str) -> None:
+        self.progress(f"[{time.monotonic() - self.t0:5.1f}s] {msg}")
+
+    def start(self, component: str, cmd: list[str]) -> None:
+        self.st.pids[component] = procs.spawn(cmd, self.logs / f"{component}.log", self.st.state_dir)
+        self._save()
+
+    def _save(self) -> None:
+        write_json_atomic(self.st.state_dir / "state.json", asdict(self.st))
+
+    def wait(self, what: str, component: str, probe: Callable[[], bool]) -> None:
+        """Poll ``probe`` until it is true; fail fast if ``component`` died, or at the deadline."""
+        while not probe():
+            pid = self.st.pids.get(component)
+            if pid and not procs.is_ours(pid, str(self.st.state_dir)):
+                raise SimError(
+                    f"{component} exited while waiting for {what}; its log ends:\n"
+                    f"{procs.tail(self.logs / f'{component}.log')}"
+                )
+            if time.monotonic() > self.deadline:
+                raise SimError(
+                    f"timed out waiting for {what}; {component} log ends:\n"
+                    f"{procs.tail(self.logs / f'{component}.log')}"
+                )
+            time.sleep(0.2)
+
+
+def up(
+    name: str = DEFAULT_NAME,
+    kubeconfig: Path | None = None,
+    make_current: bool = True,
+    build: bool = False,
+    timeout: float = 120,
+    progress: Progress = lambda _m: None,
+) -> SimState:
+    """Start sim cluster ``name`` (or reuse it if it already runs) and write its kubeconfig context.
+
+    Args:
+        name: the cluster's name (state folder and context suffix); node names do not depend on it.
+        kubeconfig: the file to add the context to (default: ``$KUBECONFIG``'s first file,
+            else ``~/.kube/config``).
+        make_current: make the new context the current one, as kind does.
+        build: build missing binaries with ``kind/sim/build.sh`` instead of failing.
+        timeout: seconds for the whole start-up.
+        progress: called with one line per step.
+
+    Raises:
+        SimError: a binary is missing, a component failed to start (its log tail is in the message).
+    """
+    target = Path(kubeconfig) if kubeconfig else kcfg.user_kubeconfig_path()
+    existing = load_state(name)
+    if existing and running(existing):
+        progress(f"sim cluster {name!r} is already running at {existing.server}")
+        _write_context(existing, target, make_current)
+        return existing
+    if existing or state_dir(name).exists():
+        progress(f"cleaning up the stopped sim cluster {name!r}")
+        down(name)
+    ensure_binaries(build, progress)
+    d = state_dir(name)
+    (d / "logs").mkdir(parents=True, exist_ok=True)
+    ports = {
+        c: procs.free_port()
+        for c in ("etcd", "etcd-peer", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
+    }
+    st = SimState(
+        name=name,
+        context=context_name(name),
+        kubeconfig=str(target),
+        server=f"https://127.0.0.1:{ports['kube-apiserver']}",
+        ports=ports,
+        started=time.time(),
+        versions={"kubernetes": K8S_VERSION, "etcd": ETCD_VERSION, "kwok": KWOK_VERSION},
+    )
+    s = _Starter(st, progress, timeout)
+    try:
+        _start_all(s, target, make_current)
+    except BaseException:
+        down(name)
+        raise
+    st.startup_seconds = round(time.monotonic() - s.t0, 2)
+    s._save()
+    s.step(f"ready: {len(NODES)} nodes, context {st.context} in {target}")
+    return st
+
+
+def _start_all(s: _Starter, target: Path, make_current: bool) -> None:
+    st, d = s.st, s.st.state_dir
+    s.step("certificates")
+    pki = make_pki(d / "pki")
+    kcfg.write_component_kubeconfig(
+        d / "kubeconfig", st.server, pki["ca.crt"], pki["admin.crt"], pki["admin.key"]
+    )
+    (d / "stages.yaml").write_text(_stages_yaml(), encoding="utf-8")
+    cmds = _commands(st, pki)
+    s.step(f"etcd {ETCD_VERSION} on 127.0.0.1:{st.ports['etcd']}")
+    s.start("etcd", cmds["etcd"])
+    s.wait(
+        "etcd health",
+        "etcd",
+        lambda: '"health":"true"' in _get(f"http://127.0.0.1:{st.ports['etcd']}/health")[1],
+    )
+    s.step(f"kube-apiserver {K8S_VERSION} on {st.server}")
+    s.start("kube-apiserver", cmds["kube-apiserver"])
+    tls = _ssl_context(d / "pki")
+    s.wait("kube-apiserver /readyz", "kube-apiserver", lambda: _get(f"{st.server}/readyz", tls)[0] == 200)
+    s.step("kube-controller-manager, kube-scheduler, kwok")
+    for component in ("kube-controller-manager", "kube-scheduler"):
+        s.start(component, cmds[component])
+    _create_nodes(d / "kubeconfig")
+    s.start("kwok", cmds["kwok"])
+    registry.save(registry.ClusterRecord(DRIVER, st.name, st.context, st.server, str(target)))
+    _write_context(st, target, make_current)
+    s.wait("3 Ready nodes", "kwok", lambda: _ready_nodes(st.server, tls) >= len(NODES))
+    for component in ("kube-controller-manager", "kube-scheduler"):
+        url = f"https://127.0.0.1:{st.ports[component]}/healthz"
+        s.wait(f"{component} /healthz", component, lambda u=url: _get(u, _insecure_context())[0] == 200)
+    # The ServiceAccount controller (in kube-controller-manager) creates "default" in every namespace;
+    # pods cannot be created before it exists, so wait for it as proof the controllers run.
+    s.wait(
+        "the default ServiceAccount",
+        "kube-controller-manager",
+        lambda: _get(f"{st.server}/api/v1/namespaces/default/serviceaccounts/default", tls)[0] == 200,
+    )
+
+
+def _create_nodes(component_kubeconfig: Path) -> None:
+    """Create the topology's Node objects and their status before kwok starts managing them."""
+    from tutor.cluster.client import connect
+
+    with connect(component_kubeconfig, "sim") as c:
+        for node in NODES:
+            c.transport.request(
+                "POST",
+                "/api/v1/nodes",
+                body=sim_node(node),
+                content_type="application/json",
+                what=f"create Node {node}",
+            )
+            c.transport.request(
+                "PATCH",
+                f"/api/v1/nodes/{node}/status",
+                body={"status": sim_node_status()},
+                content_type="application/merge-patch+json",
+                what=f"status of Node {node}",
+            )
+
+
+def _ready_nodes(server: str, tls: ssl.SSLContext) -> int:
+    code, body = _get(f"{server}/api/v1/nodes", tls)
+    if code != 200:
+        return 0
+    items = json.loads(body).get("items", [])
+    return sum(
+        any(
+            c.get("type") == "Ready" and c.get("status") == "True"
+            for c in (n.get("status") or {}).get("conditions") or []
+        )
+        for n in items
+    )
+
+
+def _write_context(st: SimState, target: Path, make_current: bool) -> None:
+    pki = st.state_dir / "pki"
+    kcfg.add_context(
+        target, st.context, st.server, pki / "ca.crt", pki / "admin.crt", pki / "admin.key", make_current
+    )
+    if str(target) != st.kubeconfig:
+        st.kubeconfig = str(target)
+        write_json_atomic(st.state_dir / "state.json", asdict(st))
+        registry.save(registry.ClusterRecord(DRIVER, st.name, st.context, st.server, str(target)))
+
+
+def running(st: SimState) -> dict[str, bool]:
+    """Component -> is its recorded process alive (and really ours); empty dict if none is."""
+    marker = str(st.state_dir)
+    alive = {c: procs.is_ours(pid, marker) for c, pid in st.pids.items()}
+    return alive if any(alive.values()) and all(alive.get(c) for c in COMPONENTS) else {}
+
+
+def down(name: str = DEFAULT_NAME, progress: Progress = lambda _m: None) -> list[str]:
+    """Stop exactly the recorded processes of cluster ``name``, remove its context and state folder.
+
+    Returns the components that were running. Safe to call on a half-started or already stopped cluster.
+    """
+    d = state_dir(name)
+    st = load_state(name)
+    stopped: list[str] = []
+    if st:
+        for component in reversed(COMPONENTS):
+            pid = st.pids.get(component)
+            if pid and procs.stop(pid, str(d)):
+                stopped.append(component)
+                progress(f"stopped {component} (pid {pid})")
+        if kcfg.remove_context(Path(st.kubeconfig), st.context):
+            progress(f"removed context {st.context} from {st.kubeconfig}")
+    rec = registry.load(DRIVER, name)
+    if rec:
+        registry.remove(rec)
+    if d.exists():
+        shutil.rmtree(d, ignore_errors=True)
+    return stopped
+
+
+def status(name: str = DEFAULT_NAME) -> dict[str, Any]:
+    """What runs for cluster ``name``: per-component PID, port and liveness, server, version, readiness."""
+    st = load_state(name)
+    if not st:
+        return {"name": name, "exists": False}
+    marker = str(st.state_dir)
+    comps = {
+        c: {
+            "pid": st.pids.get(c),
+            "port": st.ports.get(c),
+            "running": bool(st.pids.get(c)) and procs.is_ours(st.pids[c], marker),
+        }
+        for c in COMPONENTS
+    }
+    info: dict[str, Any] = {
+        "name": name,
+        "exists": True,
+        "context": st.context,
+        "kubeconfig": st.kubeconfig,
+        "server": st.server,
+        "components": comps,
+        "versions": st.versions,
+        "state_dir": marker,
+        "startup_seconds": st.startup_seconds,
+    }
+    if comps["kube-apiserver"]["running"]:
+        tls = _ssl_context(st.state_dir / "pki")
+        code, body = _get(f"{st.server}/version", tls)
+        info["server_version"] = json.loads(body).get("gitVersion") if code == 200 else None
+        info["ready_nodes"] = _ready_nodes(st.server, tls)
+    return info
