@@ -1,14 +1,38 @@
-"""`k8s-tutor start` (not implemented yet; owned by a later issue)."""
+"""`k8s-tutor start` (the default command): open the learner's terminal app.
+
+Textual and the Kubernetes client are imported only here, inside ``run``, so ``k8s-tutor --help``
+stays fast.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """No arguments yet."""
+    """Pack, cluster and starting-point options."""
+    parser.add_argument("--pack", help="a pack folder, pack.yaml or pack id (default: every discovered pack)")
+    parser.add_argument(
+        "--context", help="kube context to use; naming it also allows the tutor to write to it"
+    )
+    parser.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    parser.add_argument("--lesson", help="open this lesson or exercise id directly")
+    parser.add_argument(
+        "--theme", help="a Textual theme name, e.g. textual-light (change it live with ctrl+p)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    print("k8s-tutor start: not implemented yet")
-    return 2
+    """Run the app until the learner quits; 2 when there is no terminal to draw on."""
+    if not sys.stdout.isatty():
+        print("k8s-tutor start needs a terminal; for scripts use `k8s-tutor grade`.", file=sys.stderr)
+        return 2
+    from tutor.store.progress import ProgressStore
+    from tutor.tui.app import make_app
+    from tutor.tui.core_backend import CoreBackend
+
+    store = ProgressStore.open()
+    backend = CoreBackend(store, pack=args.pack, kubeconfig=args.kubeconfig, context=args.context)
+    make_app(backend, lesson=args.lesson, theme=args.theme).run()
+    return 0

@@ -28,7 +28,8 @@ def lesson_line(store: ProgressStore, entry: PackEntry, lesson_index: int, width
     helped = s["passed_with_solution"]
     extra = f" [yellow](+{helped} with solution)[/]" if helped else ""
     skipped = f" [dim]{s['skipped']} skipped[/]" if s["skipped"] else ""
-    return f"{mark} {lesson_index + 1:>2}. {escape(title):<{width}} {s['passed']}/{s['total']} passed{extra}{skipped}"
+    score = f"{s['passed']}/{s['total']} passed"
+    return f"{mark} {lesson_index + 1:>2}. {escape(title):<{width}} {score}{extra}{skipped}"
 
 
 class CatalogScreen(Screen):

@@ -1,0 +1,279 @@
+"""Pilot tests of the learner's main flows against the stand-in backend (tests/tui/fakes.py)."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import Log, OptionList, Static
+
+from tests.tui.conftest import FAST_WATCH, notices, until
+from tests.tui.fakes import FakeBackend
+from tutor.results import Status
+from tutor.store.progress import ProgressStatus, ProgressStore
+from tutor.tui.app import make_app
+from tutor.tui.backend import PackEntry
+from tutor.tui.catalog import CatalogScreen
+from tutor.tui.first_run import FirstRunScreen
+from tutor.tui.lesson import LessonScreen
+from tutor.tui.modals import ApplyModal, ConfirmModal, ErrorModal, HelpScreen
+from tutor.tui.widgets import Checklist, FailureDetail, StatusBar
+
+EX = ("demo", "1.0", "env-namespaces")
+
+
+async def solve_dev(pilot, app, backend) -> tuple[LessonScreen, Checklist]:
+    """Open the exercise and answer its first check, as the learner would with kubectl."""
+    screen = await open_exercise(pilot, app)
+    backend.put("dev", env="dev")
+    checklist = screen.query_one(Checklist)
+    await until(pilot, lambda: checklist.statuses[0] is Status.PASS, what="dev to pass")
+    return screen, checklist
+
+
+def app_for(backend, **kw):
+    return make_app(backend, watch_options=FAST_WATCH, status_interval=0.2, **kw)
+
+
+async def answer(pilot, app, key: str) -> None:
+    """Wait for the confirm dialog and press ``key`` in it."""
+    await until(pilot, lambda: isinstance(app.screen, ConfirmModal), what="the confirm dialog")
+    await pilot.press(key)
+
+
+async def open_exercise(pilot, app) -> LessonScreen:
+    await until(pilot, lambda: isinstance(app.screen, CatalogScreen) and app.entries, what="the catalog")
+    await until(pilot, lambda: app.cluster_status.reachable, what="the cluster status")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="the lesson screen")
+    screen = app.screen
+    await until(pilot, lambda: screen.started, what="the exercise to start")
+    return screen
+
+
+async def test_catalog_counts_passed_apart_from_passed_with_solution(store, backend):
+    store.record_solution_revealed(*EX)
+    store.record_pass(*EX)
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.entries, what="packs")
+        listing = app.screen.query_one("#catalog", OptionList)
+        prompts = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+        assert any("Demo pack" in p for p in prompts)
+        line = next(p for p in prompts if "Namespaces" in p)
+        assert "0/1 passed" in line and "+1 with solution" in line
+        assert any("Labels, a reading" in p and "reading" in p for p in prompts)
+        assert app.screen.query_one(StatusBar).status.label == "⎈ fake ● v1.36.0"
+
+
+async def test_checklist_turns_green_without_a_keypress_and_pass_is_recorded(store, backend):
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_exercise(pilot, app)
+        checklist = screen.query_one(Checklist)
+        await until(pilot, lambda: screen.last_result is not None, what="the first verdict")
+        assert checklist.statuses == [Status.PENDING, Status.PENDING]  # NotYet reads as pending, not failed
+        assert backend.calls[0] == "start:env-namespaces"
+        backend.put("dev", env="dev")
+        await until(pilot, lambda: checklist.statuses == [Status.PASS, Status.PENDING], what="dev to pass")
+        backend.put("prod", env="prod")
+        await until(pilot, lambda: checklist.statuses == [Status.PASS, Status.PASS], what="both to pass")
+        await until(pilot, lambda: any("Exercise passed" in n for n in notices(app)), what="the pass notice")
+        assert store.get(*EX).status is ProgressStatus.PASSED
+        assert "passed" in str(screen.query_one("#exercise-title", Static).render())
+    saved = json.loads(store.path.read_text())
+    assert saved["exercises"]["demo@1.0/env-namespaces"]["status"] == "passed"
+
+
+async def test_wrong_answer_shows_failure_message_and_field_diff(store, backend):
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_exercise(pilot, app)
+        backend.put("dev", env="staging")
+        checklist = screen.query_one(Checklist)
+        await until(pilot, lambda: checklist.statuses[0] is Status.FAIL, what="the failure")
+        assert checklist.rows[0].has_class("-fail")
+        detail = screen.query_one(FailureDetail)
+        assert detail.display
+        text = str(detail.render())
+        assert "namespace dev has no env label" in text
+        assert "metadata.labels.env" in text and "'dev'" in text and "'staging'" in text
+        assert store.get(*EX).status is ProgressStatus.PENDING
+
+
+async def test_hints_and_solution_reveal_make_a_later_pass_with_solution(store, backend):
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_exercise(pilot, app)
+        await pilot.press("h")
+        assert store.get(*EX).hints_used == 1
+        await pilot.press("h", "h")
+        assert store.get(*EX).hints_used == 2
+        assert any("last hint" in n for n in notices(app))
+        await pilot.press("s")
+        await answer(pilot, app, "n")  # cancelled: nothing recorded
+        assert not store.get(*EX).solution_revealed
+        await pilot.press("s")
+        await answer(pilot, app, "y")
+        await until(pilot, lambda: screen.solution_shown, what="the solution")
+        assert store.get(*EX).solution_revealed
+        backend.put("dev", env="dev")
+        backend.put("prod", env="prod")
+        await until(pilot, lambda: store.get(*EX).done, what="the pass")
+        assert store.get(*EX).status is ProgressStatus.PASSED_WITH_SOLUTION
+
+
+async def test_skip_applies_the_reference_solution_and_records_skipped(store, backend):
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_exercise(pilot, app)
+        await pilot.press("x")
+        await answer(pilot, app, "y")
+        await until(pilot, lambda: "solution:env-namespaces" in backend.calls, what="the solution")
+        checklist = screen.query_one(Checklist)
+        await until(pilot, lambda: checklist.statuses == [Status.PASS, Status.PASS], what="green")
+        assert store.get(*EX).status is ProgressStatus.SKIPPED
+        assert any("reference solution was applied" in n for n in notices(app))
+
+
+async def test_reset_asks_first_then_cleans_and_checks_go_back_to_pending(store, backend):
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen, checklist = await solve_dev(pilot, app, backend)
+        await pilot.press("r")
+        await answer(pilot, app, "escape")
+        assert "reset:env-namespaces" not in backend.calls
+        await pilot.press("r")
+        await answer(pilot, app, "y")
+        await until(pilot, lambda: "reset:env-namespaces" in backend.calls, what="the reset")
+        await until(
+            pilot, lambda: checklist.statuses == [Status.PENDING, Status.PENDING], what="pending again"
+        )
+        assert any("exercise was reset" in n for n in notices(app))
+
+
+async def test_api_outage_is_an_environment_problem_and_recovers_by_itself(store, backend):
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen, checklist = await solve_dev(pilot, app, backend)
+        backend.down = True
+        banner = screen.query_one("#env-problem", Static)
+        await until(pilot, lambda: banner.display, what="the outage banner")
+        assert "Environment problem" in str(banner.render()) and "refused" in str(banner.render())
+        assert Status.FAIL not in checklist.statuses  # never shown as failed checks
+        await until(pilot, lambda: not app.cluster_status.reachable, what="the header to show it")
+        assert "unreachable" in app.screen.query_one(StatusBar).status.label
+        backend.down = False
+        backend.put("prod", env="prod")
+        await until(pilot, lambda: not banner.display, what="recovery")
+        await until(
+            pilot, lambda: checklist.statuses == [Status.PASS, Status.PASS], what="green after recovery"
+        )
+        await until(pilot, lambda: app.cluster_status.reachable, what="the header to recover")
+
+
+async def test_first_run_offers_a_cluster_and_shows_progress(store):
+    backend = FakeBackend(store, reachable=False)
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, FirstRunScreen), what="the first-run screen")
+        assert "No kubeconfig was found" in str(app.screen.query_one("#first-run-text", Static).render())
+        await pilot.press("escape")  # lessons stay readable without a cluster
+        await until(pilot, lambda: isinstance(app.screen, CatalogScreen), what="the catalog")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="the lesson")
+        await pilot.press("c")
+        assert any("needs a cluster" in n for n in notices(app))
+        await pilot.press("C")
+        await until(pilot, lambda: isinstance(app.screen, FirstRunScreen), what="the create screen")
+        first_run = app.screen
+        log = first_run.query_one(Log)
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, FirstRunScreen), what="creation to finish")
+        assert backend.calls[0] == "create:sim"
+        assert any("starting kube-apiserver" in line for line in log.lines)
+        await until(pilot, lambda: app.cluster_status.reachable, what="the new cluster")
+        await until(
+            pilot, lambda: "start:env-namespaces" in backend.calls, what="the exercise to start by itself"
+        )
+
+
+async def test_broken_pack_shows_its_format_error(store):
+    error = "lessons/pods.md:12: error: checks[0].check: unknown checker 'pods.ready'"
+    entries = [PackEntry(spec="/packs/broken", error=error, title="broken")]
+    app = app_for(FakeBackend(store, entries=entries))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.entries, what="packs")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ErrorModal), what="the error")
+        assert "pods.md:12" in str(app.screen.query_one("#error-text", Static).render())
+        await pilot.press("escape")
+        assert isinstance(app.screen, CatalogScreen)
+
+
+async def test_apply_block_shows_the_kubectl_command_and_applies(store, backend):
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_exercise(pilot, app)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ApplyModal), what="the apply picker")
+        command = str(app.screen.query_one("#command", Static).render())
+        assert command.startswith("kubectl apply -n ex-env -f - <<'EOF'") and "name: demo" in command
+        await pilot.press("enter")
+        await until(pilot, lambda: "apply-block" in backend.calls, what="the apply")
+        await until(
+            pilot, lambda: any("Applied Namespace/demo" in n for n in notices(app)), what="the notice"
+        )
+
+
+async def test_next_prev_walk_and_time_spent(store, backend):
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_exercise(pilot, app)
+        await pilot.press("n")
+        assert screen.exercise is None and screen.step.lesson.id == "reading"
+        assert "No exercise here" in str(screen.query_one("#exercise-title", Static).render())
+        await pilot.press("n")
+        assert any("last exercise" in n for n in notices(app))
+        await pilot.press("p")
+        assert screen.exercise.id == "env-namespaces"
+        await pilot.press("l")
+        assert isinstance(app.screen, CatalogScreen)
+    assert store.get(*EX).time_spent >= 0.0
+    assert ProgressStore.open(store.path).get(*EX).first_opened
+
+
+async def test_corrupt_progress_file_is_announced(tmp_path, monkeypatch):
+    monkeypatch.setenv("K8S_TUTOR_DATA_DIR", str(tmp_path))
+    (tmp_path / "progress.json").write_text("{broken")
+    store = ProgressStore.open()
+    app = app_for(FakeBackend(store))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.entries, what="packs")
+        assert any("Starting fresh" in n for n in notices(app))
+        assert isinstance(app.screen, CatalogScreen)
+
+
+async def test_help_and_lesson_flag(store, backend):
+    app = app_for(backend, lesson="reading")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="--lesson to open")
+        assert app.screen.step.lesson.id == "reading"
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, LessonScreen)
+
+
+async def test_palette_has_lesson_commands(store, backend):
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_exercise(pilot, app)
+        titles = [c.title for c in app.get_system_commands(screen)]
+        for wanted in (
+            "Check now",
+            "Reveal the next hint",
+            "Create a local cluster",
+            "Theme",
+            "Skip the exercise",
+        ):
+            assert wanted in titles
