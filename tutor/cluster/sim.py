@@ -402,7 +402,7 @@ def _create_nodes(component_kubeconfig: Path) -> None:
             c.transport.request(
                 "PATCH",
                 f"/api/v1/nodes/{node}/status",
-                body={"status": sim_node_status()},
+                body={"status": sim_node_status(node)},
                 content_type="application/merge-patch+json",
                 what=f"status of Node {node}",
             )

@@ -50,13 +50,16 @@ def sim_node(name: str) -> dict[str, Any]:
     }
 
 
-def sim_node_status() -> dict[str, Any]:
-    """The status written before kwok starts; kwok's node-initialize stage keeps these values."""
+def sim_node_status(name: str) -> dict[str, Any]:
+    """The status written before kwok starts; kwok's node-initialize stage keeps these values.
+
+    The InternalIP is loopback: anything that dials a "kubelet" stays on this machine.
+    """
     version = K8S_VERSION
     return {
         "capacity": dict(CAPACITY),
         "allocatable": dict(CAPACITY),
-        "addresses": [{"type": "InternalIP", "address": "127.0.0.1"}],
+        "addresses": [{"type": "InternalIP", "address": "127.0.0.1"}, {"type": "Hostname", "address": name}],
         "nodeInfo": {
             "architecture": "amd64",
             "operatingSystem": "linux",

@@ -1,0 +1,132 @@
+"""Shared fixtures: a real control plane (the sim cluster) for every test marked ``cluster``.
+
+``sim_cluster`` (session) starts one sim cluster per pytest session with a unique name, its own
+kubeconfig file and free ports, so several sessions (teammates, CI) run side by side and the
+user's ``~/.kube/config`` is never touched; it is torn down when the session ends.
+``K8S_TUTOR_TEST_KUBECONFIG=/path`` reuses an already running cluster instead (its current context).
+
+If the cluster cannot start, the cluster tests are skipped with the reason — unless
+``K8S_TUTOR_REQUIRE_CLUSTER=1`` (set by ``.ci/run``), which turns that into a failure.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REUSE_ENV = "K8S_TUTOR_TEST_KUBECONFIG"
+REQUIRE_ENV = "K8S_TUTOR_REQUIRE_CLUSTER"
+TEST_PREFIX = "pytest-"
+
+
+@dataclass(frozen=True)
+class SimHandle:
+    """The cluster the session's cluster tests run against."""
+
+    kubeconfig: Path
+    context: str
+    name: str | None  # sim cluster name when this session started it; None when reused
+    started_here: bool
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(f"{REQUIRE_ENV}=1 and the sim cluster is unavailable: {reason}", pytrace=False)
+    pytest.skip(f"sim cluster unavailable: {reason}")
+
+
+def _reap_leftovers() -> None:
+    """Tear down test clusters whose pytest process died without cleaning up (killed, timeout)."""
+    from tutor.cluster import sim
+
+    for name in sim.list_clusters():
+        m = re.fullmatch(rf"{TEST_PREFIX}(\d+)-[0-9a-f]+", name)
+        if m and Path("/proc").is_dir() and not Path(f"/proc/{m.group(1)}").exists():
+            sim.down(name)
+
+
+@pytest.fixture(scope="session")
+def sim_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimHandle]:
+    """A running sim cluster for this session (see the module docstring)."""
+    reuse = os.environ.get(REUSE_ENV)
+    if reuse:
+        from kubernetes.config import list_kube_config_contexts
+
+        try:
+            _contexts, current = list_kube_config_contexts(config_file=reuse)
+        except Exception as exc:  # noqa: BLE001 - any unreadable kubeconfig means "unavailable"
+            _unavailable(f"{REUSE_ENV}={reuse} is not a usable kubeconfig: {exc}")
+        yield SimHandle(Path(reuse), current["name"], None, False)
+        return
+    from tutor.cluster import sim
+    from tutor.errors import TutorError
+
+    _reap_leftovers()
+    name = f"{TEST_PREFIX}{os.getpid()}-{secrets.token_hex(3)}"
+    kubeconfig = tmp_path_factory.mktemp("sim-cluster") / "kubeconfig"
+    atexit.register(sim.down, name)  # also when the session is interrupted
+    try:
+        st = sim.up(name, kubeconfig=kubeconfig, build=True, timeout=180)
+    except TutorError as exc:
+        _unavailable(str(exc))
+    try:
+        yield SimHandle(kubeconfig, st.context, name, True)
+    finally:
+        sim.down(name)
+        atexit.unregister(sim.down)
+
+
+@pytest.fixture(scope="session")
+def cluster(sim_cluster: SimHandle):
+    """A connected :class:`tutor.cluster.Cluster` whose writer is allowed."""
+    from tutor.cluster import connect
+    from tutor.cluster.guard import ALLOW_ENV, created_by_tutor
+
+    c = connect(sim_cluster.kubeconfig, sim_cluster.context)
+    if not created_by_tutor(c.context, c.server):
+        # A reused cluster the tutor did not record: the user named it via the env variable.
+        os.environ[ALLOW_ENV] = c.context
+    try:
+        c.read.version()
+    except Exception as exc:  # noqa: BLE001
+        _unavailable(f"API server of {sim_cluster.kubeconfig} not reachable: {exc}")
+    yield c
+    c.close()
+
+
+def _ns_name(nodeid: str) -> str:
+    base = re.sub(r"[^a-z0-9-]+", "-", nodeid.split("::")[-1].lower()).strip("-")[:40].strip("-")
+    return f"t-{base}-{secrets.token_hex(3)}"
+
+
+@pytest.fixture
+def namespace(cluster, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh namespace for one test (its default ServiceAccount exists); deleted afterwards."""
+    writer = cluster.writer()
+    name = _ns_name(request.node.nodeid)
+    writer.ensure_namespace(name, {"k8s-tutor.dev/test": "true"})
+    deadline = time.monotonic() + 30
+    while cluster.read.get("v1", "ServiceAccount", "default", name) is None:
+        if time.monotonic() > deadline:
+            pytest.fail(f"namespace {name}: the default ServiceAccount did not appear within 30s")
+        time.sleep(0.1)
+    yield name
+    writer.delete_namespace(name, wait=False)
+
+
+@pytest.fixture(autouse=True)
+def _real_cluster_gate(request: pytest.FixtureRequest) -> None:
+    """Skip ``real_cluster`` tests unless the cluster runs real containers (kind, not sim)."""
+    if request.node.get_closest_marker("real_cluster") is None:
+        return
+    c = request.getfixturevalue("cluster")
+    if "containers" not in c.read.capabilities():
+        pytest.skip("needs real containers (kind); the sim cluster simulates pods with kwok")
