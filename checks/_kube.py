@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tutor.grading.selectors import workload_selector
-from tutor.sdk import CheckContext, CheckFailed
+from tutor.sdk import CheckContext, CheckFailed, NotYet
 
 API_VERSION = {
     "Pod": "v1",
@@ -82,9 +82,15 @@ def required_terms(pod_spec: Mapping[str, Any]) -> list[dict[str, Any]]:
     return list(required.get("nodeSelectorTerms") or [])
 
 
-def demands_label(pod_spec: Mapping[str, Any], key: str, value: str | None = None, *,
-                  selector: bool = True, affinity: bool = True) -> bool:
-    """True when the scheduler may only place this pod on nodes labelled ``key=value`` (``key`` if value is None).
+def demands_label(
+    pod_spec: Mapping[str, Any],
+    key: str,
+    value: str | None = None,
+    *,
+    selector: bool = True,
+    affinity: bool = True,
+) -> bool:
+    """True when the scheduler may only place this pod on nodes labelled ``key=value`` (or ``key``).
 
     Either ``nodeSelector`` says so, or *every* required nodeSelectorTerm (they are ORed) has an
     expression that does. ``selector``/``affinity`` restrict which of the two ways count.
@@ -94,15 +100,18 @@ def demands_label(pod_spec: Mapping[str, Any], key: str, value: str | None = Non
         return True
     terms = required_terms(pod_spec) if affinity else []
     return bool(terms) and all(
-        any(_expression_demands(e, key, value) for e in t.get("matchExpressions") or []) for t in terms)
+        any(_expression_demands(e, key, value) for e in t.get("matchExpressions") or []) for t in terms
+    )
 
 
 def describe_constraints(pod_spec: Mapping[str, Any]) -> str:
     """The pod's hard node constraints in words, for messages."""
     parts = [f"nodeSelector {k}={v}" for k, v in (pod_spec.get("nodeSelector") or {}).items()]
     for term in required_terms(pod_spec):
-        exprs = [f"{e.get('key')} {e.get('operator')} {e.get('values') or ''}".strip()
-                 for e in term.get("matchExpressions") or []]
+        exprs = [
+            f"{e.get('key')} {e.get('operator')} {e.get('values') or ''}".strip()
+            for e in term.get("matchExpressions") or []
+        ]
         parts.append("required node affinity (" + " and ".join(exprs) + ")")
     return ", ".join(parts) or "no nodeSelector and no required node affinity"
 
@@ -124,8 +133,11 @@ def tolerates(toleration: Mapping[str, Any], taint: Mapping[str, Any]) -> bool:
 def untolerated(pod_spec: Mapping[str, Any], node: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The node's NoSchedule/NoExecute taints the pod spec does not tolerate."""
     tols = pod_spec.get("tolerations") or []
-    return [t for t in (node.get("spec") or {}).get("taints") or []
-            if t.get("effect") in ("NoSchedule", "NoExecute") and not any(tolerates(x, t) for x in tols)]
+    return [
+        t
+        for t in (node.get("spec") or {}).get("taints") or []
+        if t.get("effect") in ("NoSchedule", "NoExecute") and not any(tolerates(x, t) for x in tols)
+    ]
 
 
 def taint_text(taint: Mapping[str, Any]) -> str:
@@ -137,9 +149,26 @@ def require_toleration(ctx: CheckContext, obj: Mapping[str, Any], taint: Mapping
     """CheckFailed unless ``obj``'s pod spec tolerates ``taint``, saying what its tolerations are."""
     tols = ctx.pod_spec(obj).get("tolerations") or []
     if not any(tolerates(t, taint) for t in tols):
-        have = "; ".join(
-            f"{t.get('key') or '(any key)'} {t.get('operator') or 'Equal'} {t.get('value') or ''} "
-            f"effect {t.get('effect') or '(any)'}".replace("  ", " ") for t in tols) or "none"
-        raise CheckFailed(f"{obj.get('kind')} {name_of(obj)} does not tolerate the taint {taint_text(taint)} "
-                          f"(its tolerations: {have}). A toleration needs the same key, the same value with "
-                          f"operator Equal (or operator Exists), and the same effect or none")
+        have = (
+            "; ".join(
+                f"{t.get('key') or '(any key)'} {t.get('operator') or 'Equal'} {t.get('value') or ''} "
+                f"effect {t.get('effect') or '(any)'}".replace("  ", " ")
+                for t in tols
+            )
+            or "none"
+        )
+        raise CheckFailed(
+            f"{obj.get('kind')} {name_of(obj)} does not tolerate the taint {taint_text(taint)} "
+            f"(its tolerations: {have}). A toleration needs the same key, the same value with "
+            f"operator Equal (or operator Exists), and the same effect or none"
+        )
+
+
+def find_expected(ctx: CheckContext, kind: str, name: str, mistaken_kind: str, advice: str) -> dict[str, Any]:
+    """``kind/name``; CheckFailed with ``advice`` when a ``mistaken_kind`` of that name was made instead."""
+    obj = ctx.find(api_version(kind), kind, name)
+    if obj is not None:
+        return obj
+    if ctx.find(api_version(mistaken_kind), mistaken_kind, name) is not None:
+        raise CheckFailed(f"{name} is a {mistaken_kind}, not a {kind}: {advice}")
+    raise NotYet(f"{kind} {name} not found in namespace {ctx.namespace}")

@@ -21,22 +21,31 @@ def _hpa(ctx: CheckContext, name: str) -> dict[str, Any]:
 
 
 @check("autoscaling.hpa_target")
-def hpa_target(ctx: CheckContext, name: str, kind: str, target: str, min_replicas: int, max_replicas: int) -> None:
+def hpa_target(
+    ctx: CheckContext, name: str, kind: str, target: str, min_replicas: int, max_replicas: int
+) -> None:
     """HPA {name} scales {kind} {target} between {min_replicas} and {max_replicas} replicas."""
     spec = _hpa(ctx, name).get("spec") or {}
     ref = spec.get("scaleTargetRef") or {}
     if (ref.get("kind"), ref.get("name")) != (kind, target) or ref.get("apiVersion") != api_version(kind):
-        raise CheckFailed(f"HPA {name} scales {ref.get('apiVersion')} {ref.get('kind')} {ref.get('name')}; expected "
-                          f"scaleTargetRef {{apiVersion: {api_version(kind)}, kind: {kind}, name: {target}}}")
+        raise CheckFailed(
+            f"HPA {name} scales {ref.get('apiVersion')} {ref.get('kind')} {ref.get('name')}; expected "
+            f"scaleTargetRef {{apiVersion: {api_version(kind)}, kind: {kind}, name: {target}}}"
+        )
     bounds = (spec.get("minReplicas", 1), spec.get("maxReplicas"))
     if bounds != (min_replicas, max_replicas):
-        raise CheckFailed(f"HPA {name} allows {bounds[0]} to {bounds[1]} replicas, expected minReplicas {min_replicas} "
-                          f"and maxReplicas {max_replicas}")
+        raise CheckFailed(
+            f"HPA {name} allows {bounds[0]} to {bounds[1]} replicas, expected minReplicas {min_replicas} "
+            f"and maxReplicas {max_replicas}"
+        )
 
 
 def _target_value(target: dict[str, Any]) -> Any:
-    return {"Utilization": target.get("averageUtilization"), "AverageValue": target.get("averageValue"),
-            "Value": target.get("value")}.get(str(target.get("type")))
+    return {
+        "Utilization": target.get("averageUtilization"),
+        "AverageValue": target.get("averageValue"),
+        "Value": target.get("value"),
+    }.get(str(target.get("type")))
 
 
 def _same(ctx: CheckContext, expected: Any, actual: Any) -> bool:
@@ -52,18 +61,27 @@ def _same(ctx: CheckContext, expected: Any, actual: Any) -> bool:
 def resource_target(ctx: CheckContext, name: str, resource: str, type: str, value: Any) -> None:
     """HPA {name} keeps average {resource} at {value} ({type})."""
     metrics = (_hpa(ctx, name).get("spec") or {}).get("metrics") or []
-    ours = [m.get("resource") or {} for m in metrics if m.get("type") == "Resource"
-            and (m.get("resource") or {}).get("name") == resource]
+    ours = [
+        m.get("resource") or {}
+        for m in metrics
+        if m.get("type") == "Resource" and (m.get("resource") or {}).get("name") == resource
+    ]
     if not ours:
-        have = ", ".join(f"{m.get('type')} {(m.get('resource') or {}).get('name', '')}".strip() for m in metrics)
-        raise CheckFailed(f"HPA {name} has no Resource metric for {resource} (it has: {have or 'none'}). In "
-                          f"autoscaling/v2 it is metrics: [{{type: Resource, resource: {{name: {resource}, target: ...}}}}]")
+        have = ", ".join(
+            f"{m.get('type')} {(m.get('resource') or {}).get('name', '')}".strip() for m in metrics
+        )
+        raise CheckFailed(
+            f"HPA {name} has no Resource metric for {resource} (it has: {have or 'none'}). In "
+            f"autoscaling/v2 it is metrics: [{{type: Resource, resource: {{name: {resource}, target: ...}}}}]"
+        )
     target = ours[0].get("target") or {}
     if target.get("type") != type or not _same(ctx, value, _target_value(target)):
         shown = f"{target.get('type')} {_target_value(target)}"
-        raise CheckFailed(f"HPA {name} targets {resource} {shown}; expected {type} {value}. Utilization is a "
-                          f"percentage of the pods' requests (averageUtilization), AverageValue an absolute amount "
-                          f"per pod (averageValue)")
+        raise CheckFailed(
+            f"HPA {name} targets {resource} {shown}; expected {type} {value}. Utilization is a "
+            f"percentage of the pods' requests (averageUtilization), AverageValue an absolute amount "
+            f"per pod (averageValue)"
+        )
 
 
 @check("autoscaling.replicas_at_least")
@@ -71,8 +89,10 @@ def replicas_at_least(ctx: CheckContext, kind: str, name: str, replicas: int) ->
     """{kind} {name} has been scaled to at least {replicas} replicas."""
     current = (get(ctx, kind, name).get("spec") or {}).get("replicas", 1)
     if current < replicas:
-        raise NotYet(f"{kind} {name} has {current} replicas; the HPA raises it to its minReplicas ({replicas}) "
-                     f"within a few seconds of being created")
+        raise NotYet(
+            f"{kind} {name} has {current} replicas; the HPA raises it to its minReplicas ({replicas}) "
+            f"within a few seconds of being created"
+        )
 
 
 @check("autoscaling.cpu_request")
@@ -82,9 +102,11 @@ def cpu_request(ctx: CheckContext, kind: str, name: str, container: str, cpu: st
     # A pod without a CPU request gets its limit as the request, so a limit alone also works.
     actual = (resources.get("requests") or {}).get("cpu") or (resources.get("limits") or {}).get("cpu")
     if actual is None:
-        raise CheckFailed(f"container {container} of {kind} {name} requests no CPU, so the HPA cannot compute CPU "
-                          f"utilization (a percentage of the request): kubectl set resources {kind.lower()} {name} "
-                          f"-c {container} --requests=cpu={cpu}")
+        raise CheckFailed(
+            f"container {container} of {kind} {name} requests no CPU, so the HPA cannot compute CPU "
+            f"utilization (a percentage of the request): kubectl set resources {kind.lower()} {name} "
+            f"-c {container} --requests=cpu={cpu}"
+        )
     if ctx.quantity(actual) != ctx.quantity(cpu):
         raise CheckFailed(f"container {container} of {kind} {name} requests {actual} CPU, expected {cpu}")
 
@@ -95,12 +117,16 @@ def scale_down_behavior(ctx: CheckContext, name: str, window: int, pods: int, pe
     down = ((_hpa(ctx, name).get("spec") or {}).get("behavior") or {}).get("scaleDown") or {}
     actual = down.get("stabilizationWindowSeconds")
     if actual != window:
-        raise CheckFailed(f"HPA {name}'s behavior.scaleDown.stabilizationWindowSeconds is {actual} "
-                          f"({'the default 300' if actual in (None, 300) else 'set'}), expected {window}")
+        raise CheckFailed(
+            f"HPA {name}'s behavior.scaleDown.stabilizationWindowSeconds is {actual} "
+            f"({'the default 300' if actual in (None, 300) else 'set'}), expected {window}"
+        )
     policies = [(p.get("type"), p.get("value"), p.get("periodSeconds")) for p in down.get("policies") or []]
     if policies != [("Pods", pods, period)]:
-        raise CheckFailed(f"HPA {name}'s scaleDown policies are {policies or 'the defaults'}; expected exactly one: "
-                          f"{{type: Pods, value: {pods}, periodSeconds: {period}}}")
+        raise CheckFailed(
+            f"HPA {name}'s scaleDown policies are {policies or 'the defaults'}; expected exactly one: "
+            f"{{type: Pods, value: {pods}, periodSeconds: {period}}}"
+        )
 
 
 def _condition(hpa: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -113,7 +139,9 @@ def metrics_active(ctx: CheckContext, name: str) -> None:
     hpa = _hpa(ctx, name)
     active = _condition(hpa, "ScalingActive")
     if active.get("status") != "True":
-        raise NotYet(f"HPA {name} cannot compute its metric yet ({active.get('reason')}: {active.get('message')})")
+        raise NotYet(
+            f"HPA {name} cannot compute its metric yet ({active.get('reason')}: {active.get('message')})"
+        )
 
 
 @check("autoscaling.scaled_up", timeout=300)
@@ -127,5 +155,7 @@ def scaled_up(ctx: CheckContext, name: str, above: int) -> None:
         return None
     metric = next(iter(status.get("currentMetrics") or []), {})
     usage = ((metric.get("resource") or {}).get("current") or {}).get("averageUtilization")
-    raise NotYet(f"HPA {name} wants {desired} replicas (current CPU utilization: "
-                 f"{'unknown' if usage is None else f'{usage}%'}); keep the load running")
+    raise NotYet(
+        f"HPA {name} wants {desired} replicas (current CPU utilization: "
+        f"{'unknown' if usage is None else f'{usage}%'}); keep the load running"
+    )

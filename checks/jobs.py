@@ -10,13 +10,28 @@ from typing import Any
 
 from tutor.sdk import CheckContext, CheckFailed, NotYet, check
 
-FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 6))
+from ._kube import find_expected
+
+FIELDS = (
+    ("minute", 0, 59),
+    ("hour", 0, 23),
+    ("day of month", 1, 31),
+    ("month", 1, 12),
+    ("day of week", 0, 6),
+)
 NAMES = {
     3: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
     4: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"],
 }
-MACROS = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@weekly": "0 0 * * 0",
-          "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *"}
+MACROS = {
+    "@hourly": "0 * * * *",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@weekly": "0 0 * * 0",
+    "@monthly": "0 0 1 * *",
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+}
 
 
 def _number(text: str, index: int) -> int:
@@ -62,12 +77,16 @@ def schedule(ctx: CheckContext, name: str, schedule: str) -> None:
     try:
         have = expand(actual)
     except ValueError as exc:
-        raise CheckFailed(f"CronJob {name}'s schedule {actual!r} is not a standard 5-field cron expression ({exc}); "
-                          f"the fields are: minute hour day-of-month month day-of-week") from None
+        raise CheckFailed(
+            f"CronJob {name}'s schedule {actual!r} is not a standard 5-field cron expression ({exc}); "
+            f"the fields are: minute hour day-of-month month day-of-week"
+        ) from None
     for (field, _, _), a, b in zip(FIELDS, have, want, strict=True):
         if a != b:
-            raise CheckFailed(f"CronJob {name}'s schedule {actual!r} differs from {schedule!r} in the {field} field "
-                              f"(the fields are: minute hour day-of-month month day-of-week)")
+            raise CheckFailed(
+                f"CronJob {name}'s schedule {actual!r} differs from {schedule!r} in the {field} field "
+                f"(the fields are: minute hour day-of-month month day-of-week)"
+            )
 
 
 def _condition(job: dict[str, Any], kind: str) -> dict[str, Any] | None:
@@ -80,33 +99,48 @@ def _condition(job: dict[str, Any], kind: str) -> dict[str, Any] | None:
 @check("jobs.completed")
 def completed(ctx: CheckContext, name: str, succeeded: int = 1) -> None:
     """Job {name} completed with {succeeded} successful pods."""
-    job = ctx.find("batch/v1", "Job", name)
-    if job is None:
-        if ctx.find("v1", "Pod", name) is not None:
-            raise CheckFailed(f"{name} is a bare Pod, not a Job: nothing retries it or records its completion. "
-                              f"Use kubectl create job {name} --image=... -- COMMAND")
-        raise NotYet(f"Job {name} not found in namespace {ctx.namespace}")
+    job = find_expected(
+        ctx,
+        "Job",
+        name,
+        "Pod",
+        f"nothing retries a bare Pod or records its completion. "
+        f"Use kubectl create job {name} --image=... -- COMMAND",
+    )
     failed = _condition(job, "Failed")
     if failed:
-        raise CheckFailed(f"Job {name} failed ({failed.get('reason')}: {failed.get('message')}); "
-                          f"kubectl describe job {name} shows its pods' failures")
+        raise CheckFailed(
+            f"Job {name} failed ({failed.get('reason')}: {failed.get('message')}); "
+            f"kubectl describe job {name} shows its pods' failures"
+        )
     done = (job.get("status") or {}).get("succeeded") or 0
     if not _condition(job, "Complete"):
         raise NotYet(f"Job {name} has {done} successful pods and is not complete yet")
     if done != succeeded:
-        raise CheckFailed(f"Job {name} completed with {done} successful pods, expected {succeeded} (spec.completions)")
+        raise CheckFailed(
+            f"Job {name} completed with {done} successful pods, expected {succeeded} (spec.completions)"
+        )
 
 
 @check("jobs.created_from")
 def created_from(ctx: CheckContext, job: str, cronjob: str) -> None:
     """Job {job} was created from CronJob {cronjob}."""
     obj = ctx.get("batch/v1", "Job", job)
-    owners = [(r.get("kind"), r.get("name")) for r in (obj.get("metadata") or {}).get("ownerReferences") or []]
+    owners = [
+        (r.get("kind"), r.get("name")) for r in (obj.get("metadata") or {}).get("ownerReferences") or []
+    ]
     if ("CronJob", cronjob) not in owners:
-        raise CheckFailed(f"Job {job} is not linked to CronJob {cronjob} (no ownerReference to it). Create it "
-                          f"from the CronJob's template: kubectl create job {job} --from=cronjob/{cronjob}")
+        raise CheckFailed(
+            f"Job {job} is not linked to CronJob {cronjob} (no ownerReference to it). Create it "
+            f"from the CronJob's template: kubectl create job {job} --from=cronjob/{cronjob}"
+        )
     template = ctx.get("batch/v1", "CronJob", cronjob)
-    want = [(c.get("image"), c.get("command"), c.get("args")) for c in ctx.pod_spec(template).get("containers") or []]
-    have = [(c.get("image"), c.get("command"), c.get("args")) for c in ctx.pod_spec(obj).get("containers") or []]
+    want = [
+        (c.get("image"), c.get("command"), c.get("args"))
+        for c in ctx.pod_spec(template).get("containers") or []
+    ]
+    have = [
+        (c.get("image"), c.get("command"), c.get("args")) for c in ctx.pod_spec(obj).get("containers") or []
+    ]
     if want != have:
         raise CheckFailed(f"Job {job}'s containers {have} differ from CronJob {cronjob}'s template {want}")

@@ -11,8 +11,19 @@ from collections import defaultdict
 
 from tutor.sdk import CheckContext, CheckFailed, NotYet, check
 
-from ._kube import (demands_label, describe_constraints, get, labels_of, name_of, nodes, pods, require_toleration,
-                    selects, taint_text, untolerated)
+from ._kube import (
+    demands_label,
+    describe_constraints,
+    get,
+    labels_of,
+    name_of,
+    nodes,
+    pods,
+    require_toleration,
+    selects,
+    taint_text,
+    untolerated,
+)
 
 
 def _scheduled(ctx: CheckContext, kind: str, name: str, at_least: int = 1) -> list[dict]:
@@ -21,38 +32,47 @@ def _scheduled(ctx: CheckContext, kind: str, name: str, at_least: int = 1) -> li
     placed = [p for p in found if (p.get("spec") or {}).get("nodeName")]
     if len(placed) < at_least:
         pending = ", ".join(name_of(p) for p in found if p not in placed) or "none created yet"
-        raise NotYet(f"{kind} {name}: waiting for its pods to be scheduled (pending: {pending}); "
-                     f"`kubectl describe pod` shows why a pod stays Pending")
+        raise NotYet(
+            f"{kind} {name}: waiting for its pods to be scheduled (pending: {pending}); "
+            f"`kubectl describe pod` shows why a pod stays Pending"
+        )
     return placed
 
 
-
-
 @check("scheduling.requires_node_label")
-def requires_node_label(ctx: CheckContext, kind: str, name: str, key: str, value: str | None = None,
-                        via: str = "any") -> None:
+def requires_node_label(
+    ctx: CheckContext, kind: str, name: str, key: str, value: str | None = None, via: str = "any"
+) -> None:
     """{kind} {name} may only be scheduled onto nodes labelled {key}={value}."""
     spec = ctx.pod_spec(get(ctx, kind, name))
     wanted = f"{key}={value}" if value is not None else key
-    if not demands_label(spec, key, value, selector=via in ("any", "nodeSelector"),
-                         affinity=via in ("any", "nodeAffinity")):
-        how = {"any": "a nodeSelector or a required node affinity", "nodeSelector": "spec.nodeSelector",
-               "nodeAffinity": "requiredDuringSchedulingIgnoredDuringExecution node affinity"}[via]
-        raise CheckFailed(f"{kind} {name} has {describe_constraints(spec)}: nothing forces it onto {wanted} "
-                          f"nodes. Use {how} with {wanted} (label keys and values are case-sensitive)")
+    if not demands_label(
+        spec, key, value, selector=via in ("any", "nodeSelector"), affinity=via in ("any", "nodeAffinity")
+    ):
+        how = {
+            "any": "a nodeSelector or a required node affinity",
+            "nodeSelector": "spec.nodeSelector",
+            "nodeAffinity": "requiredDuringSchedulingIgnoredDuringExecution node affinity",
+        }[via]
+        raise CheckFailed(
+            f"{kind} {name} has {describe_constraints(spec)}: nothing forces it onto {wanted} "
+            f"nodes. Use {how} with {wanted} (label keys and values are case-sensitive)"
+        )
 
 
 @check("scheduling.runs_on_labelled_nodes")
-def runs_on_labelled_nodes(ctx: CheckContext, kind: str, name: str, key: str, values: list[str],
-                           count: int = 1) -> None:
+def runs_on_labelled_nodes(
+    ctx: CheckContext, kind: str, name: str, key: str, values: list[str], count: int = 1
+) -> None:
     """Every pod of {kind} {name} runs on a node whose {key} label is one of {values}."""
     all_nodes = nodes(ctx)
     for pod in _scheduled(ctx, kind, name, count):
         node = pod["spec"]["nodeName"]
         actual = labels_of(all_nodes.get(node, {})).get(key)
         if actual not in values:
-            raise CheckFailed(f"pod {name_of(pod)} runs on {node}, whose {key} label is {actual!r}, "
-                              f"not one of {values}")
+            raise CheckFailed(
+                f"pod {name_of(pod)} runs on {node}, whose {key} label is {actual!r}, not one of {values}"
+            )
 
 
 @check("scheduling.bound_without_scheduler")
@@ -61,13 +81,21 @@ def bound_without_scheduler(ctx: CheckContext, pod: str, node: str) -> None:
     obj = ctx.get("v1", "Pod", pod)
     actual = (obj.get("spec") or {}).get("nodeName")
     if actual != node:
-        raise CheckFailed(f"pod {pod} is on {actual or 'no node (Pending)'}, not {node}. Set spec.nodeName: {node} "
-                          f"(nodeName is immutable: delete and recreate the pod)")
+        raise CheckFailed(
+            f"pod {pod} is on {actual or 'no node (Pending)'}, not {node}. Set spec.nodeName: {node} "
+            f"(nodeName is immutable: delete and recreate the pod)"
+        )
     target = nodes(ctx).get(node)
-    if target is not None and (target.get("spec") or {}).get("taints") and not untolerated(obj["spec"], target):
-        raise CheckFailed(f"pod {pod} tolerates every taint of {node}, so the scheduler could have placed it; "
-                          f"the task asks for nodeName alone, without tolerations (the scheduler's taint "
-                          f"check is skipped when nodeName is set)")
+    if (
+        target is not None
+        and (target.get("spec") or {}).get("taints")
+        and not untolerated(obj["spec"], target)
+    ):
+        raise CheckFailed(
+            f"pod {pod} tolerates every taint of {node}, so the scheduler could have placed it; "
+            f"the task asks for nodeName alone, without tolerations (the scheduler's taint "
+            f"check is skipped when nodeName is set)"
+        )
 
 
 @check("scheduling.node_taint")
@@ -77,18 +105,24 @@ def node_taint(ctx: CheckContext, node: str, key: str, effect: str, value: str |
     taints = (obj.get("spec") or {}).get("taints") or []
     same_key = [t for t in taints if t.get("key") == key]
     if not same_key:
-        raise NotYet(f"node {node} has no taint with key {key}: kubectl taint node {node} "
-                     f"{key}{'=' + value if value else ''}:{effect}")
+        raise NotYet(
+            f"node {node} has no taint with key {key}: kubectl taint node {node} "
+            f"{key}{'=' + value if value else ''}:{effect}"
+        )
     for taint in same_key:
         if taint.get("effect") == effect and (value is None or (taint.get("value") or "") == value):
             return None
     have = ", ".join(taint_text(t) for t in same_key)
-    raise CheckFailed(f"node {node} has {have}, expected {key}{'=' + value if value else ''}:{effect}. "
-                      f"Remove it with kubectl taint node {node} {key}- and taint again")
+    raise CheckFailed(
+        f"node {node} has {have}, expected {key}{'=' + value if value else ''}:{effect}. "
+        f"Remove it with kubectl taint node {node} {key}- and taint again"
+    )
 
 
 @check("scheduling.tolerates")
-def tolerates_taint(ctx: CheckContext, kind: str, name: str, key: str, effect: str, value: str | None = None) -> None:
+def tolerates_taint(
+    ctx: CheckContext, kind: str, name: str, key: str, effect: str, value: str | None = None
+) -> None:
     """{kind} {name} tolerates the taint {key}={value}:{effect}."""
     taint = {"key": key, "value": value, "effect": effect}
     require_toleration(ctx, get(ctx, kind, name), taint)
@@ -100,39 +134,57 @@ def runs_on_node(ctx: CheckContext, kind: str, name: str, node: str, count: int 
     elsewhere = [p for p in _scheduled(ctx, kind, name, count) if p["spec"]["nodeName"] != node]
     if elsewhere:
         pod = elsewhere[0]
-        raise CheckFailed(f"pod {name_of(pod)} runs on {pod['spec']['nodeName']}, not {node}. A toleration only "
-                          f"allows a tainted node; to pick {node} also select it with a nodeSelector or node affinity")
+        raise CheckFailed(
+            f"pod {name_of(pod)} runs on {pod['spec']['nodeName']}, not {node}. A toleration only "
+            f"allows a tainted node; to pick {node} also select it with a nodeSelector or node affinity"
+        )
 
 
 def _pod_terms(spec: dict, rule: str) -> list[dict]:
-    return list(((spec.get("affinity") or {}).get(rule) or {}).get("requiredDuringSchedulingIgnoredDuringExecution")
-                or [])
+    return list(
+        ((spec.get("affinity") or {}).get(rule) or {}).get("requiredDuringSchedulingIgnoredDuringExecution")
+        or []
+    )
 
 
 @check("scheduling.pod_affinity_rule")
-def pod_affinity_rule(ctx: CheckContext, kind: str, name: str, rule: str, target: dict, topology_key: str) -> None:
+def pod_affinity_rule(
+    ctx: CheckContext, kind: str, name: str, rule: str, target: dict, topology_key: str
+) -> None:
     """{kind} {name} has a required {rule} to pods labelled {target} per {topology_key}."""
     spec = ctx.pod_spec(get(ctx, kind, name))
     terms = _pod_terms(spec, rule)
     if not terms:
         other = "podAntiAffinity" if rule == "podAffinity" else "podAffinity"
-        soft = ((spec.get("affinity") or {}).get(rule) or {}).get("preferredDuringSchedulingIgnoredDuringExecution")
-        extra = (" It only has a preferred rule, which the scheduler may ignore." if soft else
-                 f" It has {other}, the opposite rule." if (spec.get("affinity") or {}).get(other) else "")
-        raise CheckFailed(f"{kind} {name} has no affinity.{rule}.requiredDuringSchedulingIgnoredDuringExecution "
-                          f"rule.{extra}")
+        soft = ((spec.get("affinity") or {}).get(rule) or {}).get(
+            "preferredDuringSchedulingIgnoredDuringExecution"
+        )
+        extra = (
+            " It only has a preferred rule, which the scheduler may ignore."
+            if soft
+            else f" It has {other}, the opposite rule."
+            if (spec.get("affinity") or {}).get(other)
+            else ""
+        )
+        raise CheckFailed(
+            f"{kind} {name} has no affinity.{rule}.requiredDuringSchedulingIgnoredDuringExecution "
+            f"rule.{extra}"
+        )
     for term in terms:
         if selects(term.get("labelSelector"), target) and term.get("topologyKey") == topology_key:
             return None
     term = terms[0]
-    raise CheckFailed(f"{kind} {name}'s {rule} term selects {term.get('labelSelector')} with topologyKey "
-                      f"{term.get('topologyKey')!r}; expected a labelSelector matching pods labelled {target} "
-                      f"and topologyKey {topology_key!r} (a node label key)")
+    raise CheckFailed(
+        f"{kind} {name}'s {rule} term selects {term.get('labelSelector')} with topologyKey "
+        f"{term.get('topologyKey')!r}; expected a labelSelector matching pods labelled {target} "
+        f"and topologyKey {topology_key!r} (a node label key)"
+    )
 
 
 @check("scheduling.spread_apart")
-def spread_apart(ctx: CheckContext, kind: str, name: str, topology_key: str = "kubernetes.io/hostname",
-                 replicas: int = 2) -> None:
+def spread_apart(
+    ctx: CheckContext, kind: str, name: str, topology_key: str = "kubernetes.io/hostname", replicas: int = 2
+) -> None:
     """No two pods of {kind} {name} run in the same {topology_key} domain."""
     all_nodes = nodes(ctx)
     by_domain: dict[str, list[str]] = defaultdict(list)
@@ -141,21 +193,30 @@ def spread_apart(ctx: CheckContext, kind: str, name: str, topology_key: str = "k
         raise NotYet(f"{kind} {name} has {len(found)} pods, waiting for {replicas}")
     for pod in _scheduled(ctx, kind, name):
         node = pod["spec"]["nodeName"]
-        domain = node if topology_key == "kubernetes.io/hostname" else labels_of(all_nodes.get(node, {})).get(
-            topology_key, "?")
+        domain = (
+            node
+            if topology_key == "kubernetes.io/hostname"
+            else labels_of(all_nodes.get(node, {})).get(topology_key, "?")
+        )
         by_domain[domain].append(name_of(pod))
     for domain, names in sorted(by_domain.items()):
         if len(names) > 1:
-            raise CheckFailed(f"pods {', '.join(sorted(names))} share {domain}. A preferred rule is only a wish and "
-                              f"a selector that does not match the replicas' own labels repels nothing; use a "
-                              f"required podAntiAffinity that selects the pods themselves")
+            raise CheckFailed(
+                f"pods {', '.join(sorted(names))} share {domain}. A preferred rule is only a wish and "
+                f"a selector that does not match the replicas' own labels repels nothing; use a "
+                f"required podAntiAffinity that selects the pods themselves"
+            )
 
 
 @check("scheduling.colocated")
-def colocated(ctx: CheckContext, kind: str, name: str, with_kind: str, with_name: str, count: int = 1) -> None:
+def colocated(
+    ctx: CheckContext, kind: str, name: str, with_kind: str, with_name: str, count: int = 1
+) -> None:
     """Every pod of {kind} {name} runs on a node that also runs a pod of {with_kind} {with_name}."""
     partner_nodes = {p["spec"]["nodeName"] for p in _scheduled(ctx, with_kind, with_name)}
     for pod in _scheduled(ctx, kind, name, count):
         if pod["spec"]["nodeName"] not in partner_nodes:
-            raise CheckFailed(f"pod {name_of(pod)} runs on {pod['spec']['nodeName']}, where no {with_kind} "
-                              f"{with_name} pod runs (they run on {', '.join(sorted(partner_nodes))})")
+            raise CheckFailed(
+                f"pod {name_of(pod)} runs on {pod['spec']['nodeName']}, where no {with_kind} "
+                f"{with_name} pod runs (they run on {', '.join(sorted(partner_nodes))})"
+            )

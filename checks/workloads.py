@@ -11,12 +11,25 @@ from typing import Any
 
 from tutor.sdk import CheckContext, CheckFailed, NotYet, check
 
-from ._kube import demands_label, describe_constraints, labels_of, name_of, nodes, taint_text, untolerated
+from ._kube import (
+    demands_label,
+    describe_constraints,
+    find_expected,
+    labels_of,
+    name_of,
+    nodes,
+    taint_text,
+    untolerated,
+)
 
 
 def _image(pod_or_template_spec: dict[str, Any], container: str | None) -> str:
     containers = pod_or_template_spec.get("containers") or [{}]
-    chosen = next((c for c in containers if c.get("name") == container), containers[0]) if container else containers[0]
+    chosen = (
+        next((c for c in containers if c.get("name") == container), containers[0])
+        if container
+        else containers[0]
+    )
     return str(chosen.get("image"))
 
 
@@ -45,12 +58,16 @@ def daemonset_on_every_node(ctx: CheckContext, name: str) -> None:
             continue
         blocking = untolerated(spec, node)
         if blocking:
-            raise CheckFailed(f"DaemonSet {name} has no pod on {node_name}: the node has the taint "
-                              f"{taint_text(blocking[0])} and the pod template does not tolerate it. Add a "
-                              f"toleration (operator: Exists with no key tolerates every taint)")
+            raise CheckFailed(
+                f"DaemonSet {name} has no pod on {node_name}: the node has the taint "
+                f"{taint_text(blocking[0])} and the pod template does not tolerate it. Add a "
+                f"toleration (operator: Exists with no key tolerates every taint)"
+            )
         if (spec.get("nodeSelector") or {}) or (spec.get("affinity") or {}).get("nodeAffinity"):
-            raise CheckFailed(f"DaemonSet {name} has no pod on {node_name}: its {describe_constraints(spec)} "
-                              f"excludes that node; the task asks for every node")
+            raise CheckFailed(
+                f"DaemonSet {name} has no pod on {node_name}: its {describe_constraints(spec)} "
+                f"excludes that node; the task asks for every node"
+            )
         raise NotYet(f"DaemonSet {name} has no pod on {node_name} yet")
     _ds_ready(ds, len(all_nodes))
 
@@ -61,9 +78,11 @@ def daemonset_only_on(ctx: CheckContext, name: str, key: str, value: str) -> Non
     ds = ctx.get("apps/v1", "DaemonSet", name)
     spec = ctx.pod_spec(ds)
     if not demands_label(spec, key, value):
-        raise CheckFailed(f"DaemonSet {name}'s pod template has {describe_constraints(spec)}; select the nodes with "
-                          f"spec.template.spec.nodeSelector {key}: {value} (labels on the DaemonSet itself select "
-                          f"nothing)")
+        raise CheckFailed(
+            f"DaemonSet {name}'s pod template has {describe_constraints(spec)}; select the nodes with "
+            f"spec.template.spec.nodeSelector {key}: {value} (labels on the DaemonSet itself select "
+            f"nothing)"
+        )
     wanted = {n for n, node in nodes(ctx).items() if labels_of(node).get(key) == value}
     if not wanted:
         raise NotYet(f"no node is labelled {key}={value}")
@@ -80,8 +99,10 @@ def headless_service(ctx: CheckContext, name: str, selector: dict[str, str]) -> 
     svc = ctx.get("v1", "Service", name)
     spec = svc.get("spec") or {}
     if spec.get("clusterIP") != "None":
-        raise CheckFailed(f"Service {name} has cluster IP {spec.get('clusterIP')}; a headless Service needs "
-                          f"clusterIP: None. The field is immutable: delete the Service and create it again")
+        raise CheckFailed(
+            f"Service {name} has cluster IP {spec.get('clusterIP')}; a headless Service needs "
+            f"clusterIP: None. The field is immutable: delete the Service and create it again"
+        )
     if spec.get("selector") != selector:
         raise CheckFailed(f"Service {name} selects {spec.get('selector')}, expected {selector}")
 
@@ -89,39 +110,51 @@ def headless_service(ctx: CheckContext, name: str, selector: dict[str, str]) -> 
 @check("workloads.statefulset_pods")
 def statefulset_pods(ctx: CheckContext, name: str, service: str, replicas: int) -> None:
     """StatefulSet {name} runs ready pods {name}-0..{name}-N with DNS names under Service {service}."""
-    sts = ctx.find("apps/v1", "StatefulSet", name)
-    if sts is None:
-        if ctx.find("apps/v1", "Deployment", name) is not None:
-            raise CheckFailed(f"{name} is a Deployment: its pods get random names. Use kind: StatefulSet for "
-                              f"stable names {name}-0, {name}-1, ...")
-        raise NotYet(f"StatefulSet {name} not found in namespace {ctx.namespace}")
+    sts = find_expected(
+        ctx,
+        "StatefulSet",
+        name,
+        "Deployment",
+        f"its pods get random names. Use kind: StatefulSet for stable names {name}-0, {name}-1, ...",
+    )
     if (sts.get("spec") or {}).get("serviceName") != service:
-        raise CheckFailed(f"StatefulSet {name} has serviceName {(sts.get('spec') or {}).get('serviceName')!r}, "
-                          f"expected {service!r} (the headless Service that gives each pod its DNS name); "
-                          f"serviceName is immutable, so recreate the StatefulSet")
+        raise CheckFailed(
+            f"StatefulSet {name} has serviceName {(sts.get('spec') or {}).get('serviceName')!r}, "
+            f"expected {service!r} (the headless Service that gives each pod its DNS name); "
+            f"serviceName is immutable, so recreate the StatefulSet"
+        )
     if (sts.get("spec") or {}).get("replicas") != replicas:
-        raise CheckFailed(f"StatefulSet {name} has {(sts.get('spec') or {}).get('replicas')} replicas, expected {replicas}")
+        raise CheckFailed(
+            f"StatefulSet {name} has {(sts.get('spec') or {}).get('replicas')} replicas, expected {replicas}"
+        )
     for ordinal in range(replicas):
         pod = ctx.find("v1", "Pod", f"{name}-{ordinal}")
         if pod is None:
             raise NotYet(f"pod {name}-{ordinal} does not exist yet (StatefulSet pods start in order)")
         if (pod.get("spec") or {}).get("subdomain") != service:
-            raise CheckFailed(f"pod {name}-{ordinal} has subdomain {(pod.get('spec') or {}).get('subdomain')!r}, "
-                              f"expected {service}")
+            raise CheckFailed(
+                f"pod {name}-{ordinal} has subdomain {(pod.get('spec') or {}).get('subdomain')!r}, "
+                f"expected {service}"
+            )
     if (sts.get("status") or {}).get("readyReplicas") != replicas:
-        raise NotYet(f"StatefulSet {name}: {(sts.get('status') or {}).get('readyReplicas') or 0} of {replicas} ready")
+        raise NotYet(
+            f"StatefulSet {name}: {(sts.get('status') or {}).get('readyReplicas') or 0} of {replicas} ready"
+        )
 
 
 @check("workloads.partitioned_update")
-def partitioned_update(ctx: CheckContext, name: str, partition: int, image: str, old_image: str,
-                       container: str | None = None) -> None:
+def partitioned_update(
+    ctx: CheckContext, name: str, partition: int, image: str, old_image: str, container: str | None = None
+) -> None:
     """StatefulSet {name} runs {image} only on ordinals >= {partition}, the rest stay on {old_image}."""
     sts = ctx.get("apps/v1", "StatefulSet", name)
     strategy = (sts.get("spec") or {}).get("updateStrategy") or {}
     actual = (strategy.get("rollingUpdate") or {}).get("partition")
     if strategy.get("type", "RollingUpdate") != "RollingUpdate" or actual != partition:
-        raise CheckFailed(f"StatefulSet {name} has updateStrategy {strategy.get('type')} with partition {actual}; "
-                          f"expected RollingUpdate with partition {partition}")
+        raise CheckFailed(
+            f"StatefulSet {name} has updateStrategy {strategy.get('type')} with partition {actual}; "
+            f"expected RollingUpdate with partition {partition}"
+        )
     template_image = _image(ctx.pod_spec(sts), container)
     if template_image != image:
         raise CheckFailed(f"StatefulSet {name}'s template runs {template_image}, expected {image}")
@@ -131,8 +164,10 @@ def partitioned_update(ctx: CheckContext, name: str, partition: int, image: str,
             raise NotYet(f"pod {name}-{ordinal} is being replaced")
         running, want = _image(pod.get("spec") or {}, container), image if ordinal >= partition else old_image
         if running != want and ordinal < partition:
-            raise CheckFailed(f"pod {name}-{ordinal} runs {running}, but ordinals below the partition ({partition}) "
-                              f"must stay on {old_image}: set the partition before changing the image")
+            raise CheckFailed(
+                f"pod {name}-{ordinal} runs {running}, but ordinals below the partition ({partition}) "
+                f"must stay on {old_image}: set the partition before changing the image"
+            )
         if running != want:
             raise NotYet(f"pod {name}-{ordinal} still runs {running}; the update is in progress")
 
@@ -143,10 +178,13 @@ def daemonset_rolled_out(ctx: CheckContext, name: str, image: str, container: st
     ds = ctx.get("apps/v1", "DaemonSet", name)
     template_image = _image(ctx.pod_spec(ds), container)
     if template_image != image:
-        raise CheckFailed(f"DaemonSet {name}'s template runs {template_image}, expected {image}. "
-                          f"kubectl rollout history daemonset {name} lists its revisions")
+        raise CheckFailed(
+            f"DaemonSet {name}'s template runs {template_image}, expected {image}. "
+            f"kubectl rollout history daemonset {name} lists its revisions"
+        )
     stale = [name_of(p) for p in ctx.pods_of(ds) if _image(p.get("spec") or {}, container) != image]
     status = ds.get("status") or {}
     if stale or status.get("updatedNumberScheduled") != status.get("desiredNumberScheduled"):
-        raise NotYet(f"DaemonSet {name} is still updating ({', '.join(stale) or 'status'} not on {image} yet)")
-
+        raise NotYet(
+            f"DaemonSet {name} is still updating ({', '.join(stale) or 'status'} not on {image} yet)"
+        )
