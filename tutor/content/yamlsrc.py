@@ -116,6 +116,9 @@ def load_all(text: str, source: YamlSource, what: str = "YAML") -> list[Any] | N
         return docs
     except yaml.YAMLError as exc:
         detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context, mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and mark is not None and mark.line + source.first_line != _error_line(exc, source):
+            detail += f" ({context} started on line {mark.line + source.first_line})"
         source.problems.append(
             FormatProblem(source.at(_error_line(exc, source)), f"{what} does not parse: {detail}")
         )
