@@ -1,14 +1,144 @@
-"""`k8s-tutor cluster` (not implemented yet; owned by a later issue)."""
+"""`k8s-tutor cluster up|down|status`: create, inspect or delete the tutor's local cluster.
+
+Two drivers: ``kind`` (real containers in Docker; the default when docker and kind are installed)
+and ``sim`` (a real control plane with kwok-simulated nodes; no Docker needed).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """No arguments yet."""
+    """``up``, ``down`` and ``status`` sub-actions with their options."""
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for action, text in (
+        ("up", "create the cluster (or reuse the running one) and make its context current"),
+        ("down", "delete the cluster, its processes and its kubeconfig context"),
+        ("status", "show what runs, where, and which version"),
+    ):
+        p = sub.add_parser(action, help=text, description=text)
+        p.add_argument(
+            "--driver",
+            choices=("kind", "sim"),
+            help="kind (Docker) or sim (no Docker); default: kind if docker and kind are installed, else sim",
+        )
+        p.add_argument("--name", default=None, help="cluster name (default: k8s-tutor)")
+        if action == "up":
+            p.add_argument("--kubeconfig", type=Path, help="write the context to this file instead of ~/.kube/config")
+            p.add_argument("--no-switch", action="store_true", help="do not make the new context the current one")
+            p.add_argument(
+                "--build", action="store_true", help="sim: build missing binaries with kind/sim/build.sh first"
+            )
+            p.add_argument(
+                "--addons",
+                default="",
+                help="kind: comma-separated addons from kind/addons/ (ingress, metrics-server)",
+            )
+            p.add_argument("--timeout", type=float, default=300, help="seconds to wait for a Ready cluster")
+        if action == "status":
+            p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def default_driver() -> str:
+    """kind when both docker and kind are on PATH, otherwise sim."""
+    return "kind" if shutil.which("docker") and shutil.which("kind") else "sim"
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _driver_for_existing(name: str) -> str:
+    """For down/status without --driver: whichever driver has a cluster of that name."""
+    from tutor.cluster import registry, sim
+
+    if sim.load_state(name):
+        return "sim"
+    if registry.load("kind", name):
+        return "kind"
+    return default_driver()
 
 
 def run(args: argparse.Namespace) -> int:
-    print("k8s-tutor cluster: not implemented yet")
-    return 2
+    """Dispatch to the chosen driver; errors surface as TutorError (exit 2) via the CLI."""
+    name = args.name or "k8s-tutor"
+    driver = args.driver or (default_driver() if args.action == "up" else _driver_for_existing(name))
+    if driver == "sim":
+        return _run_sim(args, name)
+    return _run_kind(args, name)
+
+
+def _run_sim(args: argparse.Namespace, name: str) -> int:
+    from tutor.cluster import sim
+
+    if args.action == "up":
+        st = sim.up(
+            name,
+            kubeconfig=args.kubeconfig,
+            make_current=not args.no_switch,
+            build=args.build,
+            timeout=args.timeout,
+            progress=_progress,
+        )
+        print(f"sim cluster {name!r} is up: context {st.context} ({st.server}) in {st.kubeconfig}")
+        print(f"try: kubectl --context {st.context} get nodes")
+        return 0
+    if args.action == "down":
+        stopped = sim.down(name, progress=_progress)
+        print(f"sim cluster {name!r} deleted" + ("" if stopped else " (nothing was running)"))
+        return 0
+    info = sim.status(name)
+    return _print_status(info, args.json)
+
+
+def _run_kind(args: argparse.Namespace, name: str) -> int:
+    from tutor.cluster import kind
+
+    if args.action == "up":
+        addons = [a.strip() for a in args.addons.split(",") if a.strip()]
+        rec = kind.up(
+            name,
+            kubeconfig=args.kubeconfig,
+            addons=addons,
+            make_current=not args.no_switch,
+            timeout=args.timeout,
+            progress=_progress,
+        )
+        print(f"kind cluster {name!r} is up: context {rec.context} ({rec.server}) in {rec.kubeconfig}")
+        print(f"try: kubectl --context {rec.context} get nodes")
+        return 0
+    if args.action == "down":
+        kind.down(name, progress=_progress)
+        print(f"kind cluster {name!r} deleted")
+        return 0
+    return _print_status(kind.status(name), args.json)
+
+
+def _print_status(info: dict, as_json: bool) -> int:
+    """Print a driver's status dict; exit 0 when the cluster exists and runs, else 1."""
+    ok = bool(info.get("exists")) and all(c.get("running") for c in info.get("components", {}).values())
+    if as_json:
+        print(json.dumps(info, indent=2, sort_keys=True))
+        return 0 if ok else 1
+    if not info.get("exists"):
+        print(f"no {info.get('driver', 'sim')} cluster named {info['name']!r}; create it with `k8s-tutor cluster up`")
+        return 1
+    print(f"cluster {info['name']!r}: context {info['context']} in {info['kubeconfig']}")
+    print(f"  API server  {info['server']}  version {info.get('server_version') or 'unreachable'}")
+    if "ready_nodes" in info:
+        print(f"  nodes Ready {info['ready_nodes']}")
+    for comp, c in info.get("components", {}).items():
+        state = "running" if c.get("running") else "STOPPED"
+        where = f"pid {c['pid']}" if c.get("pid") else c.get("where", "")
+        port = f"127.0.0.1:{c['port']}" if c.get("port") else ""
+        print(f"  {comp:<24}{state:<9}{where:<12}{port}")
+    for key, value in sorted(info.get("versions", {}).items()):
+        print(f"  {key} {value}")
+    if info.get("state_dir"):
+        print(f"  state {info['state_dir']}")
+    return 0 if ok else 1
