@@ -142,6 +142,8 @@ class WatchLoop:
         if mode != self.mode:
             self.mode = mode
             self.on_mode(mode, why)
+            if mode == "polling":
+                self._queue.put(MANUAL)  # wake the loop: it may be sleeping for idle_recheck
 
     def _produce(self) -> None:
         """Follow the watch, restarting it when the server ends it; back off and poll when it breaks."""

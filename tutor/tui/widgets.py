@@ -64,7 +64,8 @@ class CheckRow(Static):
         for st in Status:
             self.set_class(st is self.status, f"-{st.value}")
         line = f"{ICONS[self.status]} {escape(self.title_text)}"
-        if self.result and self.result.message and self.status is not Status.PASS:
+        # failures and errors are explained in FailureDetail; a row explains only "not there yet"
+        if self.result and self.result.message and self.status in (Status.PENDING, Status.RUNNING):
             line += f"\n  [dim]{escape(self.result.message)}[/]"
         self.update(line)
 
@@ -116,16 +117,17 @@ class FailureDetail(Static):
     def show_result(self, result: ExerciseResult | None) -> None:
         failing = [c for c in (result.checks if result else ()) if c.status in (Status.FAIL, Status.ERROR)]
         self.display = bool(failing)
-        if not failing:
-            self.update("")
-            return
-        check = failing[0]
-        kind = "Environment problem" if check.status is Status.ERROR else "Not right yet"
-        lines = [f"[b]{kind}:[/] {escape(check.message or check.title)}"]
-        lines += [f"  [b]{escape(d.path)}[/]: expected {d.expected!r}, got {d.actual!r}" for d in check.diffs]
-        if check.diagnostics:
+        lines: list[str] = []
+        for check in failing:
+            kind = "Environment problem" if check.status is Status.ERROR else "Not right yet"
+            lines.append(f"[b]{kind}:[/] {escape(check.message or check.title)}")
+            lines += [
+                f"  [b]{escape(d.path)}[/]: expected {d.expected!r}, got {d.actual!r}" for d in check.diffs
+            ]
+        events = next((c.diagnostics for c in failing if c.diagnostics), ())
+        if events:
             lines.append("[b]Related events:[/]")
-            lines += [f"  {escape(line)}" for line in check.diagnostics[:6]]
+            lines += [f"  {escape(line)}" for line in events[:6]]
         self.update("\n".join(lines))
 
 
