@@ -145,3 +145,20 @@ def test_start_snapshot_round_trips_through_json():
     )
     data = json.loads(json.dumps(encode_run(run)))
     assert decode_run("cm-label", data) == run
+
+
+def test_saved_results_keep_missing_fields_and_odd_values():
+    from decimal import Decimal
+
+    from tutor.exam.scoring import result_from_dict, result_to_json
+    from tutor.grading.fieldpath import MISSING
+
+    check = CheckResult(
+        "match", "t", Status.FAIL, "m", (FieldDiff("spec.x", Decimal("0.5"), MISSING),), weight=2.0
+    )
+    result = ExerciseResult("p", "e", "E", (check,), 3.0)
+    data = json.loads(json.dumps(result_to_json(result)))
+    back = result_from_dict(data)
+    assert back.checks[0].diffs[0].actual is MISSING
+    assert back.checks[0].diffs[0].expected == "0.5"
+    assert back.points == result.points == 0.0 and back.checks[0].weight == 2.0

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tutor.results import CheckResult, ExerciseResult, FieldDiff, Status
+from tutor.results import CheckResult, ExerciseResult, FieldDiff, GradeReport, Status
 
 
 @dataclass(frozen=True)
@@ -111,15 +111,33 @@ def score(results: Sequence[ExerciseResult], topics: Mapping[str, str], pass_mar
     )
 
 
+def result_to_json(result: ExerciseResult) -> dict[str, Any]:
+    """An ExerciseResult as JSON data, exactly as the ``grade`` JSON report writes it.
+
+    Diff values may be anything a checker compared (Decimals, the MISSING marker); the report's own
+    encoding turns them into JSON and marks absent fields with ``missing: true``.
+    """
+    from tutor.grading.report.json_report import report_dict
+
+    return report_dict(GradeReport(exercises=(result,)))["exercises"][0]
+
+
+def _diff_from_dict(x: Mapping[str, Any]) -> FieldDiff:
+    from tutor.grading.fieldpath import MISSING
+
+    actual = MISSING if x.get("missing") else x.get("actual")
+    return FieldDiff(x["path"], x.get("expected"), actual)
+
+
 def result_from_dict(d: Mapping[str, Any]) -> ExerciseResult:
-    """Rebuild an :class:`ExerciseResult` from its ``to_dict()`` form (saved attempts, history)."""
+    """Rebuild an :class:`ExerciseResult` from :func:`result_to_json` (saved attempts, history)."""
     checks = tuple(
         CheckResult(
             check_id=c["check_id"],
             title=c.get("title", ""),
             status=Status(c["status"]),
             message=c.get("message", ""),
-            diffs=tuple(FieldDiff(x["path"], x.get("expected"), x.get("actual")) for x in c.get("diffs", ())),
+            diffs=tuple(_diff_from_dict(x) for x in c.get("diffs", ())),
             hint=c.get("hint"),
             diagnostics=tuple(c.get("diagnostics", ())),
             attempts=c.get("attempts", 0),

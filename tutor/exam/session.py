@@ -28,7 +28,7 @@ from tutor.errors import TutorError
 from tutor.exam.attempt import Attempt, AttemptStore, ExamState, TaskRecord
 from tutor.exam.clock import Clock, SystemClock, iso
 from tutor.exam.draw import draw
-from tutor.exam.scoring import ExamScore, result_from_dict, score
+from tutor.exam.scoring import ExamScore, result_from_dict, result_to_json, score
 from tutor.model import Exercise, Pack
 from tutor.results import ExerciseResult
 
@@ -267,7 +267,7 @@ class ExamSession:
         if missing:
             raise TutorError(f"the grader returned no result for {', '.join(missing)}")
         for task in self.tasks:
-            task.result = by_id[task.exercise_id].to_dict()
+            task.result = result_to_json(by_id[task.exercise_id])
         self.attempt.state = ExamState.GRADED
         self.attempt.graded_at = self.clock.now()
         result = score(
