@@ -119,3 +119,25 @@ def write_component_kubeconfig(path: Path, server: str, ca: Path, cert: Path, ke
         "current-context": "sim",
     }
     _write(path, data)
+
+
+def current_context(path: Path) -> str:
+    """The file's ``current-context`` ("" if none or no file)."""
+    return str(_load(path).get("current-context") or "") if path.exists() else ""
+
+
+def set_current_context(path: Path, context: str) -> None:
+    """Set ``current-context`` (used to undo kind's switch when the user asked for ``--no-switch``)."""
+    data = _load(path)
+    data["current-context"] = context
+    _write(path, data)
+
+
+def server_of(path: Path, context: str) -> str:
+    """The API server URL of ``context`` in ``path`` ("" if not found)."""
+    data = _load(path) if path.exists() else {"contexts": [], "clusters": []}
+    ctx = next((c.get("context") or {} for c in data["contexts"] if c.get("name") == context), {})
+    cluster = next(
+        (c.get("cluster") or {} for c in data["clusters"] if c.get("name") == ctx.get("cluster")), {}
+    )
+    return str(cluster.get("server") or "")

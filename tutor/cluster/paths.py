@@ -68,9 +68,15 @@ def kwok_stage_dir() -> Path:
     return bin_dir() / f"kwok-{KWOK_VERSION}" / "stage"
 
 
+def kind_dir() -> Path:
+    """The ``kind/`` folder: in a source checkout, or shipped inside the wheel as ``tutor/_kind``."""
+    checkout = REPO_ROOT / "kind"
+    return checkout if checkout.is_dir() else Path(__file__).resolve().parents[1] / "_kind"
+
+
 def build_script() -> Path:
-    """``kind/sim/build.sh`` in the source tree."""
-    return REPO_ROOT / "kind" / "sim" / "build.sh"
+    """``kind/sim/build.sh``."""
+    return kind_dir() / "sim" / "build.sh"
 
 
 def find_kubectl() -> str | None:

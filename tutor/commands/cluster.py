@@ -29,10 +29,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
         )
         p.add_argument("--name", default=None, help="cluster name (default: k8s-tutor)")
         if action == "up":
-            p.add_argument("--kubeconfig", type=Path, help="write the context to this file instead of ~/.kube/config")
-            p.add_argument("--no-switch", action="store_true", help="do not make the new context the current one")
             p.add_argument(
-                "--build", action="store_true", help="sim: build missing binaries with kind/sim/build.sh first"
+                "--kubeconfig", type=Path, help="write the context to this file instead of ~/.kube/config"
+            )
+            p.add_argument(
+                "--no-switch", action="store_true", help="do not make the new context the current one"
+            )
+            p.add_argument(
+                "--build",
+                action="store_true",
+                help="sim: build missing binaries with kind/sim/build.sh first",
             )
             p.add_argument(
                 "--addons",
@@ -126,7 +132,10 @@ def _print_status(info: dict, as_json: bool) -> int:
         print(json.dumps(info, indent=2, sort_keys=True))
         return 0 if ok else 1
     if not info.get("exists"):
-        print(f"no {info.get('driver', 'sim')} cluster named {info['name']!r}; create it with `k8s-tutor cluster up`")
+        print(
+            f"no {info.get('driver', 'sim')} cluster named {info['name']!r}; "
+            "create it with `k8s-tutor cluster up`"
+        )
         return 1
     print(f"cluster {info['name']!r}: context {info['context']} in {info['kubeconfig']}")
     print(f"  API server  {info['server']}  version {info.get('server_version') or 'unreachable'}")
