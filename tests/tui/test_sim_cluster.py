@@ -1,0 +1,128 @@
+"""The TUI on the real sim cluster: the learner applies the answer with the API, the checklist turns
+green by itself (watch mode), and an ``a`` apply of a lesson block goes through the guarded writer.
+
+Uses a tiny pack written to a temp dir so its namespace is unique and never collides with the
+course tests running against the same shared cluster.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.tui.conftest import notices, until
+from tutor.results import Status
+from tutor.store.progress import ProgressStatus, ProgressStore
+from tutor.tui.app import make_app
+from tutor.tui.catalog import CatalogScreen
+from tutor.tui.core_backend import CoreBackend
+from tutor.tui.lesson import LessonScreen
+from tutor.tui.widgets import Checklist
+
+pytestmark = pytest.mark.cluster
+
+SOLUTION = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {color: blue}\n"
+
+LESSON = """\
+---
+id: tui-demo
+title: TUI demo
+order: 1
+---
+
+# TUI demo
+
+A ConfigMap holds settings.
+
+```yaml apply
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: example
+  namespace: NS
+data: {hello: world}
+```
+
+## Exercise: Settings
+
+```yaml exercise
+id: tui-settings
+namespace: NS
+requires: [api]
+timeout: 10
+checks:
+  - check: match
+    args: {apiVersion: v1, kind: ConfigMap, name: settings, match: {data: {color: blue}}}
+    title: ConfigMap settings has color=blue
+```
+
+Create a ConfigMap `settings` with `color=blue`.
+
+### Hints
+
+1. `kubectl create configmap settings --from-literal=color=blue`
+
+### Solution
+
+```yaml solution
+SOLUTION```
+"""
+
+
+def write_pack(root: Path, namespace: str) -> Path:
+    root.mkdir(parents=True)
+    (root / "checks").mkdir()
+    (root / "pack.yaml").write_text(
+        "format_version: 1\nid: tui-sim\ntitle: TUI sim test\nversion: 0.0.1\n"
+        "lessons: [tui-demo]\nrequires: [api]\n"
+    )
+    (root / "tui-demo.md").write_text(LESSON.replace("NS", namespace).replace("SOLUTION", SOLUTION))
+    return root
+
+
+async def test_checklist_turns_green_after_learner_applies_via_api(sim_cluster, cluster, tmp_path):
+    ns = f"tui-sim-{secrets.token_hex(3)}"
+    pack_dir = write_pack(tmp_path / "pack", ns)
+    store = ProgressStore.open(tmp_path / "progress.json")
+    backend = CoreBackend(
+        store, pack=str(pack_dir), kubeconfig=str(sim_cluster.kubeconfig), context=sim_cluster.context
+    )
+    app = make_app(backend, status_interval=2.0)
+    writer = cluster.writer()
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, CatalogScreen) and app.entries, what="packs")
+            assert app.entries[0].pack is not None, app.entries[0].error
+            await until(pilot, lambda: app.cluster_status.reachable, timeout=20, what="the sim cluster")
+            assert app.cluster_status.context == sim_cluster.context
+            assert app.cluster_status.version.startswith("v1.")
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="the lesson")
+            screen = app.screen
+            await until(pilot, lambda: screen.started, timeout=30, what="namespace + setup")
+            assert cluster.read.get("v1", "Namespace", ns) is not None
+            checklist = screen.query_one(Checklist)
+            await until(pilot, lambda: screen.last_result is not None, timeout=10, what="the first round")
+            assert checklist.statuses == [Status.PENDING]
+            await until(pilot, lambda: screen.loop and screen.loop.mode == "watch", what="the watch")
+            await pilot.pause(0.5)  # let the first watch's initial ADDED burst settle
+
+            applied_at = time.monotonic()
+            writer.apply(SOLUTION, ns)  # what `kubectl apply` does; no key is pressed in the TUI
+            await until(pilot, lambda: checklist.statuses == [Status.PASS], timeout=5, what="green")
+            took = time.monotonic() - applied_at
+            print(f"verdict {took:.2f}s after the apply")
+            assert took <= 2.0, f"verdict took {took:.2f}s after the apply"
+            assert store.get("tui-sim", "0.0.1", "tui-settings").status is ProgressStatus.PASSED
+
+            await pilot.press("a")
+            await pilot.press("enter")
+            await until(
+                pilot, lambda: any("Applied ConfigMap/example" in n for n in notices(app)), what="apply"
+            )
+            assert cluster.read.get("v1", "ConfigMap", "example", ns)["data"] == {"hello": "world"}
+    finally:
+        writer.delete_namespace(ns, wait=False)
