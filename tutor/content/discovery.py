@@ -60,7 +60,8 @@ def _peek(path: Path, origin: str) -> PackSource:
             str(data.get("version", "")),
         )
     except (OSError, ValueError, yaml.YAMLError) as exc:
-        return PackSource(path.name, "", path, origin, error=str(exc).splitlines()[0])
+        first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
+        return PackSource(path.name, "", path, origin, error=first_line)
 
 
 def _entry_point_paths() -> list[tuple[str, Path]]:

@@ -144,6 +144,8 @@ def parse_exercise(heading: Block, body: list[Block], scope: LessonScope) -> Exe
     meta = validate(data, TRANSLATED_EXERCISE if scope.translated else EXERCISE, source)
     if "id" not in meta:
         return None
+    if scope.translated:  # the rest comes from the default-language file; other keys are not read
+        meta = {"id": meta["id"]}
     hints = tuple(text for _line, text in parts.hints)
     if parts.hints_line is not None and not hints:
         scope.problem(

@@ -79,7 +79,8 @@ def parse_lesson_report(
     from the default-language file, see :mod:`tutor.content.translations`) and checks may be absent.
     """
     problems: list[FormatProblem] = []
-    lines = text.splitlines()
+    # markdown-it numbers lines after turning \r\n and \r into \n, and splits on nothing else
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     parts = blocks(text)
     if not parts or parts[0].type != "front_matter":
         problems.append(

@@ -35,7 +35,7 @@ def kubectl_steps(
     """One step per ``kubectl ...`` line; ``\\`` continues a line, ``#`` lines are comments."""
     out: list[SolutionStep] = []
     pending, pending_line = "", 0
-    for offset, raw in enumerate(text.splitlines()):
+    for offset, raw in enumerate(text.split("\n")):
         line = raw.strip()
         if not pending:
             pending_line = first_line + offset

@@ -100,34 +100,47 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
 
 
-def _error_line(exc: yaml.YAMLError, source: YamlSource) -> int:
+def _error_line(exc: yaml.YAMLError, text: str, source: YamlSource) -> int:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    return mark.line + source.first_line if mark is not None else source.first_line
+    if mark is not None:
+        return mark.line + source.first_line
+    if isinstance(exc, yaml.reader.ReaderError):  # a bad character: only its offset is known
+        return text.count("\n", 0, max(exc.position, 0)) + source.first_line
+    return source.first_line
+
+
+def _describe(exc: yaml.YAMLError, text: str, source: YamlSource) -> str:
+    detail = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
+    if isinstance(exc, yaml.reader.ReaderError):
+        detail = f"character #x{exc.character:04x} is not allowed in YAML"
+    context, mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and mark is not None and mark.line + source.first_line != _error_line(exc, text, source):
+        detail += f" ({context} started on line {mark.line + source.first_line})"
+    return detail
 
 
 def load_all(text: str, source: YamlSource, what: str = "YAML") -> list[Any] | None:
     """Every document of ``text``; None (and a problem in ``source.problems``) if it does not parse."""
-    loader = _Loader(text)
-    loader.source = source
+    loader = None
     try:
+        loader = _Loader(text)  # the reader rejects unprintable characters already here
+        loader.source = source
         docs = []
         while loader.check_data():
             docs.append(loader.get_data())
         return docs
     except yaml.YAMLError as exc:
-        detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        context, mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and mark is not None and mark.line + source.first_line != _error_line(exc, source):
-            detail += f" ({context} started on line {mark.line + source.first_line})"
+        line = _error_line(exc, text, source)
         source.problems.append(
-            FormatProblem(source.at(_error_line(exc, source)), f"{what} does not parse: {detail}")
+            FormatProblem(source.at(line), f"{what} does not parse: {_describe(exc, text, source)}")
         )
         return None
-    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a timestamp PyYAML cannot represent
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # e.g. a date PyYAML cannot build
         source.problems.append(FormatProblem(source.at(source.first_line), f"{what} does not parse: {exc}"))
         return None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_mapping(text: str, source: YamlSource, what: str) -> LineDict | None:
