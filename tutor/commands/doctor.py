@@ -1,14 +1,35 @@
-"""`k8s-tutor doctor` (not implemented yet; owned by a later issue)."""
+"""`k8s-tutor doctor`: check docker, kind, kubectl, the cluster and its addons; exit 0 good, 2 problems."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from dataclasses import asdict
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """No arguments yet."""
+    """Cluster selection options and ``--json``."""
+    from tutor.cluster.cli_args import add_cluster_arguments
+
+    add_cluster_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="machine-readable findings")
+
+
+MARK = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL", "info": "--  "}
 
 
 def run(args: argparse.Namespace) -> int:
-    print("k8s-tutor doctor: not implemented yet")
-    return 2
+    """Print every finding with its fix; exit 2 if any check failed or warned."""
+    from tutor.cluster.doctor import FAIL, WARN, run_checks
+
+    findings = run_checks(args.kubeconfig, args.context or args.allow_context)
+    problems = [f for f in findings if f.level in (FAIL, WARN)]
+    if args.json:
+        print(json.dumps({"ok": not problems, "findings": [asdict(f) for f in findings]}, indent=2))
+        return 2 if problems else 0
+    for f in findings:
+        print(f"[{MARK[f.level]}] {f.check:<13} {f.detail}")
+        if f.fix and f.level in (FAIL, WARN):
+            print(f"{'':21}fix: {f.fix}")
+    print("\nall good" if not problems else f"\n{len(problems)} problem(s); run the fix commands above")
+    return 2 if problems else 0

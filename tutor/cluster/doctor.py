@@ -1,0 +1,236 @@
+"""``k8s-tutor doctor``: is everything in place to learn? Each problem comes with the command that fixes it.
+
+Checks are plain functions returning :class:`Finding` lists so the CLI, the TUI and tests can use
+them. Which tools are *required* depends on the cluster in use: on a sim cluster Docker and kind
+are optional; on anything else they are what ``k8s-tutor cluster up`` needs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tutor.cluster import guard, sim
+from tutor.cluster.paths import K8S_VERSION, find_kubectl
+
+if TYPE_CHECKING:
+    from tutor.cluster.client import Cluster
+
+OK, WARN, FAIL, INFO = "ok", "warn", "fail", "info"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the doctor's report."""
+
+    check: str
+    level: str  # ok | warn | fail | info
+    detail: str
+    fix: str = ""  # the command (or action) that fixes a warn/fail
+
+
+def _version_line(cmd: list[str]) -> str:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"(cannot run: {exc})"
+    return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr).strip() else ""
+
+
+def check_tools(needs_docker: bool) -> list[Finding]:
+    """docker (and its engine), kind, kubectl."""
+    found: list[Finding] = []
+    bad = FAIL if needs_docker else INFO
+    docker = shutil.which("docker")
+    if not docker:
+        found.append(
+            Finding(
+                "docker",
+                bad,
+                "not installed (the kind driver needs it; the sim driver does not)",
+                "install Docker (docs.docker.com/get-docker) or use: k8s-tutor cluster up --driver sim",
+            )
+        )
+    else:
+        info = subprocess.run(
+            [docker, "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True
+        )
+        if info.returncode == 0:
+            found.append(Finding("docker", OK, f"engine {info.stdout.strip()}"))
+        else:
+            found.append(
+                Finding(
+                    "docker",
+                    bad,
+                    "installed, but the engine does not answer",
+                    "start Docker (Docker Desktop, or `sudo systemctl start docker`)",
+                )
+            )
+    kind = shutil.which("kind")
+    if kind:
+        found.append(Finding("kind", OK, _version_line([kind, "version"])))
+    else:
+        found.append(Finding("kind", bad, "not installed", "go install sigs.k8s.io/kind@v0.32.0"))
+    kubectl = find_kubectl()
+    if kubectl:
+        found.append(Finding("kubectl", OK, f"{kubectl}: {_version_line([kubectl, 'version', '--client'])}"))
+    else:
+        found.append(
+            Finding(
+                "kubectl",
+                FAIL,
+                "not found",
+                "install kubectl (https://kubernetes.io/docs/tasks/tools/) "
+                "or build the sim binaries: `bash kind/sim/build.sh`",
+            )
+        )
+    return found
+
+
+def check_sim_binaries() -> list[Finding]:
+    """The sim driver's binaries and openssl."""
+    missing = sim.missing_binaries()
+    found = [
+        Finding("sim binaries", OK, f"built (Kubernetes {K8S_VERSION})")
+        if not missing
+        else Finding(
+            "sim binaries",
+            WARN,
+            f"not built ({len(missing)} missing, e.g. {missing[0]})",
+            "bash kind/sim/build.sh   # or: k8s-tutor cluster up --driver sim --build",
+        )
+    ]
+    if not shutil.which("openssl"):
+        found.append(
+            Finding(
+                "openssl",
+                WARN,
+                "not found (the sim driver makes its certificates with it)",
+                "install openssl (e.g. `sudo apt-get install openssl`)",
+            )
+        )
+    return found
+
+
+def check_cluster(cluster: Cluster) -> list[Finding]:
+    """Context, API reachability and version, nodes, capabilities and addons of a connected cluster."""
+    from tutor.errors import TutorError
+
+    found: list[Finding] = []
+    rec = guard.created_by_tutor(cluster.context, cluster.server)
+    if rec:
+        found.append(
+            Finding(
+                "context", OK, f"{cluster.context} (created by `k8s-tutor cluster up --driver {rec.driver}`)"
+            )
+        )
+    else:
+        found.append(
+            Finding(
+                "context",
+                WARN,
+                f"{cluster.context} was not created by k8s-tutor: exercises will not write to it",
+                f"k8s-tutor cluster up   # or pass --allow-context {cluster.context}",
+            )
+        )
+    try:
+        version = cluster.read.version().get("gitVersion", "?")
+        nodes = cluster.read.list("v1", "Node")
+        caps = cluster.read.capabilities()
+    except TutorError as exc:
+        found.append(Finding("API server", FAIL, str(exc), "k8s-tutor cluster up"))
+        return found
+    found.append(Finding("API server", OK, f"{cluster.server} answers, Kubernetes {version}"))
+    minor = version.split(".")[1] if version.count(".") >= 2 else ""
+    if minor and minor.isdigit() and abs(int(minor) - int(K8S_VERSION.split(".")[1])) > 1:
+        found.append(
+            Finding(
+                "version",
+                WARN,
+                f"the lessons target Kubernetes {K8S_VERSION}, this cluster runs {version}",
+                "k8s-tutor cluster up   # the tutor's cluster runs the pinned version",
+            )
+        )
+    not_ready = [
+        n["metadata"]["name"]
+        for n in nodes
+        if not any(
+            c.get("type") == "Ready" and c.get("status") == "True"
+            for c in (n.get("status") or {}).get("conditions") or []
+        )
+    ]
+    if not nodes:
+        found.append(
+            Finding(
+                "nodes", FAIL, "the cluster has no nodes", "k8s-tutor cluster down && k8s-tutor cluster up"
+            )
+        )
+    elif not_ready:
+        found.append(
+            Finding(
+                "nodes",
+                FAIL,
+                f"not Ready: {', '.join(not_ready)}",
+                f"kubectl describe node {not_ready[0]}  # then recreate: k8s-tutor cluster down; cluster up",
+            )
+        )
+    else:
+        found.append(Finding("nodes", OK, f"{len(nodes)} Ready"))
+    simulated = "containers" not in caps
+    found.append(
+        Finding(
+            "capabilities",
+            INFO,
+            ", ".join(sorted(caps)) + (" (sim: pods are simulated)" if simulated else ""),
+        )
+    )
+    if simulated:
+        found.append(Finding("addons", INFO, "ingress and metrics need the kind driver (real containers)"))
+        return found
+    found.append(
+        Finding("ingress", OK, "an IngressClass exists")
+        if "ingress" in caps
+        else Finding(
+            "ingress",
+            WARN,
+            "no IngressClass: Ingress lessons cannot be graded",
+            "k8s-tutor cluster up --addons ingress",
+        )
+    )
+    found.append(
+        Finding("metrics", OK, "metrics.k8s.io is Available")
+        if "metrics" in caps
+        else Finding(
+            "metrics",
+            WARN,
+            "metrics.k8s.io is not available: `kubectl top` and HPA lessons will not work",
+            "k8s-tutor cluster up --addons metrics-server",
+        )
+    )
+    return found
+
+
+def run_checks(kubeconfig: str | None = None, context: str | None = None) -> list[Finding]:
+    """Every check, in report order."""
+    from tutor.cluster.client import connect
+    from tutor.errors import TutorError
+
+    cluster_findings: list[Finding]
+    try:
+        cluster = connect(kubeconfig, context)
+    except TutorError as exc:
+        cluster, cluster_findings = None, [Finding("kubeconfig", FAIL, str(exc), "k8s-tutor cluster up")]
+    else:
+        with cluster:
+            cluster_findings = check_cluster(cluster)
+    on_sim = bool(
+        cluster and (rec := guard.created_by_tutor(cluster.context, cluster.server)) and rec.driver == "sim"
+    )
+    uses_sim = on_sim or any(f.detail.endswith("(sim: pods are simulated)") for f in cluster_findings)
+    return (
+        check_tools(needs_docker=not uses_sim)
+        + (check_sim_binaries() if uses_sim or not shutil.which("docker") else [])
+        + cluster_findings
+    )
