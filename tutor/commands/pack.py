@@ -76,8 +76,13 @@ def _lint(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    from tutor.grading import pack_test
-
+    try:
+        from tutor.grading import pack_test
+    except ModuleNotFoundError as exc:
+        if exc.name != "tutor.grading.pack_test":
+            raise
+        print("k8s-tutor pack test: not available in this build yet", file=sys.stderr)
+        return 2
     return int(pack_test.run(args) or 0)
 
 

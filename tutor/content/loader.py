@@ -33,6 +33,15 @@ class LoadResult:
         return [p for p in self.problems if p.severity == "error"]
 
 
+def read_text(file: Path, problems: list[FormatProblem]) -> str | None:
+    """The file as UTF-8 text, or None with a problem recorded (unreadable, not UTF-8)."""
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(FormatProblem(SourceLocation(file, 0), f"cannot read the file: {exc}"))
+        return None
+
+
 def pack_file(path: Path | str) -> Path:
     """``pack.yaml`` for a pack folder or the file itself."""
     path = Path(path).expanduser()
@@ -60,12 +69,8 @@ def load_pack_report(path: Path | str) -> LoadResult:
         return result
     root = file.parent
     source = YamlSource(file, 1, result.problems)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        result.problems.append(FormatProblem(SourceLocation(file, 0), f"cannot read: {exc}"))
-        return result
-    data = load_mapping(text, source, "pack.yaml")
+    text = read_text(file, result.problems)
+    data = load_mapping(text, source, "pack.yaml") if text is not None else None
     if data is None:
         return result
     meta = validate(data, PACK, source)
@@ -134,9 +139,10 @@ def _lessons(
                 )
             )
             continue
-        parsed = parse_lesson_report(
-            file.read_text(encoding="utf-8"), file, language=languages[0], order=index + 1, requires=requires
-        )
+        text = read_text(file, result.problems)
+        if text is None:
+            continue
+        parsed = parse_lesson_report(text, file, language=languages[0], order=index + 1, requires=requires)
         result.problems.extend(parsed.problems)
         lesson = parsed.lesson
         if lesson is None:
@@ -151,7 +157,9 @@ def _lessons(
             )
         found = tuple(lang for lang in languages[1:] if lesson_file(root, entry, lang).is_file())
         for lang in found:
-            result.translations[(lesson.id, lang)] = _translation(root, entry, lang, lesson, result)
+            parsed_tr = _translation(root, entry, lang, lesson, result)
+            if parsed_tr is not None:
+                result.translations[(lesson.id, lang)] = parsed_tr
         lessons.append(_with_translations(lesson, found))
     return lessons
 
@@ -162,11 +170,14 @@ def _with_translations(lesson: Lesson, languages: tuple[str, ...]) -> Lesson:
     return replace(lesson, translations=languages) if languages else lesson
 
 
-def _translation(root: Path, entry: str, lang: str, lesson: Lesson, result: LoadResult) -> ParseResult:
+def _translation(root: Path, entry: str, lang: str, lesson: Lesson, result: LoadResult) -> ParseResult | None:
     from tutor.content.translations import check_translation
 
     file = lesson_file(root, entry, lang)
-    parsed = parse_lesson_report(file.read_text(encoding="utf-8"), file, language=lang, translated=True)
+    text = read_text(file, result.problems)
+    if text is None:
+        return None
+    parsed = parse_lesson_report(text, file, language=lang, translated=True)
     result.problems.extend(parsed.problems)
     result.problems.extend(check_translation(lesson, parsed))
     return parsed
