@@ -40,6 +40,22 @@ def get(ctx: CheckContext, kind: str, name: str) -> dict[str, Any]:
     return ctx.get(api_version(kind), kind, name)
 
 
+def same_object(ctx: CheckContext, obj: Mapping[str, Any]) -> dict[str, Any]:
+    """``obj``, or CheckFailed when it replaced the object of that name the exercise started with.
+
+    Tasks that say "change X" are graded on X itself: a deleted and recreated object loses its
+    history (revisions, ControllerRevisions, status), so recreating it is a different answer.
+    """
+    kind, name = str(obj.get("kind")), name_of(obj)
+    before = ctx.snapshot_uid(api_version(kind), kind, name)
+    if before is not None and (obj.get("metadata") or {}).get("uid") != before:
+        raise CheckFailed(
+            f"{kind} {name} was deleted and recreated (its UID changed), which throws its history "
+            f"away. Reset the exercise and change the existing object (kubectl set/scale/edit/patch/rollout)"
+        )
+    return dict(obj)
+
+
 def name_of(obj: Mapping[str, Any]) -> str:
     return str((obj.get("metadata") or {}).get("name", "?"))
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from tutor.sdk import CheckContext, CheckFailed, NotYet, check
 
-from ._kube import api_version, get
+from ._kube import api_version, get, same_object
 
 HPA = ("autoscaling/v2", "HorizontalPodAutoscaler")
 
@@ -127,6 +127,30 @@ def scale_down_behavior(ctx: CheckContext, name: str, window: int, pods: int, pe
             f"HPA {name}'s scaleDown policies are {policies or 'the defaults'}; expected exactly one: "
             f"{{type: Pods, value: {pods}, periodSeconds: {period}}}"
         )
+
+
+@check("autoscaling.utilization_computable")
+def utilization_computable(ctx: CheckContext, name: str, resource: str = "cpu") -> None:
+    """HPA {name} can compute {resource} utilization: every container of its target requests {resource}."""
+    hpa = same_object(ctx, _hpa(ctx, name))
+    spec = hpa.get("spec") or {}
+    metrics = [m.get("resource") or {} for m in spec.get("metrics") or [] if m.get("type") == "Resource"]
+    if not any(
+        r.get("name") == resource and (r.get("target") or {}).get("type") == "Utilization" for r in metrics
+    ):
+        raise CheckFailed(
+            f"HPA {name} no longer targets {resource} Utilization; "
+            f"leave the HPA as it was and fix its target's pods"
+        )
+    ref = spec.get("scaleTargetRef") or {}
+    target = get(ctx, str(ref.get("kind")), str(ref.get("name")))
+    for container in ctx.pod_spec(target).get("containers") or []:
+        res = container.get("resources") or {}
+        if not ((res.get("requests") or {}).get(resource) or (res.get("limits") or {}).get(resource)):
+            raise CheckFailed(
+                f"container {container.get('name')} of {ref.get('kind')} {ref.get('name')} requests "
+                f"no {resource}: utilization is a percentage of the request, so HPA {name} shows <unknown>"
+            )
 
 
 def _condition(hpa: dict[str, Any], kind: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from tutor.sdk import CheckContext, CheckFailed, NotYet, check
 
-from ._kube import api_version, find_expected, get
+from ._kube import find_expected, same_object
 
 REVISION = "deployment.kubernetes.io/revision"
 
@@ -56,7 +56,7 @@ def bare_replicaset(ctx: CheckContext, name: str) -> None:
 @check("deployments.replicas")
 def replicas(ctx: CheckContext, name: str, replicas: int) -> None:
     """Deployment {name} runs {replicas} ready replicas."""
-    deploy = ctx.get("apps/v1", "Deployment", name)
+    deploy = same_object(ctx, ctx.get("apps/v1", "Deployment", name))
     wanted = (deploy.get("spec") or {}).get("replicas")
     if wanted != replicas:
         raise CheckFailed(
@@ -67,18 +67,6 @@ def replicas(ctx: CheckContext, name: str, replicas: int) -> None:
     ready = (deploy.get("status") or {}).get("readyReplicas") or 0
     if ready != replicas:
         raise NotYet(f"Deployment {name} has {ready} of {replicas} replicas ready")
-
-
-@check("deployments.not_recreated")
-def not_recreated(ctx: CheckContext, kind: str, name: str) -> None:
-    """{kind} {name} was changed in place, not deleted and recreated."""
-    obj = get(ctx, kind, name)
-    before = ctx.snapshot_uid(api_version(kind), kind, name)
-    if before is not None and obj["metadata"].get("uid") != before:
-        raise CheckFailed(
-            f"{kind} {name} was deleted and recreated (its UID changed), which throws its history "
-            f"away. Change the existing object instead (kubectl set/scale/edit/apply/rollout)"
-        )
 
 
 def _resolve(value: Any, replicas: int, round_up: bool) -> int:
@@ -114,7 +102,7 @@ def rolling_strategy(ctx: CheckContext, name: str, max_surge: int, max_unavailab
 @check("deployments.rolled_out")
 def rolled_out(ctx: CheckContext, name: str, image: str, container: str | None = None) -> None:
     """Deployment {name} finished rolling out {image}."""
-    deploy = ctx.get("apps/v1", "Deployment", name)
+    deploy = same_object(ctx, ctx.get("apps/v1", "Deployment", name))
     actual = _image(ctx, deploy, container)
     if actual != image:
         raise CheckFailed(f"Deployment {name} runs {actual}, expected {image}")
@@ -138,7 +126,7 @@ def at_revision(
     ctx: CheckContext, name: str, image: str, revision: str, container: str | None = None
 ) -> None:
     """Deployment {name} runs {image} as revision {revision}."""
-    deploy = ctx.get("apps/v1", "Deployment", name)
+    deploy = same_object(ctx, ctx.get("apps/v1", "Deployment", name))
     actual, number = _image(ctx, deploy, container), _revision(deploy)
     if actual != image:
         same = [
@@ -153,15 +141,4 @@ def at_revision(
         raise CheckFailed(
             f"Deployment {name} is at revision {number}, expected {revision}: each pod-template change "
             f"(and each rollback) makes one new revision, scaling makes none"
-        )
-
-
-@check("deployments.resumed")
-def resumed(ctx: CheckContext, name: str) -> None:
-    """Deployment {name} is not paused."""
-    deploy = ctx.get("apps/v1", "Deployment", name)
-    if (deploy.get("spec") or {}).get("paused"):
-        raise CheckFailed(
-            f"Deployment {name} is still paused (spec.paused: true), so nothing rolls out: "
-            f"kubectl rollout resume deployment {name}"
         )

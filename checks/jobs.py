@@ -10,7 +10,7 @@ from typing import Any
 
 from tutor.sdk import CheckContext, CheckFailed, NotYet, check
 
-from ._kube import find_expected
+from ._kube import find_expected, same_object
 
 FIELDS = (
     ("minute", 0, 59),
@@ -71,7 +71,7 @@ def expand(schedule: str) -> tuple[frozenset[int], ...]:
 @check("jobs.schedule")
 def schedule(ctx: CheckContext, name: str, schedule: str) -> None:
     """CronJob {name} runs on the schedule {schedule}."""
-    cron = ctx.get("batch/v1", "CronJob", name)
+    cron = same_object(ctx, ctx.get("batch/v1", "CronJob", name))
     actual = str((cron.get("spec") or {}).get("schedule", ""))
     want = expand(schedule)
     try:

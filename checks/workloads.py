@@ -18,6 +18,7 @@ from ._kube import (
     labels_of,
     name_of,
     nodes,
+    same_object,
     taint_text,
     untolerated,
 )
@@ -147,7 +148,7 @@ def partitioned_update(
     ctx: CheckContext, name: str, partition: int, image: str, old_image: str, container: str | None = None
 ) -> None:
     """StatefulSet {name} runs {image} only on ordinals >= {partition}, the rest stay on {old_image}."""
-    sts = ctx.get("apps/v1", "StatefulSet", name)
+    sts = same_object(ctx, ctx.get("apps/v1", "StatefulSet", name))
     strategy = (sts.get("spec") or {}).get("updateStrategy") or {}
     actual = (strategy.get("rollingUpdate") or {}).get("partition")
     if strategy.get("type", "RollingUpdate") != "RollingUpdate" or actual != partition:
@@ -175,7 +176,7 @@ def partitioned_update(
 @check("workloads.daemonset_rolled_out")
 def daemonset_rolled_out(ctx: CheckContext, name: str, image: str, container: str | None = None) -> None:
     """DaemonSet {name} runs {image} on all its pods."""
-    ds = ctx.get("apps/v1", "DaemonSet", name)
+    ds = same_object(ctx, ctx.get("apps/v1", "DaemonSet", name))
     template_image = _image(ctx.pod_spec(ds), container)
     if template_image != image:
         raise CheckFailed(
