@@ -63,6 +63,13 @@ CASES = {
     "unlisted-lesson": ("extra.md", 0, "lessons", "not listed under lessons", "warning"),
     "bad-translation": ("one.zh.md", 8, "id", "exercise 'other-task' is not in the en lesson", "error"),
     "exam-task-not-only": ("one.md", 12, "exam", "exam-only", "error"),
+    "check-args-removed-api": (
+        "one.md",
+        15,
+        "checks[1].args.apiVersion",
+        "CronJob batch/v1beta1 is not served",
+        "error",
+    ),
 }
 
 

@@ -129,35 +129,34 @@ def _check_document(doc: Any, manifest: Manifest, source: YamlSource, version: s
 
 
 def _unknown_type(doc: LineDict, manifest: Manifest, source: YamlSource, version: str, kinds: dict) -> None:
-    api_version, kind = doc["apiVersion"], doc["kind"]
-    line = doc.line_of("apiVersion")
+    found = type_problem(doc["apiVersion"], doc["kind"], version)
+    if found is not None:
+        field, message, severity = found
+        source.problems.append(FormatProblem(source.at(doc.line_of(field)), message, field, severity))
+
+
+def type_problem(api_version: str, kind: str, version: str | None = None) -> tuple[str, str, str] | None:
+    """What is wrong with an (apiVersion, kind) pair, as ``(field, message, severity)``; None if served.
+
+    Used for manifests and for the ``apiVersion``/``kind`` args of checks such as ``match``, which
+    would otherwise wait forever for an object of a type the cluster does not serve.
+    """
+    version = version or schema_version()
+    kinds = _kinds(version)
+    if (api_version, kind) in kinds:
+        return None
     served = sorted(av for av, k in kinds if k == kind)
     if served:
         older = _last_served(api_version, kind, version)
         when = f"was removed after Kubernetes {older}" if older else f"is not served by Kubernetes {version}"
-        message = f"{kind} {api_version} {when}; use {' or '.join(served)}"
-        source.problems.append(FormatProblem(source.at(line), message, "apiVersion"))
-        return
+        return "apiVersion", f"{kind} {api_version} {when}; use {' or '.join(served)}", "error"
     groups = {av.rsplit("/", 1)[0] for av, _ in kinds if "/" in av} | {"v1"}
     group = api_version.rsplit("/", 1)[0] if "/" in api_version else "v1"
     if group in groups:
         all_kinds = sorted({k for _, k in kinds})
-        source.problems.append(
-            FormatProblem(
-                source.at(doc.line_of("kind")),
-                f"Kubernetes {version} has no kind {kind!r}{did_you_mean(kind, all_kinds)}",
-                "kind",
-            )
-        )
-    else:
-        source.problems.append(
-            FormatProblem(
-                source.at(line),
-                f"{kind} {api_version} is not a built-in type (a custom resource?); fields not checked",
-                "apiVersion",
-                severity="warning",
-            )
-        )
+        return "kind", f"Kubernetes {version} has no kind {kind!r}{did_you_mean(kind, all_kinds)}", "error"
+    message = f"{kind} {api_version} is not a built-in type (a custom resource?); fields not checked"
+    return "apiVersion", message, "warning"
 
 
 def _last_served(api_version: str, kind: str, version: str) -> str | None:

@@ -27,7 +27,22 @@ def check_refs(ex: Exercise, registry: Registry) -> list[FormatProblem]:
             spec.bind(ref.args)
         except TypeError as exc:
             out.append(FormatProblem(where, str(exc), f"checks[{index}].args"))
+        out += _type_args(ref.args, where, index)
     return out
+
+
+def _type_args(args: dict, where: SourceLocation, index: int) -> list[FormatProblem]:
+    """An ``apiVersion``/``kind`` pair in a reference's args must be a type Kubernetes serves."""
+    from tutor.lint.manifests import type_problem
+
+    api_version, kind = args.get("apiVersion"), args.get("kind")
+    if not (isinstance(api_version, str) and isinstance(kind, str)):
+        return []
+    found = type_problem(api_version, kind)
+    if found is None:
+        return []
+    field, message, severity = found
+    return [FormatProblem(where, message, f"checks[{index}].args.{field}", severity)]
 
 
 def unused_checkers(exercises: tuple[Exercise, ...], registry: Registry) -> list[FormatProblem]:
