@@ -124,3 +124,11 @@ def test_decorator_outside_a_load_registers_a_builtin(monkeypatch):
         """A built-in."""
 
     assert fresh.get("test.builtin").fn is fn and fresh.get("test.builtin").title == "A built-in."
+
+
+def test_first_checker_goes_to_the_pack_even_without_builtins(monkeypatch, tmp_path):
+    """An empty pack registry is falsy; registration must still target it, not the builtins."""
+    empty = Registry("no builtins")
+    monkeypatch.setattr(reg, "builtin_registry", lambda: empty)
+    registry = load_checks(_pack(tmp_path, "p", {"x.py": CHECKER.format(id="x.first", timeout=5, tag="")}))
+    assert [s.id for s in registry.own()] == ["x.first"] and "x.first" not in empty

@@ -222,7 +222,8 @@ def check(
         doc = inspect.getdoc(fn) or ""
         title = doc.strip().splitlines()[0] if doc.strip() else check_id
         spec = CheckSpec(check_id, fn, timeout, poll, hold, title, _location_of(fn))
-        (_target.get() or _BUILTIN).add(spec)
+        target = _target.get()  # not `or`: an empty Registry is falsy (len 0)
+        (target if target is not None else _BUILTIN).add(spec)
         return fn
 
     return register
