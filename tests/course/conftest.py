@@ -1,0 +1,175 @@
+"""Fixtures for the course tests: the built-in pack, a tester on the sim cluster, and results computed
+in parallel once per session for just the exercises and wrong answers pytest selected.
+
+Why precompute: each exercise needs setup, a start-state grade, a solution and a cleanup (seconds of
+cluster work). Running the selected ones concurrently (distinct namespaces; cluster-scoped ones
+alone) keeps the whole course under a few minutes, and each parametrized test then asserts on its
+own exercise's verdict.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tutor.errors import FormatError, TutorError
+from tutor.model import Exercise, Pack, SolutionStep
+from tutor.results import CheckResult, ExerciseResult, Status
+
+WRONG_DIR = Path(__file__).parent / "wrong"
+JOBS = 4
+WRONG_TIMEOUT = 8.0
+"""Seconds a wrong answer's expected check may poll: long enough for controllers to settle."""
+
+
+def load_course() -> Pack:
+    """The built-in pack; lesson files that pack.yaml lists but that are not written yet are tolerated."""
+    from tutor.content import resolve_pack
+    from tutor.content.discovery import builtin_path
+    from tutor.content.loader import load_pack_report
+
+    try:
+        return resolve_pack()
+    except FormatError as exc:
+        if not all("not found" in p.message and p.field.startswith("lessons") for p in exc.problems):
+            raise
+        pack = load_pack_report(builtin_path()).pack
+        assert pack is not None
+        return pack
+
+
+@dataclass(frozen=True)
+class WrongCase:
+    """One wrong answer from ``tests/course/wrong/<exercise>.yaml``."""
+
+    exercise: str
+    name: str
+    steps: tuple[SolutionStep, ...]
+    check: str
+    message: str
+    source: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.exercise}:{self.name}"
+
+
+def load_wrong_cases(directory: Path = WRONG_DIR) -> list[WrongCase]:
+    """Every case of every file; a malformed file raises naming the file and the case."""
+    cases = []
+    for path in sorted(directory.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for i, case in enumerate(data.get("cases") or [], 1):
+            where = f"{path}: case {i}"
+            try:
+                steps = tuple(
+                    SolutionStep(manifest=s.get("manifest"), kubectl=s.get("kubectl")) for s in case["steps"]
+                )
+                cases.append(
+                    WrongCase(
+                        data["exercise"],
+                        case["name"],
+                        steps,
+                        case["expect"]["check"],
+                        str(case["expect"].get("message", "")),
+                        where,
+                    )
+                )
+            except (KeyError, TypeError, AttributeError) as exc:
+                raise ValueError(f"{where}: malformed wrong answer ({exc!r})") from exc
+    return cases
+
+
+def _selected(session: pytest.Session, name: str) -> list[Any]:
+    return [
+        item.callspec.params[name]
+        for item in session.items
+        if hasattr(item, "callspec") and name in item.callspec.params
+    ]
+
+
+def _by_groups(
+    items: Iterable[Any], exercise_of: Callable[[Any], Exercise], work: Callable[[list[Any]], Any]
+) -> dict[Any, Any]:
+    """Run ``work`` on groups of items sharing an exercise: groups in parallel, cluster-scoped ones alone."""
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for item in items:
+        groups[exercise_of(item).id].append(item)
+    namespaces = Counter(exercise_of(g[0]).namespace for g in groups.values())
+    alone = [
+        g
+        for g in groups.values()
+        if exercise_of(g[0]).namespace is None
+        or exercise_of(g[0]).cleanup
+        or namespaces[exercise_of(g[0]).namespace] > 1
+    ]
+    together = [g for g in groups.values() if g not in alone]
+    done: dict[Any, Any] = {}
+    with ThreadPoolExecutor(JOBS, thread_name_prefix="course") as pool:
+        for result in pool.map(work, together):
+            done.update(result)
+    for group in alone:
+        done.update(work(group))
+    return done
+
+
+@pytest.fixture(scope="session")
+def course() -> Pack:
+    return load_course()
+
+
+@pytest.fixture(scope="session")
+def course_tester(cluster, course):
+    from tutor.grading.pack_test import ExerciseTester
+    from tutor.grading.registry import load_checks, require_clean
+
+    return ExerciseTester(cluster, course, require_clean(load_checks(course)), cluster.writer())
+
+
+@pytest.fixture(scope="session")
+def exercise_results(request, course_tester) -> dict[str, ExerciseResult]:
+    """start fails / solution passes, for every selected sim-capable exercise (id → combined result)."""
+    caps = course_tester.capabilities
+    wanted = [course_tester.pack.exercise(i) for i in _selected(request.session, "exercise_id")]
+    runnable = [e for e in wanted if e.requires <= caps]
+    return _by_groups(runnable, lambda e: e, lambda group: {e.id: course_tester.test(e) for e in group})
+
+
+def grade_wrong(tester, case: WrongCase) -> list[CheckResult]:
+    """Start the exercise, apply the wrong answer, grade the checks the case names; always clean up."""
+    exercise = tester.pack.exercise(case.exercise)
+    named = tuple(r for r in exercise.checks if r.check == case.check)
+    if not named:
+        raise ValueError(f"{case.source}: exercise {case.exercise} has no check {case.check!r}")
+    try:
+        run = tester.start(exercise)
+        tester.apply(exercise, case.steps)
+        result = tester.grade(replace(exercise, checks=named), run, max_timeout=WRONG_TIMEOUT)
+        return list(result.checks)
+    except TutorError as exc:
+        return [CheckResult(case.check, case.name, Status.ERROR, f"{case.source}: {exc}")]
+    finally:
+        tester.cleanup(exercise)
+
+
+@pytest.fixture(scope="session")
+def wrong_results(request, course_tester) -> dict[str, list[CheckResult]]:
+    """Case id → the named check's results, for every selected wrong answer the cluster can run."""
+    caps = course_tester.capabilities
+    cases = [
+        c
+        for c in _selected(request.session, "wrong_case")
+        if course_tester.pack.exercise(c.exercise).requires <= caps
+    ]
+    return _by_groups(
+        cases,
+        lambda c: course_tester.pack.exercise(c.exercise),
+        lambda group: {c.id: grade_wrong(course_tester, c) for c in group},
+    )

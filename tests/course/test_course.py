@@ -1,0 +1,59 @@
+"""The built-in course on the sim cluster: every exercise's start state fails and its reference solution
+passes; every wrong answer in ``tests/course/wrong/`` fails the named check with the intended message.
+
+Parametrized over whatever lessons exist, so it grows with the course. Exercises needing what the sim
+lacks (real containers, networking, ingress, metrics) are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.course.conftest import load_course, load_wrong_cases
+from tutor.results import Status
+
+pytestmark = [pytest.mark.cluster, pytest.mark.slow]
+
+COURSE = load_course()
+EXERCISES = [e.id for e in COURSE.exercises(include_exam_only=True)]
+WRONG = load_wrong_cases()
+
+
+def _skip_unless_supported(course_tester, exercise_id: str) -> None:
+    ex = course_tester.pack.exercise(exercise_id)
+    missing = sorted(ex.requires - course_tester.capabilities)
+    if missing:
+        pytest.skip(f"{exercise_id} needs {', '.join(missing)}; the sim cluster lacks it")
+
+
+def test_course_has_exercises_and_wrong_answers_name_real_checks():
+    assert EXERCISES, "the built-in pack has no exercises"
+    for case in WRONG:
+        ex = COURSE.exercise(case.exercise)  # KeyError names an unknown exercise
+        assert any(r.check == case.check for r in ex.checks), (
+            f"{case.source}: {case.exercise} has no {case.check}"
+        )
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_start_fails_and_solution_passes(exercise_id, course_tester, exercise_results):
+    _skip_unless_supported(course_tester, exercise_id)
+    result = exercise_results[exercise_id]
+    bad = [
+        f"{c.title} [{c.check_id}]: {c.status.value}: {c.message}"
+        for c in result.checks
+        if c.status is not Status.PASS
+    ]
+    assert result.checks and not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("wrong_case", WRONG, ids=[c.id for c in WRONG])
+def test_wrong_answer_fails_with_the_intended_message(wrong_case, course_tester, wrong_results):
+    _skip_unless_supported(course_tester, wrong_case.exercise)
+    results = wrong_results[wrong_case.id]
+    assert all(r.status is not Status.ERROR for r in results), [r.message for r in results]
+    failing = [r for r in results if r.status is not Status.PASS]
+    assert failing, f"{wrong_case.source}: the wrong answer passes {wrong_case.check}"
+    assert any(wrong_case.message in r.message for r in failing), (
+        f"{wrong_case.source}: expected {wrong_case.message!r} in: {[r.message for r in failing]}"
+    )
