@@ -63,6 +63,8 @@ CASES = {
     "unlisted-lesson": ("extra.md", 0, "lessons", "not listed under lessons", "warning"),
     "bad-translation": ("one.zh.md", 8, "id", "exercise 'other-task' is not in the en lesson", "error"),
     "exam-task-not-only": ("one.md", 12, "exam", "exam-only", "error"),
+    "shared-namespace": ("two.md", 8, "namespace", "also the namespace of exercise 'one-task'", "warning"),
+    "foreign-namespace": ("one.md", 30, "metadata.namespace", "survive a reset", "warning"),
     "check-args-removed-api": (
         "one.md",
         15,

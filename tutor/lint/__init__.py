@@ -80,6 +80,7 @@ def _pack_problems(pack: Pack, lesson_files: list[Path], *, complete: bool) -> l
         problems += unused_checkers(exercises, registry)
     problems += check_manifests(_manifests(pack))
     problems += _unlisted_lessons(pack, lesson_files)
+    problems += _shared_namespaces(exercises)
     return problems
 
 
@@ -110,7 +111,9 @@ def _manifests(pack: Pack) -> list:
         for ex in lesson.exercises:
             for role, steps in (("setup", ex.setup), ("solution", ex.solution)):
                 out += [
-                    Manifest(s.manifest, s.source or ex.location or SourceLocation(Path(), 0), role)
+                    Manifest(
+                        s.manifest, s.source or ex.location or SourceLocation(Path(), 0), role, ex.namespace
+                    )
                     for s in steps
                     if s.manifest is not None
                 ]
@@ -132,6 +135,26 @@ def _unlisted_lessons(pack: Pack, lesson_files: list[Path]) -> list[FormatProble
                 "warning",
             )
         )
+    return out
+
+
+def _shared_namespaces(exercises: tuple[Exercise, ...]) -> list[FormatProblem]:
+    """Exercises sharing a namespace collide when ``pack test`` runs them in parallel; reset wipes both."""
+    first: dict[str, Exercise] = {}
+    out = []
+    for ex in exercises:
+        if ex.namespace is None:
+            continue
+        other = first.setdefault(ex.namespace, ex)
+        if other is not ex:
+            out.append(
+                FormatProblem(
+                    ex.location or SourceLocation(Path(ex.lesson_id), 0),
+                    f"namespace {ex.namespace!r} is also the namespace of exercise {other.id!r}",
+                    "namespace",
+                    "warning",
+                )
+            )
     return out
 
 

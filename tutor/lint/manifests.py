@@ -32,6 +32,7 @@ class Manifest:
     text: str
     location: SourceLocation
     field: str  # e.g. "solution" or "apply", used in messages
+    namespace: str | None = None  # the exercise namespace the steps run in, if any
 
 
 def schema_version() -> str:
@@ -115,6 +116,7 @@ def _check_document(doc: Any, manifest: Manifest, source: YamlSource, version: s
     if stem is None:
         _unknown_type(doc, manifest, source, version, kinds)
         return
+    _check_namespace(doc, manifest, source)
     what = (
         f"{kind} {doc.get('metadata', {}).get('name', '')}".strip()
         if isinstance(doc.get("metadata"), dict)
@@ -126,6 +128,20 @@ def _check_document(doc: Any, manifest: Manifest, source: YamlSource, version: s
             source.problems.append(
                 FormatProblem(source.at(line), f"{what}: {message} (Kubernetes {version} schema)", path)
             )
+
+
+def _check_namespace(doc: LineDict, manifest: Manifest, source: YamlSource) -> None:
+    """Warn when a step writes outside its exercise namespace: reset would not remove those objects."""
+    meta = doc.get("metadata")
+    written = meta.get("namespace") if isinstance(meta, LineDict) else None
+    if manifest.namespace and isinstance(written, str) and written != manifest.namespace:
+        message = (
+            f"namespace {written!r} is not the exercise namespace {manifest.namespace!r}; "
+            "objects there survive a reset (drop metadata.namespace, or list them under cleanup)"
+        )
+        source.problems.append(
+            FormatProblem(source.at(meta.line_of("namespace")), message, "metadata.namespace", "warning")
+        )
 
 
 def _unknown_type(doc: LineDict, manifest: Manifest, source: YamlSource, version: str, kinds: dict) -> None:
