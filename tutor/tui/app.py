@@ -8,6 +8,7 @@ the cluster status — as reactives that screens watch; all cluster work runs in
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -20,7 +21,6 @@ from tutor.tui import messages as m
 from tutor.tui.backend import Backend, ClusterStatus, PackEntry, steps_of
 from tutor.tui.catalog import CatalogScreen
 from tutor.tui.first_run import FirstRunScreen
-from tutor.tui.lesson import LessonScreen
 from tutor.tui.modals import ErrorModal, HelpScreen
 
 DEFAULT_THEME = "textual-dark"
@@ -29,7 +29,9 @@ DEFAULT_THEME = "textual-dark"
 class TutorApp(App):
     """k8s-tutor's terminal app: catalog → lesson screens, with a live cluster status."""
 
-    CSS_PATH = "tutor.tcss"
+    CSS_PATH = Path(__file__).with_name(
+        "tutor.tcss"
+    )  # absolute: subclasses elsewhere (tests, benchmarks) find it
     TITLE = "k8s-tutor"
     BINDINGS = [
         Binding("q", "quit", "Quit"),
@@ -65,8 +67,9 @@ class TutorApp(App):
         notice = getattr(self.backend.progress, "notice", "")
         if notice:
             self.notify(notice, title="Progress was reset", severity="warning", timeout=15, markup=False)
-        self.load_packs()
-        self.probe_cluster()
+        # after the first frame: loading packs is CPU work that would hold the GIL and delay it
+        self.call_after_refresh(self.load_packs)
+        self.call_after_refresh(self.probe_cluster)
         if self.status_interval > 0:
             self.set_interval(self.status_interval, self.probe_cluster)
 
@@ -115,6 +118,8 @@ class TutorApp(App):
     # --- navigation -----------------------------------------------------------------------------
 
     def open_lesson(self, entry: PackEntry, step_index: int) -> None:
+        from tutor.tui.lesson import LessonScreen  # imported on first use, after the first paint
+
         self.push_screen(LessonScreen(entry, step_index))
 
     def _open_named_lesson(self, name: str) -> None:
@@ -155,6 +160,8 @@ class TutorApp(App):
         yield SystemCommand(
             "Probe the cluster", "Refresh the cluster status in the header", self.probe_cluster
         )
+        from tutor.tui.lesson import LessonScreen  # imported on first use, after the first paint
+
         if isinstance(screen, LessonScreen):
             yield SystemCommand("Check now", "Grade the open exercise", screen.action_check)
             yield SystemCommand("Reveal the next hint", "Recorded in your progress", screen.action_hint)

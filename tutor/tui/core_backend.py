@@ -16,8 +16,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tutor.errors import ClusterUnavailable, FormatError, TutorError
 from tutor.model import ApplyBlock, Exercise, Pack
 from tutor.results import ExerciseResult, Status
@@ -39,6 +37,8 @@ def watched_kinds(exercise: Exercise) -> list[tuple[str, str]]:
     From its check arguments (``apiVersion``/``kind``) and the objects its solution and setup
     manifests create, plus the common workload kinds for namespaced exercises.
     """
+    import yaml
+
     kinds: list[tuple[str, str]] = []
     for ref in exercise.checks:
         if isinstance(ref.args.get("apiVersion"), str) and isinstance(ref.args.get("kind"), str):

@@ -10,7 +10,7 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from tutor.results import CheckResult, ExerciseResult, Status
 from tutor.tui.backend import ClusterStatus
@@ -139,9 +139,11 @@ class LessonView(VerticalScroll):
         self._markdown = markdown
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown  # imported on first use: markdown-it costs first paint
+
         yield Markdown(self._markdown, id="lesson-markdown")
 
     async def show(self, markdown: str) -> None:
         self._markdown = markdown
-        await self.query_one(Markdown).update(markdown)
+        await self.query_one("#lesson-markdown").update(markdown)
         self.scroll_home(animate=False)
