@@ -1,0 +1,75 @@
+"""The real backend without a cluster: a dead API server is a status message, never an exception,
+and a broken pack becomes a catalog entry carrying its file:line errors."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from tutor.errors import ClusterUnavailable
+from tutor.store.progress import ProgressStore
+from tutor.tui.core_backend import CoreBackend
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def dead_kubeconfig(tmp_path):
+    path = tmp_path / "kubeconfig"
+    path.write_text(
+        f"""apiVersion: v1
+kind: Config
+clusters:
+- name: dead
+  cluster: {{server: "https://127.0.0.1:{_closed_port()}", insecure-skip-tls-verify: true}}
+users:
+- name: u
+  user: {{token: x}}
+contexts:
+- name: dead
+  context: {{cluster: dead, user: u}}
+current-context: dead
+"""
+    )
+    return path
+
+
+def test_dead_api_server_is_an_unreachable_status(tmp_path, dead_kubeconfig):
+    backend = CoreBackend(ProgressStore.open(tmp_path / "p.json"), kubeconfig=str(dead_kubeconfig))
+    status = backend.cluster_status()
+    assert status.configured and not status.reachable
+    assert status.context == "dead"
+    assert status.message
+    assert "unreachable" in status.label
+
+
+def test_missing_kubeconfig_is_not_configured(tmp_path):
+    backend = CoreBackend(ProgressStore.open(tmp_path / "p.json"), kubeconfig=str(tmp_path / "nope"))
+    status = backend.cluster_status()
+    assert not status.configured and not status.reachable
+    assert "cannot read kubeconfig" in status.message
+    with pytest.raises(ClusterUnavailable):
+        backend._writer()
+
+
+def test_broken_pack_is_an_entry_with_its_errors(tmp_path):
+    pack = tmp_path / "broken"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text(
+        'format_version: 1\nid: broken\ntitle: Broken\nversion: "1.0"\nlessons: [gone]\n'
+    )
+    backend = CoreBackend(ProgressStore.open(tmp_path / "p.json"), pack=str(pack))
+    [entry] = backend.load_packs()
+    assert entry.pack is None
+    assert "pack.yaml:5" in entry.error and "gone" in entry.error
+
+
+def test_unknown_pack_id_is_an_entry_not_a_crash(tmp_path):
+    backend = CoreBackend(ProgressStore.open(tmp_path / "p.json"), pack="no-such-pack-id")
+    [entry] = backend.load_packs()
+    assert entry.pack is None and "no-such-pack-id" in entry.error
