@@ -18,7 +18,7 @@ from tutor.content.schema import CHECK_REF, EXERCISE, TRANSLATED_EXERCISE, did_y
 from tutor.content.steps import cleanup_items, fence_steps, metadata_steps
 from tutor.content.yamlsrc import LineDict, YamlSource, load_mapping, plain
 from tutor.errors import FormatProblem
-from tutor.model import CheckRef, Exercise, SolutionStep, SourceLocation
+from tutor.model import CheckRef, ExamMode, Exercise, SolutionStep, SourceLocation
 
 # Heading words, in English and in the translations the built-in pack ships. Compared casefolded,
 # without a trailing colon. A translation may keep the English words.
@@ -185,7 +185,7 @@ def parse_exercise(heading: Block, body: list[Block], scope: LessonScope) -> Exe
     )
 
 
-def _exam(kind: str, meta: dict[str, Any], data: LineDict, source: YamlSource) -> Any:
+def _exam(kind: str, meta: dict[str, Any], data: LineDict, source: YamlSource) -> ExamMode:
     value = meta.get("exam", "only" if kind == "exam" else "no")
     value = {False: "no", True: "also"}.get(value, value) if isinstance(value, bool) else value
     if kind == "exam" and value != "only":

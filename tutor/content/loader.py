@@ -7,7 +7,7 @@ with errors and warnings, which is what ``pack lint`` needs to keep checking aft
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tutor.content.parser import ParseResult, parse_lesson_report
@@ -43,8 +43,10 @@ def read_text(file: Path, problems: list[FormatProblem]) -> str | None:
 
 
 def pack_file(path: Path | str) -> Path:
-    """``pack.yaml`` for a pack folder or the file itself."""
+    """``pack.yaml`` for a pack folder, the file itself, or a lesson file's pack (its folder's pack.yaml)."""
     path = Path(path).expanduser()
+    if path.suffix == ".md":
+        path = path.parent
     return path / PACK_FILE if path.is_dir() else path
 
 
@@ -165,8 +167,6 @@ def _lessons(
 
 
 def _with_translations(lesson: Lesson, languages: tuple[str, ...]) -> Lesson:
-    from dataclasses import replace
-
     return replace(lesson, translations=languages) if languages else lesson
 
 
