@@ -39,8 +39,10 @@ def main() -> int:
     t, b = statistics.median(tutor_ms), statistics.median(base_ms)
     print(f"k8s-tutor --help   median {t:7.1f} ms over {args.runs} runs  ({' '.join(tutor)})")
     print(f"python -c pass     median {b:7.1f} ms")
-    print(f"k8s-tutor's own cost {t - b:7.1f} ms; ratio {t / b:.2f}x; target <= {TARGET_MS:.0f} ms: "
-          f"{'ok' if t <= TARGET_MS else 'OVER'}")
+    print(
+        f"k8s-tutor's own cost {t - b:7.1f} ms; ratio {t / b:.2f}x; target <= {TARGET_MS:.0f} ms: "
+        f"{'ok' if t <= TARGET_MS else 'OVER'}"
+    )
     return 0 if t <= TARGET_MS else 1
 
 
