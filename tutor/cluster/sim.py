@@ -272,6 +272,8 @@ class _Starter:
 
     def wait(self, what: str, component: str, probe: Callable[[], bool]) -> None:
         """Poll ``probe`` until it is true; fail fast if ``component`` died, or at the deadline."""
+        if not probe():
+            self.step(f"waiting for {what}")
         while not probe():
             pid = self.st.pids.get(component)
             if pid and not procs.is_ours(pid, str(self.st.state_dir)):
@@ -468,7 +470,7 @@ def status(name: str = DEFAULT_NAME) -> dict[str, Any]:
     """What runs for cluster ``name``: per-component PID, port and liveness, server, version, readiness."""
     st = load_state(name)
     if not st:
-        return {"name": name, "exists": False}
+        return {"driver": DRIVER, "name": name, "exists": False}
     marker = str(st.state_dir)
     comps = {
         c: {
@@ -479,6 +481,7 @@ def status(name: str = DEFAULT_NAME) -> dict[str, Any]:
         for c in COMPONENTS
     }
     info: dict[str, Any] = {
+        "driver": DRIVER,
         "name": name,
         "exists": True,
         "context": st.context,

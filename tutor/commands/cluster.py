@@ -71,58 +71,37 @@ def _driver_for_existing(name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Dispatch to the chosen driver; errors surface as TutorError (exit 2) via the CLI."""
+    """Dispatch to the chosen driver module (``tutor.cluster.sim`` or ``.kind``, same up/down/status shape).
+
+    Errors surface as TutorError (exit 2) through the CLI.
+    """
+    import importlib
+
     name = args.name or "k8s-tutor"
     driver = args.driver or (default_driver() if args.action == "up" else _driver_for_existing(name))
-    if driver == "sim":
-        return _run_sim(args, name)
-    return _run_kind(args, name)
-
-
-def _run_sim(args: argparse.Namespace, name: str) -> int:
-    from tutor.cluster import sim
-
+    mod = importlib.import_module(f"tutor.cluster.{driver}")
     if args.action == "up":
-        st = sim.up(
+        extra: dict = (
+            {"build": args.build}
+            if driver == "sim"
+            else {"addons": [a.strip() for a in args.addons.split(",") if a.strip()]}
+        )
+        made = mod.up(
             name,
             kubeconfig=args.kubeconfig,
             make_current=not args.no_switch,
-            build=args.build,
             timeout=args.timeout,
             progress=_progress,
+            **extra,
         )
-        print(f"sim cluster {name!r} is up: context {st.context} ({st.server}) in {st.kubeconfig}")
-        print(f"try: kubectl --context {st.context} get nodes")
+        print(f"{driver} cluster {name!r} is up: context {made.context} ({made.server}) in {made.kubeconfig}")
+        print(f"try: kubectl --context {made.context} get nodes")
         return 0
     if args.action == "down":
-        stopped = sim.down(name, progress=_progress)
-        print(f"sim cluster {name!r} deleted" + ("" if stopped else " (nothing was running)"))
+        mod.down(name, progress=_progress)
+        print(f"{driver} cluster {name!r} deleted")
         return 0
-    info = sim.status(name)
-    return _print_status(info, args.json)
-
-
-def _run_kind(args: argparse.Namespace, name: str) -> int:
-    from tutor.cluster import kind
-
-    if args.action == "up":
-        addons = [a.strip() for a in args.addons.split(",") if a.strip()]
-        rec = kind.up(
-            name,
-            kubeconfig=args.kubeconfig,
-            addons=addons,
-            make_current=not args.no_switch,
-            timeout=args.timeout,
-            progress=_progress,
-        )
-        print(f"kind cluster {name!r} is up: context {rec.context} ({rec.server}) in {rec.kubeconfig}")
-        print(f"try: kubectl --context {rec.context} get nodes")
-        return 0
-    if args.action == "down":
-        kind.down(name, progress=_progress)
-        print(f"kind cluster {name!r} deleted")
-        return 0
-    return _print_status(kind.status(name), args.json)
+    return _print_status(mod.status(name), args.json)
 
 
 def _print_status(info: dict, as_json: bool) -> int:
