@@ -59,9 +59,7 @@ def _schema_dir(version: str) -> str:
 @functools.cache
 def _kinds(version: str) -> dict[tuple[str, str], str]:
     """(apiVersion, kind) → schema file stem, for every top-level kind of that version."""
-    from kubernetes_validate import utils
-
-    defs = utils.schema_contents(f"{_schema_dir(version)}/_definitions.json", version)
+    defs = _raw_definitions(version)
     out: dict[tuple[str, str], str] = {}
     for definition in defs.get("$defs", {}).values():
         for gvk in definition.get("x-kubernetes-group-version-kind", []):
@@ -72,14 +70,29 @@ def _kinds(version: str) -> dict[tuple[str, str], str]:
 
 
 @functools.cache
+def _raw_definitions(version: str) -> dict[str, Any]:
+    """The shared ``_definitions.json`` every kind's schema refers to (1.6 MB: read once)."""
+    from kubernetes_validate import utils
+
+    return utils.schema_contents(f"{_schema_dir(version)}/_definitions.json", version)
+
+
+@functools.cache
+def _definitions(version: str) -> Any:
+    """A referencing registry holding the definitions, shared by every kind's validator."""
+    from referencing import Registry, Resource
+
+    return Resource.from_contents(_raw_definitions(version)) @ Registry()
+
+
+@functools.cache
 def _validator(version: str, stem: str) -> Any:
     import jsonschema
     from kubernetes_validate import utils
-    from referencing import Registry, Resource
+    from referencing import Resource
 
     schema = utils.schema_contents(f"{_schema_dir(version)}/{stem}.json", version)
-    defs = utils.schema_contents(f"{_schema_dir(version)}/_definitions.json", version)
-    registry = Resource.from_contents(defs) @ (Resource.from_contents(schema) @ Registry())
+    registry = Resource.from_contents(schema) @ _definitions(version)
     return jsonschema.validators.Draft202012Validator(schema, registry=registry)
 
 
