@@ -63,6 +63,13 @@ CASES = {
     "unlisted-lesson": ("extra.md", 0, "lessons", "not listed under lessons", "warning"),
     "bad-translation": ("one.zh.md", 8, "id", "exercise 'other-task' is not in the en lesson", "error"),
     "exam-task-not-only": ("one.md", 12, "exam", "exam-only", "error"),
+    "task-name-mismatch": (
+        "one.md",
+        13,
+        "checks[0].args.name",
+        "'backup-job' is not mentioned in the task",
+        "warning",
+    ),
     "shared-namespace": ("two.md", 8, "namespace", "also the namespace of exercise 'one-task'", "warning"),
     "foreign-namespace": ("one.md", 30, "metadata.namespace", "survive a reset", "warning"),
     "check-args-removed-api": (
@@ -87,6 +94,14 @@ def test_each_error_class_is_found_where_it_is(name):
     assert hits, f"expected {file}:{line} {field}: ...{fragment}... in:\n{found}"
     assert hits[0].severity == severity
     assert report.exit_code == (2 if severity == "error" else 0)
+
+
+def test_task_name_mismatch_also_names_the_solution():
+    messages = [p.message for p in lint_pack(PACKS / "task-name-mismatch").warnings]
+    assert messages == [
+        "'backup-job' is not mentioned in the task text",
+        "no setup or solution step mentions 'backup-job'",
+    ]
 
 
 def test_removed_api_versions_all_reported():

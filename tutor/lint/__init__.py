@@ -7,7 +7,8 @@ translations); lint adds what needs the checkers and the Kubernetes schemas:
 * checker files that do not import, duplicate checker ids, checkers no exercise uses;
 * manifests (``yaml apply`` examples, setup and solution steps) that do not parse, lack
   apiVersion/kind, use an apiVersion Kubernetes no longer serves, or have fields the schema lacks;
-* exercises without a solution (error: ``pack test`` and "show solution" need one) or hints (warning).
+* exercises without a solution (error: ``pack test`` and "show solution" need one) or hints (warning);
+* check names the task text or the solution never mention (warning, :mod:`tutor.lint.consistency`).
 
 Use :func:`lint_pack`; the CLI formats its :class:`LintReport`.
 """
@@ -67,6 +68,7 @@ def lint_pack(path: Path | str, *, strict: bool = False) -> LintReport:
 def _pack_problems(pack: Pack, lesson_files: list[Path], *, complete: bool) -> list[FormatProblem]:
     """Problems beyond the format; ``complete=False`` (some lesson failed to load) skips "never used"."""
     from tutor.grading.registry import load_checks
+    from tutor.lint.consistency import check_names
     from tutor.lint.manifests import check_manifests
     from tutor.lint.refs import check_refs, unused_checkers
 
@@ -75,6 +77,7 @@ def _pack_problems(pack: Pack, lesson_files: list[Path], *, complete: bool) -> l
     exercises = pack.exercises(include_exam_only=True)
     for ex in exercises:
         problems += check_refs(ex, registry)
+        problems += check_names(ex)
         problems += _completeness(ex)
     if complete:
         problems += unused_checkers(exercises, registry)
