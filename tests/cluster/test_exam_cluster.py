@@ -13,7 +13,7 @@ import pytest
 
 from tutor.content import load_pack, resolve_pack
 from tutor.exam import AttemptStore, ExamSession, ExamState
-from tutor.exam.runner import ExamRunner
+from tutor.exam.runner import ExamRunner, exam_report
 from tutor.grading.lifecycle import apply_solution, cleanup_exercise
 from tutor.results import Status
 
@@ -112,7 +112,8 @@ def test_half_solved_fixture_attempt_scores_the_weighted_sum(cluster, tmp_path, 
     resumed = ExamSession.resume(store.load(session.attempt.id), pack, store=store)
     fresh = ExamRunner(pack, cluster, allow_context=cluster.context, timeout=3)
     fresh.load_runs(resumed)
-    score = resumed.grade(fresh.grade_all)
+    score = resumed.grade(fresh.grade_all, fresh.server_version())
+    assert exam_report(resumed).server_version.startswith("v1.")
 
     expected = sum(ex.points for ex in solved) + first_check_share(partial)
     assert score.points == pytest.approx(expected, abs=1e-6)
@@ -160,3 +161,45 @@ def test_builtin_pack_exam_pool_half_solved(cluster, tmp_path, exam_cleanup):
     score = session.grade(runner.grade_all)
     assert not score.errors, [r.to_dict() for r in session.results() if r.status is Status.ERROR]
     assert score.points == pytest.approx(sum(ex.points for ex in solved), abs=1e-6)
+
+
+@pytest.mark.slow
+async def test_builtin_exam_of_8_tasks_end_to_end_in_the_tui(cluster, tmp_path, exam_cleanup):
+    """The issue's "done when": a 30-minute, 8-task exam of the built-in pack, taken in the TUI, reviewed."""
+    from tutor.tui.exam import ExamApp
+    from tutor.tui.exam.screens import ExamScreen, ReviewScreen
+
+    pack = resolve_pack(None)
+    runner = ExamRunner(pack, cluster, allow_context=cluster.context)
+    session = ExamSession.new(
+        pack,
+        tasks=8,
+        duration_minutes=30,
+        seed=99,
+        capabilities=runner.capabilities(),
+        store=AttemptStore(tmp_path),
+        context=cluster.context,
+    )
+    exam_cleanup.append(session)
+    runner.set_up(session)
+    writer = cluster.writer(cluster.context)
+    app = ExamApp(session, runner.grade_all, server_version=runner.server_version())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamScreen) and session.state is ExamState.RUNNING
+        solved = session.exercises[1::2]
+        for ex in solved:  # the candidate works in another terminal
+            apply_solution(writer, ex)
+        await pilot.press("n", "f", "S")
+        await pilot.pause()
+        await pilot.press("y")
+        for _ in range(240):
+            await pilot.pause(0.5)
+            if isinstance(app.screen, ReviewScreen):
+                break
+        assert isinstance(app.screen, ReviewScreen), "grading did not finish within two minutes"
+        score = session.score()
+        assert score.points == pytest.approx(sum(ex.points for ex in solved), abs=1e-6)
+        assert f"{score.percent:.1f}%" in app.screen.query_one("#review-summary").source
+        assert session.tasks[1].flagged

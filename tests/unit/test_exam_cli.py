@@ -106,9 +106,10 @@ def test_grading_an_unknown_attempt_is_an_input_error(data_dir, capsys):
 
 def test_exam_report_meta(data_dir):
     session = graded_attempt(data_dir)
-    report = exam_report(session, "v1.36.1")
+    report = exam_report(session)
     exam = report.meta["exam"]
     assert exam["seed"] == 5 and exam["state"] == "graded" and not exam["timed_out"]
+    assert exam["exit_code"] == session.score().exit_code == 1
     assert report.points == pytest.approx(exam["points"])
 
 

@@ -168,7 +168,7 @@ def _open_tui(session, runner) -> int:
     from tutor.tui.exam import ExamApp
 
     grade_one = runner.grade_one if session.attempt.allow_check else None
-    ExamApp(session, runner.grade_all, grade_one).run()
+    ExamApp(session, runner.grade_all, grade_one, server_version=runner.server_version()).run()
     return _after(session)
 
 
@@ -268,7 +268,6 @@ def _grade(store, attempt_id: str, args: argparse.Namespace) -> int:
     from tutor.grading.report import write
 
     attempt = _find(store, attempt_id)
-    server = ""
     if attempt.state is ExamState.GRADED:
         session = ExamSession(attempt, _pack_for(attempt), store=store)  # already graded: no cluster needed
     else:
@@ -281,9 +280,8 @@ def _grade(store, attempt_id: str, args: argparse.Namespace) -> int:
             left = format_remaining(session.remaining())
             print(f"Submitting attempt {attempt.id} with {left} left.", file=sys.stderr)
             session.submit()
-        session.grade(runner.grade_all)
-        server = runner.server_version()
-    report = exam_report(session, server)
+        session.grade(runner.grade_all, runner.server_version())
+    report = exam_report(session)
     write(report, args.format or "text", args.output)
     machine_on_stdout = (args.format or "text") != "text" and not args.output
     print(_score_line(session), file=sys.stderr if machine_on_stdout else sys.stdout)

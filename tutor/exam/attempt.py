@@ -89,6 +89,7 @@ class Attempt:
     current: int = 0
     warnings_fired: list[int] = field(default_factory=list)  # minutes thresholds already announced
     context: str = ""
+    server_version: str = ""  # the API server's version when graded, for the report
     score: dict[str, Any] | None = None  # ExamScore.to_dict() once graded
 
     def to_dict(self) -> dict[str, Any]:

@@ -120,8 +120,12 @@ class ExamRunner:
             return ""
 
 
-def exam_report(session: ExamSession, server_version: str = "") -> GradeReport:
-    """A graded attempt as the GradeReport the ``grade`` reporters render (exam facts in ``meta``)."""
+def exam_report(session: ExamSession) -> GradeReport:
+    """A graded attempt as the GradeReport the ``grade`` reporters render (exam facts in ``meta``).
+
+    The report's own ``status``/``exit_code`` judge every task like ``grade`` does; the exam's verdict
+    (pass mark reached, the process exit code) is ``meta.exam.passed`` / ``meta.exam.exit_code``.
+    """
     from tutor.exam.clock import iso
 
     a = session.attempt
@@ -129,7 +133,7 @@ def exam_report(session: ExamSession, server_version: str = "") -> GradeReport:
     return GradeReport(
         exercises=tuple(session.results()),
         context=a.context,
-        server_version=server_version,
+        server_version=a.server_version,
         started_at=iso(a.started_at) if a.started_at else "",
         duration=round((a.ended_at or a.started_at or 0) - (a.started_at or 0), 3),
         meta={
@@ -146,6 +150,7 @@ def exam_report(session: ExamSession, server_version: str = "") -> GradeReport:
                 "flagged": [t.exercise_id for t in a.tasks if t.flagged],
                 "checks_used": {t.exercise_id: t.checks_used for t in a.tasks if t.checks_used},
                 **score.to_dict(),
+                "exit_code": score.exit_code,
             }
         },
     )

@@ -249,11 +249,12 @@ class ExamSession:
         self.attempt.ended_at = self.clock.now()
         self._save()
 
-    def grade(self, grade_all: GradeAll) -> ExamScore:
+    def grade(self, grade_all: GradeAll, server_version: str = "") -> ExamScore:
         """Grade every task against live state (SUBMITTED/TIMED_OUT → GRADED).
 
         Args:
             grade_all: grades the exercises it is given and returns one result per exercise.
+            server_version: the API server's version, recorded for the report.
 
         Raises:
             ExamClosed: the attempt is still running or already graded.
@@ -270,6 +271,7 @@ class ExamSession:
             task.result = result_to_json(by_id[task.exercise_id])
         self.attempt.state = ExamState.GRADED
         self.attempt.graded_at = self.clock.now()
+        self.attempt.server_version = server_version
         result = score(
             [by_id[t.exercise_id] for t in self.tasks],
             {t.exercise_id: t.topic for t in self.tasks},

@@ -27,6 +27,7 @@ class ExamApp(App):
         grade_all: grades the drawn exercises against the cluster (blocking).
         grade_one: one "check my answer" round, when the pack allows it.
         tick_seconds: how often the clock is read (tests may slow it down to keep screenshots still).
+        server_version: the API server's version, recorded with the grade.
     """
 
     CSS_PATH = Path(__file__).with_name("exam.tcss")
@@ -38,12 +39,14 @@ class ExamApp(App):
         grade_all: GradeAll,
         grade_one: GradeOne | None = None,
         tick_seconds: float = 1.0,
+        server_version: str = "",
     ) -> None:
         super().__init__()
         self.session = session
         self.grade_all = grade_all
         self.grade_one = grade_one or _no_check
         self.tick_seconds = tick_seconds
+        self.server_version = server_version
         self.announced: list[str] = []  # every notification text, in order (pilot tests read it)
 
     def on_mount(self) -> None:
@@ -78,7 +81,7 @@ class ExamApp(App):
     @work(thread=True, exclusive=True, group="exam-grade")
     def _grade(self) -> None:
         try:
-            self.session.grade(self.grade_all)
+            self.session.grade(self.grade_all, self.server_version)
         except TutorError as exc:
             self.call_from_thread(self.notify, f"Grading failed: {exc}", severity="error", timeout=30)
             return
