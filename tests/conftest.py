@@ -12,9 +12,12 @@ If the cluster cannot start, the cluster tests are skipped with the reason — u
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import re
 import secrets
+import shutil
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +28,7 @@ import pytest
 REUSE_ENV = "K8S_TUTOR_TEST_KUBECONFIG"
 REQUIRE_ENV = "K8S_TUTOR_REQUIRE_CLUSTER"
 TEST_PREFIX = "pytest-"
+FAKE_TOOLS = Path(__file__).resolve().parent / "data" / "fake-kind"
 
 
 @dataclass(frozen=True)
@@ -130,3 +134,44 @@ def _real_cluster_gate(request: pytest.FixtureRequest) -> None:
     c = request.getfixturevalue("cluster")
     if "containers" not in c.read.capabilities():
         pytest.skip("needs real containers (kind); the sim cluster simulates pods with kwok")
+
+
+@pytest.fixture
+def fake_tools(tmp_path, monkeypatch):
+    """Stand-in docker/kind/kubectl (tests/data/fake-kind) as the only tools on PATH.
+
+    Isolated kubeconfig, state dir and call log; ``use(*tools)`` changes which stand-ins exist,
+    ``calls(tool)`` returns the recorded argument lists.
+    """
+
+    def use(*tools: str) -> Path:
+        bindir = tmp_path / "bin"
+        shutil.rmtree(bindir, ignore_errors=True)
+        bindir.mkdir()
+        for tool in tools:
+            wrapper = bindir / tool
+            wrapper.write_text(f'#!/bin/sh\nexec "{FAKE_TOOLS / tool}" "$@"\n')
+            wrapper.chmod(0o755)
+        monkeypatch.setenv("PATH", str(bindir))
+        return bindir
+
+    log = tmp_path / "calls.jsonl"
+    log.touch()
+    monkeypatch.setenv("FAKE_LOG", str(log))
+    monkeypatch.setenv("FAKE_PYTHON", sys.executable)
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kube" / "config"))
+    monkeypatch.setenv("K8S_TUTOR_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("K8S_TUTOR_CACHE", str(tmp_path / "no-cache"))  # no sim-built kubectl either
+    for var in ("FAKE_DOCKER", "FAKE_KIND_CLUSTERS", "FAKE_KIND_FAIL", "FAKE_KUBECTL_FAIL"):
+        monkeypatch.delenv(var, raising=False)
+
+    def calls(tool: str | None = None) -> list[list[str]]:
+        rows = [json.loads(line) for line in log.read_text().splitlines()]
+        return [r["argv"] for r in rows if tool is None or r["tool"] == tool]
+
+    use("docker", "kind", "kubectl")
+    return type(
+        "Env",
+        (),
+        {"use": staticmethod(use), "calls": staticmethod(calls), "kubeconfig": tmp_path / "kube" / "config"},
+    )

@@ -136,6 +136,7 @@ build_kwok() {
   "$out/kwok" --version
 }
 
+command -v go >/dev/null || { log "Go >= 1.26 is needed to build the sim binaries (https://go.dev/dl/); not found on PATH"; exit 2; }
 mkdir -p "$BIN"
 start=$(date +%s)
 pin=0

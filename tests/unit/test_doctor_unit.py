@@ -1,0 +1,49 @@
+"""`k8s-tutor doctor` without a cluster: tool checks against stand-in executables, and the exit
+code when the kubeconfig is unusable. (The checks of a live cluster run in tests/cluster.)"""
+
+from __future__ import annotations
+
+import json
+
+from tutor.cli import main
+from tutor.cluster.doctor import FAIL, INFO, OK, check_tools
+
+
+def by_check(findings):
+    return {f.check: f for f in findings}
+
+
+def test_all_tools_present_and_docker_answering(fake_tools):
+    bindir = fake_tools.use("docker", "kind", "kubectl")
+    found = by_check(check_tools(needs_docker=True))
+    assert found["docker"].level == OK and found["docker"].detail == "engine 28.2.2"
+    assert found["kind"].level == OK
+    assert found["kubectl"].level == OK and found["kubectl"].detail.startswith(f"{bindir / 'kubectl'}: ")
+    assert all(f.fix == "" for f in found.values())
+
+
+def test_docker_down_is_a_failure_with_the_fix_when_kind_is_needed(fake_tools, monkeypatch):
+    monkeypatch.setenv("FAKE_DOCKER", "down")
+    docker = by_check(check_tools(needs_docker=True))["docker"]
+    assert docker.level == FAIL
+    assert "engine does not answer" in docker.detail and "systemctl start docker" in docker.fix
+    # On the sim driver Docker is optional: the same state is only information.
+    assert by_check(check_tools(needs_docker=False))["docker"].level == INFO
+
+
+def test_missing_tools_name_their_install_commands(fake_tools):
+    fake_tools.use()  # nothing on PATH, and no sim-built kubectl in the (empty) cache
+    found = by_check(check_tools(needs_docker=True))
+    assert found["docker"].level == FAIL and "--driver sim" in found["docker"].fix
+    assert found["kind"].fix == "go install sigs.k8s.io/kind@v0.32.0"
+    assert found["kubectl"].level == FAIL and "bash kind/sim/build.sh" in found["kubectl"].fix
+
+
+def test_doctor_exits_2_when_the_kubeconfig_is_unusable(fake_tools, tmp_path, capsys):
+    missing = tmp_path / "nope"
+    assert main(["doctor", "--kubeconfig", str(missing), "--json"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    kubeconfig = next(f for f in report["findings"] if f["check"] == "kubeconfig")
+    assert kubeconfig["level"] == FAIL and str(missing) in kubeconfig["detail"]
+    assert kubeconfig["fix"] == "k8s-tutor cluster up"
