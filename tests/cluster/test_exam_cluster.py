@@ -203,3 +203,39 @@ async def test_builtin_exam_of_8_tasks_end_to_end_in_the_tui(cluster, tmp_path, 
         assert score.points == pytest.approx(sum(ex.points for ex in solved), abs=1e-6)
         assert f"{score.percent:.1f}%" in app.screen.query_one("#review-summary").source
         assert session.tasks[1].flagged
+
+
+def test_cli_exam_no_tui_then_grade(cluster, tmp_path, monkeypatch, capsys, exam_cleanup):
+    """`exam --no-tui` sets up and starts the clock; the learner answers; `exam grade` scores it."""
+    import json
+
+    from tutor.cli import main
+
+    monkeypatch.setenv("K8S_TUTOR_DATA_DIR", str(tmp_path))
+    where = [
+        "--kubeconfig",
+        cluster.kubeconfig,
+        "--context",
+        cluster.context,
+        "--allow-context",
+        cluster.context,
+    ]
+    args = ["exam", "--pack", str(PACK_DIR), "--tasks", "2", "--seed", "4", "--no-tui", *where]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    store = AttemptStore(tmp_path / "exams")
+    attempt = store.latest()
+    assert attempt is not None and attempt.state is ExamState.RUNNING
+    session = ExamSession(attempt, load_pack(PACK_DIR))
+    exam_cleanup.append(session)
+    for i, ex in enumerate(session.exercises, 1):
+        assert f"## {i}. {ex.title}" in out
+    solved = session.exercises[0]
+    apply_solution(cluster.writer(cluster.context), solved)
+
+    code = main(["exam", "grade", "--format", "json", "--timeout", "2", *where])
+    report = json.loads(capsys.readouterr().out)
+    exam = report["meta"]["exam"]
+    assert exam["points"] == pytest.approx(solved.points)
+    assert code == exam["exit_code"] == (0 if exam["passed"] else 1)
+    assert store.load(attempt.id).state is ExamState.GRADED
