@@ -70,6 +70,14 @@ CASES = {
         "'backup-job' is not mentioned in the task",
         "warning",
     ),
+    "exam-pool-too-small": ("pack.yaml", 0, "exam.tasks", "draws 8 tasks but only 1 exercise(s)", "warning"),
+    "cleanup-unknown-kind": (
+        "one.md",
+        8,
+        "cleanup[0].kind",
+        "no kind 'Namespce' (did you mean 'Namespace'?)",
+        "error",
+    ),
     "shared-namespace": ("two.md", 8, "namespace", "also the namespace of exercise 'one-task'", "warning"),
     "foreign-namespace": ("one.md", 30, "metadata.namespace", "survive a reset", "warning"),
     "check-args-removed-api": (

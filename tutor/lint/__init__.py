@@ -68,7 +68,7 @@ def lint_pack(path: Path | str, *, strict: bool = False) -> LintReport:
 def _pack_problems(pack: Pack, lesson_files: list[Path], *, complete: bool) -> list[FormatProblem]:
     """Problems beyond the format; ``complete=False`` (some lesson failed to load) skips "never used"."""
     from tutor.grading.registry import load_checks
-    from tutor.lint.consistency import check_names
+    from tutor.lint.consistency import check_cleanup, check_exam_pool, check_names
     from tutor.lint.manifests import check_manifests
     from tutor.lint.refs import check_refs, unused_checkers
 
@@ -78,12 +78,14 @@ def _pack_problems(pack: Pack, lesson_files: list[Path], *, complete: bool) -> l
     for ex in exercises:
         problems += check_refs(ex, registry)
         problems += check_names(ex)
+        problems += check_cleanup(ex)
         problems += _completeness(ex)
     if complete:
         problems += unused_checkers(exercises, registry)
     problems += check_manifests(_manifests(pack))
     problems += _unlisted_lessons(pack, lesson_files)
     problems += _shared_namespaces(exercises)
+    problems += check_exam_pool(pack)
     return problems
 
 

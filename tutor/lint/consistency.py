@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tutor.errors import FormatProblem
-from tutor.model import Exercise, SourceLocation
+from tutor.model import Exercise, Pack, SourceLocation
 
 NEGATIVE_CHECKS = {"absent"}
 
@@ -32,3 +32,27 @@ def check_names(ex: Exercise) -> list[FormatProblem]:
         if ex.solution and ref.check not in NEGATIVE_CHECKS and name not in steps:
             out.append(FormatProblem(where, f"no setup or solution step mentions {name!r}", field, "warning"))
     return out
+
+
+def check_cleanup(ex: Exercise) -> list[FormatProblem]:
+    """``cleanup`` entries must name types Kubernetes serves, or reset silently leaves objects behind."""
+    from tutor.lint.manifests import type_problem
+
+    out = []
+    for index, entry in enumerate(ex.cleanup):
+        found = type_problem(entry["apiVersion"], entry["kind"])
+        if found is not None:
+            field, message, severity = found
+            where = ex.location or SourceLocation(Path(ex.lesson_id), 0)
+            out.append(FormatProblem(where, message, f"cleanup[{index}].{field}", severity))
+    return out
+
+
+def check_exam_pool(pack: Pack) -> list[FormatProblem]:
+    """An exam that draws more tasks than the pool holds cannot be taken as configured."""
+    pool = len(pack.exam_pool())
+    if not pool or pool >= pack.exam.tasks:
+        return []
+    where = SourceLocation(pack.root / "pack.yaml", 0)
+    message = f"the exam draws {pack.exam.tasks} tasks but only {pool} exercise(s) have exam: also/only"
+    return [FormatProblem(where, message, "exam.tasks", "warning")]
