@@ -25,7 +25,7 @@ from tutor.results import CheckResult, ExerciseResult, Status
 
 WRONG_DIR = Path(__file__).parent / "wrong"
 JOBS = 4
-WRONG_TIMEOUT = 8.0
+WRONG_TIMEOUT = 6.0
 """Seconds a wrong answer's expected check may poll: long enough for controllers to settle."""
 
 
@@ -156,7 +156,7 @@ def grade_wrong(tester, case: WrongCase) -> list[CheckResult]:
     except TutorError as exc:
         return [CheckResult(case.check, case.name, Status.ERROR, f"{case.source}: {exc}")]
     finally:
-        tester.cleanup(exercise)
+        tester.cleanup(exercise, wait=bool(exercise.cleanup) or exercise.namespace is None)
 
 
 @pytest.fixture(scope="session")

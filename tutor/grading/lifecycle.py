@@ -143,15 +143,28 @@ def apply_solution(writer: Any, exercise: Exercise) -> list[dict[str, Any]]:
     return run_steps(writer, exercise.solution, exercise.namespace)
 
 
-def cleanup_exercise(writer: Any, exercise: Exercise, *, wait: bool = True) -> None:
-    """Delete the exercise namespace and undo its ``cleanup`` entries (see the module docstring)."""
-    if exercise.namespace:
-        writer.delete_namespace(exercise.namespace, wait=wait)
+def cleanup_exercise(writer: Any, exercise: Exercise, *, wait: bool = True, timeout: float = 120) -> None:
+    """Delete the exercise namespace and undo its ``cleanup`` entries (see the module docstring).
+
+    Every deletion is issued first and then waited for together (namespace deletion takes the
+    namespace controller seconds each), so three namespaces cost one wait, not three.
+    """
+    gone: list[tuple[str, str, str, str | None]] = []
+    if exercise.namespace and writer.delete_namespace(exercise.namespace, wait=False):
+        gone.append(("v1", "Namespace", exercise.namespace, None))
     for entry in exercise.cleanup:
-        _undo(writer, entry, wait)
+        if _undo(writer, entry):
+            gone.append((entry.get("apiVersion", "v1"), entry["kind"], entry["name"], entry.get("namespace")))
+    deadline = time.monotonic() + timeout
+    while wait and gone:
+        gone = [g for g in gone if writer.read.get(g[0], g[1], g[2], g[3]) is not None]
+        if gone and time.monotonic() > deadline:
+            raise TutorError(f"{gone[0][1]} {gone[0][2]} still exists {timeout:g} s after it was deleted")
+        time.sleep(0.25 if gone else 0)
 
 
-def _undo(writer: Any, entry: Mapping[str, str], wait: bool) -> None:
+def _undo(writer: Any, entry: Mapping[str, str]) -> bool:
+    """Undo one cleanup entry; True when an object was deleted (and should be waited for)."""
     kind, name = entry.get("kind", ""), entry.get("name", "")
     if entry.get("label"):
         writer.kubectl(
@@ -159,14 +172,15 @@ def _undo(writer: Any, entry: Mapping[str, str], wait: bool) -> None:
             check=False,
             namespace=entry.get("namespace"),
         )
-    elif entry.get("taint"):
+        return False
+    if entry.get("taint"):
         writer.kubectl(["taint", "nodes", name, f"{entry['taint']}-"], check=False)
-    elif kind == "Node":
+        return False
+    if kind == "Node":
         raise TutorError(
             f"cleanup entry {dict(entry)} would delete a node; give `label:` or `taint:` to undo"
         )
-    else:
-        writer.delete(entry.get("apiVersion", "v1"), kind, name, entry.get("namespace"), wait=wait)
+    return bool(writer.delete(entry.get("apiVersion", "v1"), kind, name, entry.get("namespace"), wait=False))
 
 
 def reset_exercise(writer: Any, pack: Pack | None, exercise: Exercise) -> ExerciseRun:
