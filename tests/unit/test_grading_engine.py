@@ -252,3 +252,19 @@ def test_timeout_precedence_most_specific_wins():
     assert plan_checks(reg, pack, ex2)[0].timing.timeout == 7
     assert plan_checks(reg, pack, ex2, timeout=3)[0].timing.timeout == 3
     assert plan_checks(reg, pack, ex2, max_timeout=2)[0].timing.timeout == 2
+
+
+def test_grading_never_starts_a_subprocess(monkeypatch):
+    import subprocess
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"grading started a subprocess: {args}")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    reader = FakeReader([obj("Pod", "a")])
+    ex = exercise(
+        CheckRef("match", {"apiVersion": "v1", "kind": "Pod", "name": "a"}),
+        CheckRef("absent", {"apiVersion": "v1", "kind": "Pod", "name": "b", "hold": 1}),
+    )
+    _, [res] = grade(reader, FakeClock(), ex)
+    assert [c.status for c in res.checks] == [Status.PASS, Status.PASS]
