@@ -26,7 +26,7 @@ def backend(store) -> FakeBackend:
 FAST_WATCH = {"debounce": 0.05, "max_delay": 0.2, "poll_interval": 0.2, "idle_recheck": 5.0}
 
 
-async def until(pilot, condition: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
+async def until(pilot, condition: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
     """Let the app run until ``condition()`` holds; fail naming ``what`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():

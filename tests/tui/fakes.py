@@ -106,6 +106,8 @@ class FakeBackend:
         self.down = not reachable
         self.configured = reachable
         self.calls: list[str] = []
+        self.skip_reason = ""  # set: every exercise "needs containers" this cluster lacks
+        self.start_error: Exception | None = None  # set: start_exercise raises it (e.g. ContextRefused)
         self._changed = threading.Condition()
         self._generation = 0
 
@@ -142,10 +144,16 @@ class FakeBackend:
     def start_exercise(self, pack: Pack, exercise: Exercise) -> None:
         self._guard()
         self.calls.append(f"start:{exercise.id}")
+        if self.start_error:
+            raise self.start_error
 
     def check_once(self, pack: Pack, exercise: Exercise) -> ExerciseResult:
         self._guard()
         self.calls.append(f"check:{exercise.id}")
+        if self.skip_reason:
+            return ExerciseResult(
+                pack.id, exercise.id, exercise.title, (), 1.0, skipped_reason=self.skip_reason
+            )
         return ExerciseResult(
             pack.id, exercise.id, exercise.title, tuple(self._grade(r) for r in exercise.checks), 1.0
         )

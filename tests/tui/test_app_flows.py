@@ -277,3 +277,32 @@ async def test_palette_has_lesson_commands(store, backend):
             "Skip the exercise",
         ):
             assert wanted in titles
+
+
+async def test_exercise_the_cluster_cannot_grade_is_shown_as_skipped_not_failed(store, backend):
+    backend.skip_reason = "needs containers, which this cluster does not offer"
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_exercise(pilot, app)
+        await until(pilot, lambda: screen.last_result is not None, what="the verdict")
+        assert screen.query_one(Checklist).statuses == [Status.SKIPPED, Status.SKIPPED]
+        banner = str(screen.query_one("#env-problem", Static).render())
+        assert "needs containers" in banner and "resume by themselves" not in banner
+        assert store.get(*EX).status is ProgressStatus.PENDING
+
+
+async def test_refused_context_is_explained_and_nothing_is_graded(store, backend):
+    from tutor.errors import ContextRefused
+
+    backend.start_error = ContextRefused("context prod-cluster was not created by k8s-tutor")
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.entries and app.cluster_status.reachable, what="catalog")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="the lesson")
+        screen = app.screen
+        banner = screen.query_one("#env-problem", Static)
+        await until(pilot, lambda: banner.display, what="the banner")
+        assert "prod-cluster was not created by k8s-tutor" in str(banner.render())
+        assert not any(c.startswith("check:") for c in backend.calls)
+        assert screen.loop is None

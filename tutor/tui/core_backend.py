@@ -185,6 +185,8 @@ class CoreBackend:
                 from tutor.grading.registry import load_checks
 
                 cluster = self._connected()
+                if self._capabilities is None:
+                    self._capabilities = cluster.read.capabilities()
                 grader = Grader(load_checks(pack), cluster.read, pack, capabilities=self._capabilities or ())
                 self._graders[pack.id] = grader
             return grader

@@ -202,9 +202,9 @@ class LessonScreen(Screen):
         try:
             self.app.backend.start_exercise(self.pack, ex)
         except Exception as exc:
-            self.post_message(m.ExerciseStarted(ex.id, error=str(exc) or type(exc).__name__))
             if self.loop is loop:
-                self.loop = None
+                self.loop = None  # so a later "cluster reachable" starts it again
+            self.post_message(m.ExerciseStarted(ex.id, error=str(exc) or type(exc).__name__))
             return
         self.post_message(m.ExerciseStarted(ex.id))
         loop.run()
@@ -218,7 +218,7 @@ class LessonScreen(Screen):
             return
         self.started = not msg.error
         if msg.error:
-            self._show_problem(f"The exercise could not be set up: {msg.error}")
+            self._show_problem(f"the exercise could not be set up: {msg.error}", transient=False)
 
     @on(m.ChecksCompleted)
     def _checks_completed(self, msg: m.ChecksCompleted) -> None:
@@ -226,6 +226,12 @@ class LessonScreen(Screen):
             return
         previous = self.last_result.status if self.last_result else None
         self.last_result = msg.result
+        if msg.result.skipped_reason:
+            reason = msg.result.skipped_reason
+            self._show_problem(f"this exercise cannot be graded on this cluster: {reason}", transient=False)
+            for row in self.query_one(Checklist).rows:
+                row.show(Status.SKIPPED)
+            return
         self.query_one(Checklist).show_result(msg.result)
         self.query_one(FailureDetail).show_result(msg.result)
         ex = self.exercise
@@ -249,16 +255,16 @@ class LessonScreen(Screen):
         if self._current(msg.exercise_id):
             self._show_problem(msg.text)
 
-    def _show_problem(self, text: str) -> None:
+    def _show_problem(self, text: str, *, transient: bool = True) -> None:
         """An environment problem is shown apart from the checklist, which keeps its last verdict."""
         self.problem = text
         banner = self.query_one("#env-problem", Static)
         banner.display = bool(text)
         if text:
-            banner.update(
-                f"[b]⚠ Environment problem[/] (not your answer): {escape(text)}\n"
-                "Checks are paused and resume by themselves when the cluster answers."
+            after = (
+                "\nChecks are paused and resume by themselves when the cluster answers." if transient else ""
             )
+            banner.update(f"[b]⚠ Environment problem[/] (not your answer): {escape(text)}{after}")
 
     @on(m.WatchModeChanged)
     def _watch_mode_changed(self, msg: m.WatchModeChanged) -> None:

@@ -124,6 +124,8 @@ class FailureDetail(Static):
             lines += [
                 f"  [b]{escape(d.path)}[/]: expected {d.expected!r}, got {d.actual!r}" for d in check.diffs
             ]
+            if check.hint:
+                lines.append(f"  [dim]hint {check.hint} fits this (press h)[/]")
         events = next((c.diagnostics for c in failing if c.diagnostics), ())
         if events:
             lines.append("[b]Related events:[/]")
