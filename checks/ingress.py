@@ -154,6 +154,11 @@ def tls(ctx: CheckContext, name: str, host: str, secret: str) -> None:
             f"Ingress {name} has no spec.tls entry listing host {host}; add "
             f"tls: [{{hosts: [{host}], secretName: {secret}}}]."
         )
+    if not any(r.get("host") == host for r in ing["spec"].get("rules") or []):
+        raise CheckFailed(
+            f"Ingress {name} lists {host} under spec.tls but has no rule for it; TLS alone routes nothing. "
+            "Keep (or add) the rule for the host."
+        )
     if all(t.get("secretName") != secret for t in entries):
         raise CheckFailed(
             f"The TLS entry for {host} in Ingress {name} uses Secret {entries[0].get('secretName')}; "
