@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import time
 
 import pytest
@@ -19,26 +20,37 @@ from tutor.cluster import procs, registry, sim
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
 
-def test_up_status_reuse_down_leaves_no_process(tmp_path, capsys, sim_cluster):
+def cli(*args: str) -> int:
+    return main(["cluster", *args, "--driver", "sim"])
+
+
+def wait_gone(pid: int, marker: str, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while procs.is_ours(pid, marker):
+        assert time.monotonic() < deadline, f"pid {pid} still running"
+        time.sleep(0.1)
+
+
+def test_up_status_reuse_restart_down_leaves_no_process(tmp_path, capsys, sim_cluster):
     name = f"pytest-{os.getpid()}-{secrets.token_hex(3)}"
     kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(
-        yaml.safe_dump(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "current-context": "mine",
-                "contexts": [{"name": "mine", "context": {"cluster": "m"}}],
-                "clusters": [{"name": "m", "cluster": {"server": "https://m"}}],
-            }
-        )
-    )
+    mine = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": "mine",
+        "contexts": [{"name": "mine", "context": {"cluster": "m"}}],
+        "clusters": [{"name": "m", "cluster": {"server": "https://m"}}],
+    }
+    kubeconfig.write_text(yaml.safe_dump(mine))
+    up = ("up", "--name", name, "--kubeconfig", str(kubeconfig))
     start = time.monotonic()
-    assert main(["cluster", "up", "--driver", "sim", "--name", name, "--kubeconfig", str(kubeconfig)]) == 0
+    assert cli(*up) == 0
     took = time.monotonic() - start
+    all_pids: set[int] = set()
     try:
         st = sim.load_state(name)
         assert st is not None and set(st.pids) == set(sim.COMPONENTS)
+        all_pids |= set(st.pids.values())
         assert took < 60, f"warm start took {took:.1f}s"
         data = yaml.safe_load(kubeconfig.read_text())
         assert data["current-context"] == f"k8s-tutor-sim-{name}"
@@ -46,27 +58,35 @@ def test_up_status_reuse_down_leaves_no_process(tmp_path, capsys, sim_cluster):
         assert registry.load("sim", name).server == st.server
         assert all(procs.is_ours(pid, str(st.state_dir)) for pid in st.pids.values())
 
-        assert main(["cluster", "status", "--driver", "sim", "--name", name]) == 0
+        assert cli("status", "--name", name) == 0
         out = capsys.readouterr().out
         assert "version v1.36.1" in out and "nodes Ready 3" in out
         assert f"kube-apiserver          running  pid {st.pids['kube-apiserver']}" in out
 
         # A second `up` reuses the running cluster: same processes.
-        assert (
-            main(["cluster", "up", "--driver", "sim", "--name", name, "--kubeconfig", str(kubeconfig)]) == 0
-        )
+        assert cli(*up) == 0
         assert sim.load_state(name).pids == st.pids
+
+        # A component that died (a kill, a reboot) makes `up` clean up and start afresh.
+        os.kill(st.pids["kwok"], signal.SIGKILL)
+        wait_gone(st.pids["kwok"], str(st.state_dir))
+        capsys.readouterr()
+        assert cli("status", "--name", name) == 1
+        assert "kwok                    STOPPED" in capsys.readouterr().out
+        assert cli(*up) == 0
+        fresh = sim.load_state(name)
+        assert set(fresh.pids.values()).isdisjoint(st.pids.values())
+        assert all(procs.is_ours(pid, str(st.state_dir)) for pid in fresh.pids.values())
+        all_pids |= set(fresh.pids.values())
     finally:
-        assert main(["cluster", "down", "--driver", "sim", "--name", name]) == 0
-    for component, pid in st.pids.items():
-        assert procs.cmdline(pid) is None or str(st.state_dir) not in procs.cmdline(pid), (
-            f"{component} survived"
-        )
+        assert cli("down", "--name", name) == 0
+    leftovers = [pid for pid in all_pids if procs.is_ours(pid, str(st.state_dir))]
+    assert leftovers == [], f"processes survived cluster down: {leftovers}"
     assert not st.state_dir.exists()
     data = yaml.safe_load(kubeconfig.read_text())
-    assert [c["name"] for c in data["contexts"]] == ["mine"]
+    assert data["contexts"] == mine["contexts"] and data["clusters"] == mine["clusters"]
     assert registry.load("sim", name) is None
-    assert main(["cluster", "status", "--driver", "sim", "--name", name]) == 1
+    assert cli("status", "--name", name) == 1
 
 
 def test_a_component_that_dies_on_start_fails_up_with_its_log_and_cleans_up(
