@@ -231,3 +231,32 @@ def manual_endpoint(ctx: CheckContext, name: str, address: str, port: int) -> No
         f"The EndpointSlices of {name} point at {', '.join(found) or 'nothing'}; "
         f"they should list the address {address} with port {port}."
     )
+
+
+def _command_text(pod: dict[str, Any]) -> str:
+    """Every container's command and args of a Pod, joined with spaces."""
+    return " ".join(
+        " ".join(c.get("command") or []) + " " + " ".join(c.get("args") or [])
+        for c in pod["spec"].get("containers") or []
+    )
+
+
+@check("services.client_succeeded")
+def client_succeeded(ctx: CheckContext, pod: str, url_contains: str) -> None:
+    """Pod {pod} reached the Service as {url_contains} and exited successfully"""
+    obj = ctx.get("v1", "Pod", pod)
+    if url_contains not in _command_text(obj):
+        raise CheckFailed(f"Pod {pod} does not use the name {url_contains} in its command or args.")
+    if obj["spec"].get("restartPolicy", "Always") == "Always":
+        raise CheckFailed(
+            f"Pod {pod} has restartPolicy Always, so it restarts after every run and never ends Succeeded. "
+            "Recreate it with restartPolicy: Never (kubectl run --restart=Never)."
+        )
+    phase = (obj.get("status") or {}).get("phase")
+    if phase == "Failed":
+        raise CheckFailed(
+            f"Pod {pod} failed; kubectl logs {pod} shows why. 'bad address' means the name is wrong, "
+            "'Connection refused' or a timeout usually a wrong port. Delete the Pod and try again."
+        )
+    if phase != "Succeeded":
+        raise NotYet(f"Pod {pod} is {phase}; waiting for it to finish")
