@@ -24,7 +24,7 @@ def _hpa(ctx: CheckContext, name: str) -> dict[str, Any]:
 def hpa_target(
     ctx: CheckContext, name: str, kind: str, target: str, min_replicas: int, max_replicas: int
 ) -> None:
-    """HPA {name} scales {kind} {target} between {min_replicas} and {max_replicas} replicas."""
+    """HPA {name} scales {kind} {target} between {min_replicas} and {max_replicas} replicas"""
     spec = _hpa(ctx, name).get("spec") or {}
     ref = spec.get("scaleTargetRef") or {}
     if (ref.get("kind"), ref.get("name")) != (kind, target) or ref.get("apiVersion") != api_version(kind):
@@ -59,7 +59,7 @@ def _same(ctx: CheckContext, expected: Any, actual: Any) -> bool:
 
 @check("autoscaling.resource_target")
 def resource_target(ctx: CheckContext, name: str, resource: str, type: str, value: Any) -> None:
-    """HPA {name} keeps average {resource} at {value} ({type})."""
+    """HPA {name} keeps average {resource} at {value} ({type})"""
     metrics = (_hpa(ctx, name).get("spec") or {}).get("metrics") or []
     ours = [
         m.get("resource") or {}
@@ -86,7 +86,7 @@ def resource_target(ctx: CheckContext, name: str, resource: str, type: str, valu
 
 @check("autoscaling.replicas_at_least")
 def replicas_at_least(ctx: CheckContext, kind: str, name: str, replicas: int) -> None:
-    """{kind} {name} has been scaled to at least {replicas} replicas."""
+    """{kind} {name} has been scaled to at least {replicas} replicas"""
     current = (get(ctx, kind, name).get("spec") or {}).get("replicas", 1)
     if current < replicas:
         raise NotYet(
@@ -97,7 +97,7 @@ def replicas_at_least(ctx: CheckContext, kind: str, name: str, replicas: int) ->
 
 @check("autoscaling.cpu_request")
 def cpu_request(ctx: CheckContext, kind: str, name: str, container: str, cpu: str) -> None:
-    """Container {container} of {kind} {name} requests {cpu} CPU."""
+    """Container {container} of {kind} {name} requests {cpu} CPU"""
     resources = ctx.container(get(ctx, kind, name), container).get("resources") or {}
     # A pod without a CPU request gets its limit as the request, so a limit alone also works.
     actual = (resources.get("requests") or {}).get("cpu") or (resources.get("limits") or {}).get("cpu")
@@ -113,7 +113,7 @@ def cpu_request(ctx: CheckContext, kind: str, name: str, container: str, cpu: st
 
 @check("autoscaling.scale_down_behavior")
 def scale_down_behavior(ctx: CheckContext, name: str, window: int, pods: int, period: int) -> None:
-    """HPA {name} waits {window}s before scaling down and removes at most {pods} pod(s) per {period}s."""
+    """HPA {name} waits {window}s before scaling down and removes at most {pods} pod(s) per {period}s"""
     down = ((_hpa(ctx, name).get("spec") or {}).get("behavior") or {}).get("scaleDown") or {}
     actual = down.get("stabilizationWindowSeconds")
     if actual != window:
@@ -131,7 +131,7 @@ def scale_down_behavior(ctx: CheckContext, name: str, window: int, pods: int, pe
 
 @check("autoscaling.utilization_computable")
 def utilization_computable(ctx: CheckContext, name: str, resource: str = "cpu") -> None:
-    """HPA {name} can compute {resource} utilization: every container of its target requests {resource}."""
+    """HPA {name} can compute {resource} utilization: every container of its target requests {resource}"""
     hpa = same_object(ctx, _hpa(ctx, name))
     spec = hpa.get("spec") or {}
     metrics = [m.get("resource") or {} for m in spec.get("metrics") or [] if m.get("type") == "Resource"]
@@ -159,7 +159,7 @@ def _condition(hpa: dict[str, Any], kind: str) -> dict[str, Any]:
 
 @check("autoscaling.metrics_active")
 def metrics_active(ctx: CheckContext, name: str) -> None:
-    """HPA {name} reads its metric (no <unknown> target)."""
+    """HPA {name} reads its metric (no <unknown> target)"""
     hpa = _hpa(ctx, name)
     active = _condition(hpa, "ScalingActive")
     if active.get("status") != "True":
@@ -170,7 +170,7 @@ def metrics_active(ctx: CheckContext, name: str) -> None:
 
 @check("autoscaling.scaled_up", timeout=300)
 def scaled_up(ctx: CheckContext, name: str, above: int) -> None:
-    """HPA {name} scaled its target above {above} replicas under load."""
+    """HPA {name} scaled its target above {above} replicas under load"""
     hpa = _hpa(ctx, name)
     status = hpa.get("status") or {}
     current = int(status.get("currentReplicas") or 0)

@@ -39,7 +39,7 @@ def _image(ctx: CheckContext, obj: dict[str, Any], container: str | None) -> str
 
 @check("deployments.bare_replicaset")
 def bare_replicaset(ctx: CheckContext, name: str) -> None:
-    """ReplicaSet {name} exists on its own, not managed by a Deployment."""
+    """ReplicaSet {name} exists on its own, not managed by a Deployment"""
     rs = find_expected(
         ctx,
         "ReplicaSet",
@@ -55,7 +55,7 @@ def bare_replicaset(ctx: CheckContext, name: str) -> None:
 
 @check("deployments.replicas")
 def replicas(ctx: CheckContext, name: str, replicas: int) -> None:
-    """Deployment {name} runs {replicas} ready replicas."""
+    """Deployment {name} runs {replicas} ready replicas"""
     deploy = same_object(ctx, ctx.get("apps/v1", "Deployment", name))
     wanted = (deploy.get("spec") or {}).get("replicas")
     if wanted != replicas:
@@ -79,7 +79,7 @@ def _resolve(value: Any, replicas: int, round_up: bool) -> int:
 
 @check("deployments.rolling_strategy")
 def rolling_strategy(ctx: CheckContext, name: str, max_surge: int, max_unavailable: int) -> None:
-    """Deployment {name} rolls out with at most {max_surge} extra and {max_unavailable} unavailable pods."""
+    """Deployment {name} rolls out with at most {max_surge} extra and {max_unavailable} unavailable pods"""
     deploy = ctx.get("apps/v1", "Deployment", name)
     strategy = (deploy.get("spec") or {}).get("strategy") or {}
     if strategy.get("type") != "RollingUpdate":
@@ -101,7 +101,7 @@ def rolling_strategy(ctx: CheckContext, name: str, max_surge: int, max_unavailab
 
 @check("deployments.rolled_out")
 def rolled_out(ctx: CheckContext, name: str, image: str, container: str | None = None) -> None:
-    """Deployment {name} finished rolling out {image}."""
+    """Deployment {name} finished rolling out {image}"""
     deploy = same_object(ctx, ctx.get("apps/v1", "Deployment", name))
     actual = _image(ctx, deploy, container)
     if actual != image:
@@ -123,9 +123,17 @@ def rolled_out(ctx: CheckContext, name: str, image: str, container: str | None =
 
 @check("deployments.at_revision")
 def at_revision(
-    ctx: CheckContext, name: str, image: str, revision: str, container: str | None = None
+    ctx: CheckContext,
+    name: str,
+    image: str,
+    revision: str,
+    container: str | None = None,
+    at_least: bool = False,
 ) -> None:
-    """Deployment {name} runs {image} as revision {revision}."""
+    """Deployment {name} runs {image} as revision {revision}
+
+    ``at_least``: a later revision is fine too (a rollback that took a detour is still a rollback).
+    """
     deploy = same_object(ctx, ctx.get("apps/v1", "Deployment", name))
     actual, number = _image(ctx, deploy, container), _revision(deploy)
     if actual != image:
@@ -137,7 +145,7 @@ def at_revision(
             f"Deployment {name} runs {actual} at revision {number}, expected {image}{was}. "
             f"kubectl rollout history deployment {name} --revision=N shows what each revision ran"
         )
-    if number != str(revision):
+    if number != str(revision) and not (at_least and number.isdigit() and int(number) >= int(revision)):
         raise CheckFailed(
             f"Deployment {name} is at revision {number}, expected {revision}: each pod-template change "
             f"(and each rollback) makes one new revision, scaling makes none"

@@ -70,7 +70,7 @@ def expand(schedule: str) -> tuple[frozenset[int], ...]:
 
 @check("jobs.schedule")
 def schedule(ctx: CheckContext, name: str, schedule: str) -> None:
-    """CronJob {name} runs on the schedule {schedule}."""
+    """CronJob {name} runs on the schedule {schedule}"""
     cron = same_object(ctx, ctx.get("batch/v1", "CronJob", name))
     actual = str((cron.get("spec") or {}).get("schedule", ""))
     want = expand(schedule)
@@ -98,7 +98,7 @@ def _condition(job: dict[str, Any], kind: str) -> dict[str, Any] | None:
 
 @check("jobs.completed")
 def completed(ctx: CheckContext, name: str, succeeded: int = 1) -> None:
-    """Job {name} completed with {succeeded} successful pods."""
+    """Job {name} completed with {succeeded} successful pods"""
     job = find_expected(
         ctx,
         "Job",
@@ -124,7 +124,7 @@ def completed(ctx: CheckContext, name: str, succeeded: int = 1) -> None:
 
 @check("jobs.created_from")
 def created_from(ctx: CheckContext, job: str, cronjob: str) -> None:
-    """Job {job} was created from CronJob {cronjob}."""
+    """Job {job} was created from CronJob {cronjob}"""
     obj = ctx.get("batch/v1", "Job", job)
     owners = [
         (r.get("kind"), r.get("name")) for r in (obj.get("metadata") or {}).get("ownerReferences") or []

@@ -43,7 +43,7 @@ def _scheduled(ctx: CheckContext, kind: str, name: str, at_least: int = 1) -> li
 def requires_node_label(
     ctx: CheckContext, kind: str, name: str, key: str, value: str | None = None, via: str = "any"
 ) -> None:
-    """{kind} {name} may only be scheduled onto nodes labelled {key}={value}."""
+    """{kind} {name} may only be scheduled onto nodes labelled {key}={value}"""
     spec = ctx.pod_spec(get(ctx, kind, name))
     wanted = f"{key}={value}" if value is not None else key
     if not demands_label(
@@ -64,7 +64,7 @@ def requires_node_label(
 def runs_on_labelled_nodes(
     ctx: CheckContext, kind: str, name: str, key: str, values: list[str], count: int = 1
 ) -> None:
-    """Every pod of {kind} {name} runs on a node whose {key} label is one of {values}."""
+    """Every pod of {kind} {name} runs on a node whose {key} label is one of {values}"""
     all_nodes = nodes(ctx)
     for pod in _scheduled(ctx, kind, name, count):
         node = pod["spec"]["nodeName"]
@@ -77,7 +77,7 @@ def runs_on_labelled_nodes(
 
 @check("scheduling.bound_without_scheduler")
 def bound_without_scheduler(ctx: CheckContext, pod: str, node: str) -> None:
-    """Pod {pod} is bound to {node} with nodeName, without the scheduler."""
+    """Pod {pod} is bound to {node} with nodeName, without the scheduler"""
     obj = ctx.get("v1", "Pod", pod)
     actual = (obj.get("spec") or {}).get("nodeName")
     if actual != node:
@@ -100,7 +100,7 @@ def bound_without_scheduler(ctx: CheckContext, pod: str, node: str) -> None:
 
 @check("scheduling.node_taint")
 def node_taint(ctx: CheckContext, node: str, key: str, effect: str, value: str | None = None) -> None:
-    """Node {node} has the taint {key}={value}:{effect}."""
+    """Node {node} has the taint {key}={value}:{effect}"""
     obj = ctx.get("v1", "Node", node)
     taints = (obj.get("spec") or {}).get("taints") or []
     same_key = [t for t in taints if t.get("key") == key]
@@ -123,14 +123,14 @@ def node_taint(ctx: CheckContext, node: str, key: str, effect: str, value: str |
 def tolerates_taint(
     ctx: CheckContext, kind: str, name: str, key: str, effect: str, value: str | None = None
 ) -> None:
-    """{kind} {name} tolerates the taint {key}={value}:{effect}."""
+    """{kind} {name} tolerates the taint {key}={value}:{effect}"""
     taint = {"key": key, "value": value, "effect": effect}
     require_toleration(ctx, get(ctx, kind, name), taint)
 
 
 @check("scheduling.runs_on_node")
 def runs_on_node(ctx: CheckContext, kind: str, name: str, node: str, count: int = 1) -> None:
-    """Every pod of {kind} {name} runs on node {node}."""
+    """Every pod of {kind} {name} runs on node {node}"""
     elsewhere = [p for p in _scheduled(ctx, kind, name, count) if p["spec"]["nodeName"] != node]
     if elsewhere:
         pod = elsewhere[0]
@@ -151,7 +151,7 @@ def _pod_terms(spec: dict, rule: str) -> list[dict]:
 def pod_affinity_rule(
     ctx: CheckContext, kind: str, name: str, rule: str, target: dict, topology_key: str
 ) -> None:
-    """{kind} {name} has a required {rule} to pods labelled {target} per {topology_key}."""
+    """{kind} {name} has a required {rule} to pods labelled {target} per {topology_key}"""
     spec = ctx.pod_spec(get(ctx, kind, name))
     terms = _pod_terms(spec, rule)
     if not terms:
@@ -185,7 +185,7 @@ def pod_affinity_rule(
 def spread_apart(
     ctx: CheckContext, kind: str, name: str, topology_key: str = "kubernetes.io/hostname", replicas: int = 2
 ) -> None:
-    """No two pods of {kind} {name} run in the same {topology_key} domain."""
+    """No two pods of {kind} {name} run in the same {topology_key} domain"""
     all_nodes = nodes(ctx)
     by_domain: dict[str, list[str]] = defaultdict(list)
     found = pods(ctx, kind, name)
@@ -212,7 +212,7 @@ def spread_apart(
 def colocated(
     ctx: CheckContext, kind: str, name: str, with_kind: str, with_name: str, count: int = 1
 ) -> None:
-    """Every pod of {kind} {name} runs on a node that also runs a pod of {with_kind} {with_name}."""
+    """Every pod of {kind} {name} runs on a node that also runs a pod of {with_kind} {with_name}"""
     partner_nodes = {p["spec"]["nodeName"] for p in _scheduled(ctx, with_kind, with_name)}
     for pod in _scheduled(ctx, kind, name, count):
         if pod["spec"]["nodeName"] not in partner_nodes:

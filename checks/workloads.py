@@ -49,7 +49,7 @@ def _ds_ready(ds: dict[str, Any], expected: int) -> None:
 
 @check("workloads.daemonset_on_every_node")
 def daemonset_on_every_node(ctx: CheckContext, name: str) -> None:
-    """DaemonSet {name} runs a ready pod on every node."""
+    """DaemonSet {name} runs a ready pod on every node"""
     ds = ctx.get("apps/v1", "DaemonSet", name)
     spec = ctx.pod_spec(ds)
     all_nodes = nodes(ctx)
@@ -75,7 +75,7 @@ def daemonset_on_every_node(ctx: CheckContext, name: str) -> None:
 
 @check("workloads.daemonset_only_on")
 def daemonset_only_on(ctx: CheckContext, name: str, key: str, value: str) -> None:
-    """DaemonSet {name} runs exactly one pod on each node labelled {key}={value} and none elsewhere."""
+    """DaemonSet {name} runs exactly one pod on each node labelled {key}={value} and none elsewhere"""
     ds = ctx.get("apps/v1", "DaemonSet", name)
     spec = ctx.pod_spec(ds)
     if not demands_label(spec, key, value):
@@ -96,7 +96,7 @@ def daemonset_only_on(ctx: CheckContext, name: str, key: str, value: str) -> Non
 
 @check("workloads.headless_service")
 def headless_service(ctx: CheckContext, name: str, selector: dict[str, str]) -> None:
-    """Service {name} is headless (clusterIP: None) and selects {selector}."""
+    """Service {name} is headless (clusterIP: None) and selects {selector}"""
     svc = ctx.get("v1", "Service", name)
     spec = svc.get("spec") or {}
     if spec.get("clusterIP") != "None":
@@ -110,7 +110,7 @@ def headless_service(ctx: CheckContext, name: str, selector: dict[str, str]) -> 
 
 @check("workloads.statefulset_pods")
 def statefulset_pods(ctx: CheckContext, name: str, service: str, replicas: int) -> None:
-    """StatefulSet {name} runs ready pods {name}-0..{name}-N with DNS names under Service {service}."""
+    """StatefulSet {name} runs ready pods {name}-0..{name}-N with DNS names under Service {service}"""
     sts = find_expected(
         ctx,
         "StatefulSet",
@@ -147,7 +147,7 @@ def statefulset_pods(ctx: CheckContext, name: str, service: str, replicas: int) 
 def partitioned_update(
     ctx: CheckContext, name: str, partition: int, image: str, old_image: str, container: str | None = None
 ) -> None:
-    """StatefulSet {name} runs {image} only on ordinals >= {partition}, the rest stay on {old_image}."""
+    """StatefulSet {name} runs {image} only on ordinals >= {partition}, the rest stay on {old_image}"""
     sts = same_object(ctx, ctx.get("apps/v1", "StatefulSet", name))
     strategy = (sts.get("spec") or {}).get("updateStrategy") or {}
     actual = (strategy.get("rollingUpdate") or {}).get("partition")
@@ -175,7 +175,7 @@ def partitioned_update(
 
 @check("workloads.daemonset_rolled_out")
 def daemonset_rolled_out(ctx: CheckContext, name: str, image: str, container: str | None = None) -> None:
-    """DaemonSet {name} runs {image} on all its pods."""
+    """DaemonSet {name} runs {image} on all its pods"""
     ds = same_object(ctx, ctx.get("apps/v1", "DaemonSet", name))
     template_image = _image(ctx.pod_spec(ds), container)
     if template_image != image:
