@@ -202,3 +202,32 @@ def test_kind_config_matches_the_sim_topology():
     assert {m["listenAddress"] for m in config["nodes"][0]["extraPortMappings"]} == {"127.0.0.1"}
     assert sim_node("k8s-tutor-control-plane")["spec"]["taints"] == taints_of("k8s-tutor-control-plane") != []
     assert sim_node("k8s-tutor-worker")["spec"]["taints"] == []
+
+
+def test_pinned_versions_agree_between_build_script_go_mods_and_python():
+    """build.sh, the committed wrapper modules and tutor.cluster.paths must name the same versions."""
+    import re
+
+    from tutor.cluster import paths
+
+    script = (kind_dir() / "sim" / "build.sh").read_text()
+    pinned = dict(re.findall(r"^(K8S_VERSION|ETCD_VERSION|KWOK_VERSION)=(\S+)$", script, re.M))
+    assert pinned == {
+        "K8S_VERSION": paths.K8S_VERSION,
+        "ETCD_VERSION": paths.ETCD_VERSION,
+        "KWOK_VERSION": paths.KWOK_VERSION,
+    }
+    requires = {
+        "k8s": f"k8s.io/kubernetes {paths.K8S_VERSION}",
+        "etcd": f"go.etcd.io/etcd/server/v3 {paths.ETCD_VERSION}",
+        "kwok": f"sigs.k8s.io/kwok {paths.KWOK_VERSION}",
+    }
+    for folder, require in requires.items():
+        gomod = (kind_dir() / "sim" / folder / "go.mod").read_text()
+        assert require in gomod, f"kind/sim/{folder}/go.mod does not require {require}"
+        assert (kind_dir() / "sim" / folder / "go.sum").stat().st_size > 0
+    staging = f"v0.{paths.K8S_VERSION.removeprefix('v1.')}"
+    k8s_mod = (kind_dir() / "sim" / "k8s" / "go.mod").read_text()
+    replaces = re.findall(r"^replace (k8s\.io/\S+) => \1 (\S+)$", k8s_mod, re.M)
+    assert len(replaces) >= 30 and {v for _m, v in replaces} == {staging}
+    assert paths.KIND_NODE_IMAGE.startswith(f"kindest/node:{paths.K8S_VERSION}@sha256:")
