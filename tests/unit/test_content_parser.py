@@ -167,3 +167,16 @@ def test_misspelt_fence_role_warns():
     text = "---\nid: x\ntitle: X\n---\n```yaml aply\na: 1\n```\n"
     (problem,) = parse_lesson_report(text, Path("x.md")).problems
     assert problem.severity == "warning" and "did you mean 'apply'" in problem.message
+
+
+def test_broken_translation_is_a_format_error(tmp_path):
+    import shutil
+
+    shutil.copytree(GOOD, tmp_path / "good")
+    pack = load_pack(tmp_path / "good")
+    zh = tmp_path / "good" / "basics.zh.md"
+    zh.write_text(zh.read_text().replace("id: make-configmap", "id: made-up"))
+    with pytest.raises(
+        FormatError, match=r"basics.zh.md:\d+: error: id: exercise 'made-up' is not in the en lesson"
+    ):
+        translated_lesson(pack, "basics", "zh")
