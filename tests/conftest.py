@@ -68,6 +68,8 @@ def sim_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimHandle]
             _contexts, current = list_kube_config_contexts(config_file=reuse)
         except Exception as exc:  # noqa: BLE001 - any unreadable kubeconfig means "unavailable"
             _unavailable(f"{REUSE_ENV}={reuse} is not a usable kubeconfig: {exc}")
+        if not current:
+            _unavailable(f"{REUSE_ENV}={reuse} has no current context")
         yield SimHandle(Path(reuse), current["name"], None, False)
         return
     from tutor.cluster import sim
