@@ -171,7 +171,9 @@ class CoreBackend:
             kwargs["build"] = True
         if self.kubeconfig:
             kwargs["kubeconfig"] = Path(self.kubeconfig)
-        module.up(**kwargs)
+        made = module.up(**kwargs)
+        if self.context:  # the named context was unusable; the new cluster's context is what works now
+            self.context = made.context
         self._drop()
 
     def _writer(self) -> Any:

@@ -88,5 +88,8 @@ class FirstRunScreen(ModalScreen[bool]):
             self.query_one("#create", Button).disabled = False
             return
         self.query_one(Log).write_line("The cluster is ready.")
+        self.app.notify(
+            f"The {self.driver} cluster was created; checks run on it now.", title="Cluster ready"
+        )
         self.app.probe_cluster()
         self.dismiss(True)
