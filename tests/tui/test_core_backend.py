@@ -73,3 +73,11 @@ def test_unknown_pack_id_is_an_entry_not_a_crash(tmp_path):
     backend = CoreBackend(ProgressStore.open(tmp_path / "p.json"), pack="no-such-pack-id")
     [entry] = backend.load_packs()
     assert entry.pack is None and "no-such-pack-id" in entry.error
+
+
+def test_start_is_the_default_command_and_needs_a_terminal(capsys):
+    from tutor.cli import main
+
+    assert main([]) == 2  # pytest captures stdout: no terminal to draw on
+    assert "needs a terminal" in capsys.readouterr().err
+    assert main(["start", "--pack", "x", "--lesson", "pods", "--theme", "nord"]) == 2
