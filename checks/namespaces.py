@@ -10,7 +10,7 @@ from typing import Any
 
 from tutor.sdk import CheckContext, CheckFailed, NotYet, check
 
-from ._podspec import meta, names
+from ._podspec import argv, meta, names, script
 
 
 @check("namespaces.labelled")
@@ -97,3 +97,26 @@ def moved(ctx: CheckContext, name: str, source: str, target: str, data: dict[str
         )
     if original is not None and not meta(original).get("deletionTimestamp"):
         raise CheckFailed(f"ConfigMap {name} still exists in {source}: `kubectl delete cm {name} -n {source}`")
+
+
+@check("namespaces.dns_client")
+def dns_client(ctx: CheckContext, pod: str, client_namespace: str, service: str, namespace: str) -> None:
+    """Pod {pod} in {client_namespace} fetched Service {service} of namespace {namespace} and exited successfully"""
+    obj = ctx.get("v1", "Pod", pod, namespace=client_namespace)
+    spec = ctx.pod_spec(obj)
+    line = " ".join(script(argv(c)) for c in spec.get("containers") or [])
+    if f"{service}.{namespace}" not in line:
+        raise CheckFailed(
+            f"Pod {pod} runs `{line}`, which does not name {service}.{namespace}. A bare Service name only "
+            f"resolves inside the client's own namespace; from {client_namespace} use {service}.{namespace} "
+            f"(or {service}.{namespace}.svc.cluster.local)"
+        )
+    if spec.get("restartPolicy", "Always") == "Always":
+        raise CheckFailed(f"Pod {pod} has restartPolicy Always, so it is restarted after every successful run "
+                          f"and never ends in Succeeded: use `restartPolicy: Never` (kubectl run --restart=Never)")
+    phase = (obj.get("status") or {}).get("phase")
+    if phase == "Failed":
+        raise CheckFailed(f"Pod {pod} failed: read `kubectl logs {pod} -n {client_namespace}` (\"bad address\" means the name did not "
+                          f"resolve)")
+    if phase != "Succeeded":
+        raise NotYet(f"Pod {pod} is {phase}; waiting for it to finish")

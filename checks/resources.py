@@ -149,3 +149,23 @@ def defaults_applied(ctx: CheckContext, deployment: str, replicas: int, requests
         for c in ctx.pod_spec(pod).get("containers") or []:
             _compare(ctx, f"Container {c.get('name')} of pod {meta(pod).get('name')}", "requests",
                      (c.get("resources") or {}).get("requests") or {}, requests)
+
+
+@check("resources.oom_diagnosed")
+def oom_diagnosed(ctx: CheckContext, pod: str, reason_key: str, code_key: str) -> None:
+    """Pod {pod} is annotated with the real termination reason and exit code"""
+    obj = ctx.get("v1", "Pod", pod)
+    statuses = (obj.get("status") or {}).get("containerStatuses") or []
+    state = statuses[0] if statuses else {}
+    ended = (state.get("state") or {}).get("terminated") or (state.get("lastState") or {}).get("terminated")
+    if not ended:
+        raise NotYet(f"The container of pod {pod} has not terminated yet")
+    notes = meta(obj).get("annotations") or {}
+    if reason_key not in notes or code_key not in notes:
+        raise CheckFailed(f"Pod {pod} needs the annotations {reason_key} and {code_key}: "
+                          f"`kubectl annotate pod {pod} {reason_key}=<reason> {code_key}=<exit code>`")
+    if notes[reason_key] != ended.get("reason"):
+        raise CheckFailed(f"{reason_key} is {notes[reason_key]!r}, but that is not what the container status says: "
+                          f"look at state.terminated.reason in `kubectl get pod {pod} -o yaml`")
+    if str(notes[code_key]).strip() != str(ended.get("exitCode")):
+        raise CheckFailed(f"{code_key} is {notes[code_key]!r}, which is not the exit code in state.terminated.exitCode")
