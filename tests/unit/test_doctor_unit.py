@@ -47,3 +47,22 @@ def test_doctor_exits_2_when_the_kubeconfig_is_unusable(fake_tools, tmp_path, ca
     kubeconfig = next(f for f in report["findings"] if f["check"] == "kubeconfig")
     assert kubeconfig["level"] == FAIL and str(missing) in kubeconfig["detail"]
     assert kubeconfig["fix"] == "k8s-tutor cluster up"
+
+
+def test_topology_check_names_missing_labels_and_taints():
+    from tutor.cluster.doctor import WARN, check_topology
+    from tutor.cluster.topology import sim_node
+
+    nodes = [sim_node(name) for name in ("k8s-tutor-control-plane", "k8s-tutor-worker", "k8s-tutor-worker2")]
+    assert check_topology(nodes).level == OK
+    del nodes[1]["metadata"]["labels"]["disktype"]
+    nodes[0]["spec"]["taints"] = []
+    finding = check_topology(nodes[:2])
+    assert finding.level == WARN
+    assert "k8s-tutor-worker lacks disktype=ssd" in finding.detail
+    assert (
+        "k8s-tutor-control-plane lacks the taint node-role.kubernetes.io/control-plane:NoSchedule"
+        in finding.detail
+    )
+    assert "no node k8s-tutor-worker2" in finding.detail
+    assert finding.fix.startswith("k8s-tutor cluster down; k8s-tutor cluster up")

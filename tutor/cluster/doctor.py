@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from tutor.cluster import guard, sim
 from tutor.cluster.paths import K8S_VERSION, find_kubectl
+from tutor.cluster.topology import NODES, taints_of
 
 if TYPE_CHECKING:
     from tutor.cluster.client import Cluster
@@ -178,6 +179,7 @@ def check_cluster(cluster: Cluster) -> list[Finding]:
         )
     else:
         found.append(Finding("nodes", OK, f"{len(nodes)} Ready"))
+    found.append(check_topology(nodes))
     simulated = "containers" not in caps
     found.append(
         Finding(
@@ -210,6 +212,33 @@ def check_cluster(cluster: Cluster) -> list[Finding]:
         )
     )
     return found
+
+
+def check_topology(nodes: list[dict]) -> Finding:
+    """Do the nodes carry the names, labels and taint the lessons rely on (docs/design.md)?"""
+    by_name = {n["metadata"]["name"]: n for n in nodes}
+    problems = []
+    for name, labels in NODES.items():
+        node = by_name.get(name)
+        if node is None:
+            problems.append(f"no node {name}")
+            continue
+        have = node["metadata"].get("labels") or {}
+        missing = [f"{k}={v}" for k, v in labels.items() if have.get(k) != v]
+        if missing:
+            problems.append(f"{name} lacks {', '.join(missing)}")
+        taints = (node.get("spec") or {}).get("taints") or []
+        for taint in taints_of(name):
+            if not any(t.get("key") == taint["key"] and t.get("effect") == taint["effect"] for t in taints):
+                problems.append(f"{name} lacks the taint {taint['key']}:{taint['effect']}")
+    if not problems:
+        return Finding("topology", OK, f"{', '.join(NODES)} with the lesson labels")
+    return Finding(
+        "topology",
+        WARN,
+        "; ".join(problems) + " (node lessons check these names and labels)",
+        "k8s-tutor cluster down; k8s-tutor cluster up   # recreates the three lesson nodes",
+    )
 
 
 def run_checks(kubeconfig: str | None = None, context: str | None = None) -> list[Finding]:
