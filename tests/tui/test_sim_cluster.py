@@ -126,3 +126,27 @@ async def test_checklist_turns_green_after_learner_applies_via_api(sim_cluster, 
             assert cluster.read.get("v1", "ConfigMap", "example", ns)["data"] == {"hello": "world"}
     finally:
         writer.delete_namespace(ns, wait=False)
+
+
+def test_exercise_is_set_up_again_when_the_cluster_comes_back_empty(sim_cluster, cluster, tmp_path):
+    ns = f"tui-sim-{secrets.token_hex(3)}"
+    pack_dir = write_pack(tmp_path / "pack", ns)
+    backend = CoreBackend(
+        ProgressStore.open(tmp_path / "progress.json"),
+        pack=str(pack_dir),
+        kubeconfig=str(sim_cluster.kubeconfig),
+        context=sim_cluster.context,
+    )
+    [entry] = backend.load_packs()
+    exercise = entry.pack.exercise("tui-settings")
+    writer = cluster.writer()
+    try:
+        backend.start_exercise(entry.pack, exercise)
+        assert backend.check_once(entry.pack, exercise).checks[0].status is Status.PENDING
+        writer.delete_namespace(ns, wait=True)  # what a recreated cluster looks like to this exercise
+        backend._drop()  # what an outage does to the connection
+        result = backend.check_once(entry.pack, exercise)
+        assert result.checks[0].status is Status.PENDING
+        assert cluster.read.get("v1", "Namespace", ns) is not None
+    finally:
+        writer.delete_namespace(ns, wait=False)

@@ -84,6 +84,7 @@ class CoreBackend:
         self._capabilities: frozenset[str] | None = None
         self._graders: dict[str, Any] = {}
         self._runs: dict[str, Any] = {}
+        self._recheck_started: set[str] = set()  # started exercises to verify after a reconnect
 
     # --- packs -------------------------------------------------------------------------------------
 
@@ -128,6 +129,7 @@ class CoreBackend:
                     pass
             self._cluster, self._capabilities = None, None
             self._graders.clear()
+            self._recheck_started = set(self._runs)  # the cluster may come back empty (recreated)
 
     def cluster_status(self) -> ClusterStatus:
         try:
@@ -213,6 +215,7 @@ class CoreBackend:
                 "(the sim cluster runs no containers; use a kind cluster)",
             )
         try:
+            self._restart_if_gone(pack, exercise)
             result = self._grader(pack).evaluate_once(exercise, self._runs.get(exercise.id))
         except ClusterUnavailable:
             self._drop()
@@ -224,6 +227,15 @@ class CoreBackend:
             self._drop()
             raise ClusterUnavailable(unavailable[0].message)
         return result
+
+    def _restart_if_gone(self, pack: Pack, exercise: Exercise) -> None:
+        """After a reconnect, set the exercise up again if its namespace is gone (the cluster was
+        recreated); a namespace that survived the outage is left alone so the learner's work stays."""
+        if exercise.id not in self._recheck_started:
+            return
+        if exercise.namespace and self._connected().read.get("v1", "Namespace", exercise.namespace) is None:
+            self.start_exercise(pack, exercise)
+        self._recheck_started.discard(exercise.id)
 
     def watch_changes(self, pack: Pack, exercise: Exercise, watch: Watch) -> Iterator[str]:
         kinds = watched_kinds(exercise)

@@ -125,7 +125,7 @@ class FailureDetail(Static):
                 f"  [b]{escape(d.path)}[/]: expected {d.expected!r}, got {d.actual!r}" for d in check.diffs
             ]
             if check.hint:
-                lines.append(f"  [dim]hint {check.hint} fits this (press h)[/]")
+                lines.append(f"  [dim]hint {check.hint} of the ladder fits this (h reveals hints)[/]")
         events = next((c.diagnostics for c in failing if c.diagnostics), ())
         if events:
             lines.append("[b]Related events:[/]")
