@@ -6,6 +6,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from tests.tui.fakes import LESSON_BODY, FakeBackend, demo_pack
 from tutor.model import CheckRef, Exercise, SolutionStep
@@ -68,6 +70,19 @@ def _loop(backend, results, problems, modes, **kw):
     )
 
 
+@contextmanager
+def running(loop: WatchLoop) -> Iterator[None]:
+    """Run ``loop`` in a thread for the block; stop it after and check the thread ended."""
+    thread = threading.Thread(target=loop.run)
+    thread.start()
+    try:
+        yield
+    finally:
+        loop.stop()
+        thread.join(5)
+    assert not thread.is_alive(), "the watch loop did not stop"
+
+
 def _wait(condition, timeout=5.0):
     deadline = time.monotonic() + timeout
     while not condition():
@@ -79,9 +94,7 @@ def test_watch_loop_debounces_a_burst_into_one_round(store):
     backend = FakeBackend(store)
     results, problems, modes = [], [], []
     loop = _loop(backend, results, problems, modes, idle_recheck=30.0, max_delay=1.0, debounce=0.3)
-    thread = threading.Thread(target=loop.run)
-    thread.start()
-    try:
+    with running(loop):
         _wait(lambda: loop.rounds == 1 and loop.mode == "watch")
         for i in range(5):  # one kubectl apply = many events in a short burst
             backend.put(f"obj{i}")
@@ -91,28 +104,19 @@ def test_watch_loop_debounces_a_burst_into_one_round(store):
         time.sleep(0.5)
         assert loop.rounds == 2
         assert results[-1].checks[0].status is Status.PASS
-    finally:
-        loop.stop()
-        thread.join(5)
-    assert not thread.is_alive()
 
 
 def test_watch_loop_verdict_lands_quickly_after_a_change(store):
     backend = FakeBackend(store)
     results, problems, modes = [], [], []
     loop = _loop(backend, results, problems, modes, debounce=0.25, max_delay=0.5)
-    thread = threading.Thread(target=loop.run)
-    thread.start()
-    try:
+    with running(loop):
         _wait(lambda: loop.rounds == 1 and loop.mode == "watch")
         t0 = time.monotonic()
         backend.put("dev", env="dev")
         backend.put("prod", env="prod")
         _wait(lambda: results and results[-1].status is Status.PASS)
         assert time.monotonic() - t0 < 2.0
-    finally:
-        loop.stop()
-        thread.join(5)
 
 
 class _BrokenWatch(FakeBackend):
@@ -125,25 +129,18 @@ def test_watch_loop_falls_back_to_polling_when_the_watch_breaks(store):
     backend = _BrokenWatch(store)
     results, problems, modes = [], [], []
     loop = _loop(backend, results, problems, modes)
-    thread = threading.Thread(target=loop.run)
-    thread.start()
-    try:
+    with running(loop):
         _wait(lambda: "polling" in [mode for mode, _ in modes])
         assert any("watch refused" in why for mode, why in modes if mode == "polling")
         backend.put("dev", env="dev")  # no watch event: polling must see it
         _wait(lambda: results and results[-1].checks[0].status is Status.PASS)
-    finally:
-        loop.stop()
-        thread.join(5)
 
 
 def test_watch_loop_reports_outage_as_problem_and_recovers(store):
     backend = FakeBackend(store)
     results, problems, modes = [], [], []
     loop = _loop(backend, results, problems, modes)
-    thread = threading.Thread(target=loop.run)
-    thread.start()
-    try:
+    with running(loop):
         _wait(lambda: loop.rounds == 1)
         backend.down = True
         _wait(lambda: problems and "refused" in problems[-1])
@@ -153,9 +150,6 @@ def test_watch_loop_reports_outage_as_problem_and_recovers(store):
         backend.down = False
         backend.put("dev", env="dev")
         _wait(lambda: problems[-1] == "" and results[-1].checks[0].status is Status.PASS)
-    finally:
-        loop.stop()
-        thread.join(5)
 
 
 def test_watch_loop_survives_a_checker_crash(store):
@@ -170,16 +164,11 @@ def test_watch_loop_survives_a_checker_crash(store):
 
     results, problems, modes = [], [], []
     loop = _loop(Crashy(store), results, problems, modes)
-    thread = threading.Thread(target=loop.run)
-    thread.start()
-    try:
+    with running(loop):
         _wait(lambda: problems and "KeyError" in problems[0])
         loop.request_check()
         _wait(lambda: results)
         assert problems[-1] == ""
-    finally:
-        loop.stop()
-        thread.join(5)
 
 
 def test_watched_kinds_come_from_checks_and_solution_manifests():
