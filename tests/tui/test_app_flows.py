@@ -104,8 +104,12 @@ async def test_hints_and_solution_reveal_make_a_later_pass_with_solution(store, 
     app = app_for(backend)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_exercise(pilot, app)
+        assert not screen.query_one("#hints").display
         await pilot.press("h")
         assert store.get(*EX).hints_used == 1
+        hints = screen.query_one("#hints")
+        assert hints.display and "kubectl create namespace dev" in hints.source
+        assert "kubectl label" not in hints.source  # the ladder reveals one hint at a time
         await pilot.press("h", "h")
         assert store.get(*EX).hints_used == 2
         assert any("last hint" in n for n in notices(app))
@@ -116,6 +120,8 @@ async def test_hints_and_solution_reveal_make_a_later_pass_with_solution(store, 
         await answer(pilot, app, "y")
         await until(pilot, lambda: screen.solution_shown, what="the solution")
         assert store.get(*EX).solution_revealed
+        solution = screen.query_one("#solution").source
+        assert "kubectl create namespace dev" in solution and "name: prod" in solution
         backend.put("dev", env="dev")
         backend.put("prod", env="prod")
         await until(pilot, lambda: store.get(*EX).done, what="the pass")
