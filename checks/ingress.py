@@ -280,3 +280,22 @@ def admitted(ctx: CheckContext, name: str) -> str:
             "kubectl get ingressclass?"
         )
     return ", ".join(a.get("ip") or a.get("hostname") or "?" for a in addresses)
+
+
+@check("ingress.ingress_class")
+def ingress_class(ctx: CheckContext, name: str, controller: str) -> None:
+    """IngressClass {name} belongs to the controller {controller} and is not the default class"""
+    obj = ctx.get(API, "IngressClass", name)
+    actual = obj["spec"].get("controller")
+    if actual != controller:
+        raise CheckFailed(
+            f"IngressClass {name} has controller {actual!r}; a controller only serves classes whose "
+            f"spec.controller is its own value ({controller!r}). spec.controller cannot be changed: delete "
+            "the IngressClass and create it again."
+        )
+    default = (obj["metadata"].get("annotations") or {}).get("ingressclass.kubernetes.io/is-default-class")
+    if default == "true":
+        raise CheckFailed(
+            f"IngressClass {name} is marked as the default class, so it would take every Ingress without a "
+            "class. Remove the annotation ingressclass.kubernetes.io/is-default-class."
+        )
