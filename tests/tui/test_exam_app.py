@@ -201,3 +201,80 @@ def test_exam_screen_snapshot(pack, tmp_path, snap_compare):
 
 def test_review_screen_snapshot(pack, tmp_path, snap_compare):
     assert snap_compare(_snapshot_app(pack, tmp_path, graded=True), press=["n"], terminal_size=SIZE)
+
+
+async def test_grading_failure_says_how_to_grade_later(pack, tmp_path):
+    from tutor.errors import ClusterUnavailable
+
+    def broken(exercises):
+        raise ClusterUnavailable("API server 127.0.0.1:6443 refused the connection")
+
+    clock = FakeClock()
+    session = make_session(pack, clock, tmp_path)
+    app = ExamApp(session, broken, tick_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        clock.t = session.attempt.deadline
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert session.state is ExamState.TIMED_OUT  # frozen, not graded: `exam grade` can finish it
+        text = str(app.screen.query_one("#grading-text").render())
+        assert "refused the connection" in text and f"k8s-tutor exam grade {session.attempt.id}" in text
+
+
+async def test_time_out_while_the_submit_dialog_is_open(pack, tmp_path):
+    clock = FakeClock()
+    session = make_session(pack, clock, tmp_path)
+    app = ExamApp(session, grader(set()), tick_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("S")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmSubmitModal)
+        clock.t = session.attempt.deadline + 5
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert session.attempt.ended_at == session.attempt.deadline  # timed out, not submitted late
+
+
+async def test_resuming_a_running_attempt_shows_the_time_really_left(pack, tmp_path):
+    clock = FakeClock()
+    first = make_session(pack, clock, tmp_path)
+    first.goto(3)
+    clock.advance(600)  # the tutor was closed for ten minutes
+    session = ExamSession.resume(AttemptStore(tmp_path).load(first.attempt.id), pack, clock)
+    app = ExamApp(session, grader(set()), tick_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ExamScreen)
+        assert "20:00" in str(app.screen.query_one("#countdown").render())
+        assert app.screen.query_one("#task-list").index == 3
+
+
+def test_ready_screen_snapshot(pack, tmp_path, snap_compare):
+    session = make_session(pack, FakeClock(), tmp_path, start=False)
+    app = ExamApp(session, grader(set()), tick_seconds=3600)
+    app.theme = "textual-dark"
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_submit_dialog_snapshot(pack, tmp_path, snap_compare):
+    app = _snapshot_app(pack, tmp_path, graded=False)
+    assert snap_compare(app, press=["S"], terminal_size=SIZE)
+
+
+async def test_reopening_after_the_deadline_grades_then_reviews(pack, tmp_path):
+    clock = FakeClock()
+    first = make_session(pack, clock, tmp_path)
+    clock.advance(3600)  # closed past the deadline
+    session = ExamSession.resume(AttemptStore(tmp_path).load(first.attempt.id), pack, clock)
+    assert session.state is ExamState.TIMED_OUT
+    app = ExamApp(session, grader({t.exercise_id for t in session.tasks}), tick_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert session.score().percent == 100.0
+        assert "30 min after the exam ended" in app.screen.query_one("#review-summary").source

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from textual import work
 from textual.app import App
+from textual.screen import ModalScreen
 
 from tutor.errors import TutorError
 from tutor.exam.attempt import ExamState
@@ -55,27 +56,33 @@ class ExamApp(App):
             self.push_screen(ReviewScreen())
         elif state.frozen:
             self.push_screen(GradingScreen())
-            self.grade_and_review()
+            self.call_after_refresh(self._grade)
         elif state is ExamState.RUNNING:
             self.push_screen(ExamScreen())
         else:
             self.push_screen(ReadyScreen())
         self.set_interval(self.tick_seconds, self.tick)
 
-    def tick(self) -> None:
+    async def tick(self) -> None:
         """Read the clock: repaint the countdown, announce warnings, grade at the time-out."""
         for event in self.session.tick():
             self.announced.append(event.text)
             self.notify(event.text, title="Exam", severity="warning" if event.kind == "warning" else "error")
             if event.kind == "timeout":
-                self.grade_and_review()
+                await self.grade_and_review()
         if isinstance(self.screen, ExamScreen):
             self.screen.refresh_clock()
 
-    def grade_and_review(self) -> None:
-        """Show the grading screen and grade in a worker; the review follows."""
+    async def grade_and_review(self) -> None:
+        """Close any dialog, show the grading screen, then grade in a worker; the review follows.
+
+        The screen switch is awaited before the worker starts, so a fast grader can never switch to
+        the review while the grading screen is still being mounted.
+        """
         if not isinstance(self.screen, GradingScreen):
-            self.switch_screen(GradingScreen())
+            while isinstance(self.screen, ModalScreen):  # e.g. the submit dialog when time runs out
+                await self.pop_screen()
+            await self.switch_screen(GradingScreen())
         self._grade()
 
     @work(thread=True, exclusive=True, group="exam-grade")
@@ -83,9 +90,18 @@ class ExamApp(App):
         try:
             self.session.grade(self.grade_all, self.server_version)
         except TutorError as exc:
-            self.call_from_thread(self.notify, f"Grading failed: {exc}", severity="error", timeout=30)
+            attempt = self.session.attempt.id
+            later = f"Quit (q) and run `k8s-tutor exam grade {attempt}` once the cluster is back."
+            text = f"Grading failed: {exc}\n{later}"
+            self.call_from_thread(self._grading_failed, text)
             return
         self.call_from_thread(self.switch_screen, ReviewScreen())
+
+    def _grading_failed(self, text: str) -> None:
+        self.announced.append(text)
+        self.notify(text, severity="error", timeout=60)
+        if isinstance(self.screen, GradingScreen):
+            self.screen.show_failure(text)
 
 
 def _no_check(exercise):

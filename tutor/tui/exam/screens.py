@@ -169,22 +169,28 @@ class ExamScreen(Screen):
         self.app.call_from_thread(self.query_one("#check-result", Static).update, text)
 
     def action_submit(self) -> None:
-        def done(confirmed: bool | None) -> None:
+        async def done(confirmed: bool | None) -> None:
             if confirmed:
                 try:
                     self.app.session.submit()
                 except TutorError as exc:  # the time ran out while the dialog was open
                     self.notify(str(exc), severity="warning")
-                self.app.grade_and_review()
+                await self.app.grade_and_review()
 
         self.app.push_screen(ConfirmSubmitModal(), done)
 
 
 class GradingScreen(Screen):
-    """Shown while every task is graded against the cluster."""
+    """Shown while every task is graded against the cluster (and what went wrong, if grading failed)."""
+
+    BINDINGS = [Binding("q", "app.quit", "Quit", id="grading.quit")]
 
     def compose(self) -> ComposeResult:
         yield Static("Answers frozen. Grading every task against the cluster…", id="grading-text")
+        yield Footer()
+
+    def show_failure(self, text: str) -> None:
+        self.query_one("#grading-text", Static).update(text)
 
 
 class ReviewScreen(Screen):
