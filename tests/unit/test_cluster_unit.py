@@ -181,6 +181,10 @@ def test_unreachable_api_server_raises_cluster_unavailable_quickly(tmp_path):
 def test_stop_never_signals_a_process_without_the_marker(tmp_path):
     proc = subprocess.Popen(["sleep", "30"], start_new_session=True)
     try:
+        deadline = time.monotonic() + 10
+        while "sleep 30" not in (procs.cmdline(proc.pid) or ""):  # until exec replaced the forked child
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
         assert not procs.stop(proc.pid, marker=str(tmp_path))  # not ours: left alone
         assert proc.poll() is None
         assert procs.stop(proc.pid, marker="sleep 30")
