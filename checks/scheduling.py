@@ -191,8 +191,13 @@ def spread_apart(
     found = pods(ctx, kind, name)
     if len(found) < replicas:
         raise NotYet(f"{kind} {name} has {len(found)} pods, waiting for {replicas}")
-    for pod in _scheduled(ctx, kind, name):
-        node = pod["spec"]["nodeName"]
+    undecided = []
+    for pod in found:
+        node = (pod.get("spec") or {}).get("nodeName")
+        if not node:
+            if not _unschedulable(pod):
+                undecided.append(name_of(pod))
+            continue
         domain = (
             node
             if topology_key == "kubernetes.io/hostname"
@@ -206,6 +211,16 @@ def spread_apart(
                 f"a selector that does not match the replicas' own labels repels nothing; use a "
                 f"required podAntiAffinity that selects the pods themselves"
             )
+    if undecided or not by_domain:
+        raise NotYet(f"waiting for the scheduler to place or reject {', '.join(undecided) or 'the pods'}")
+
+
+def _unschedulable(pod: dict) -> bool:
+    """The scheduler tried and found no node (condition PodScheduled=False, reason Unschedulable)."""
+    return any(
+        c.get("type") == "PodScheduled" and c.get("status") == "False" and c.get("reason") == "Unschedulable"
+        for c in (pod.get("status") or {}).get("conditions") or []
+    )
 
 
 @check("scheduling.colocated")

@@ -225,3 +225,30 @@ def test_job_made_as_a_bare_pod_is_explained_and_a_missing_job_waits(checks):
         checks("jobs.completed")(ctx(obj("Pod", "hello")), name="hello")
     with pytest.raises(NotYet):
         checks("jobs.completed")(ctx(), name="hello")
+
+
+def _replica(name: str, node: str | None = None, unschedulable: bool = False) -> dict[str, Any]:
+    conditions = (
+        [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable"}] if unschedulable else []
+    )
+    spec = {"nodeName": node} if node else {}
+    return obj(
+        "Pod", name, metadata={"labels": {"app": "ha-web"}}, spec=spec, status={"conditions": conditions}
+    )
+
+
+def _ha_web() -> dict[str, Any]:
+    return obj(
+        "Deployment", "ha-web", api_version="apps/v1", spec={"selector": {"matchLabels": {"app": "ha-web"}}}
+    )
+
+
+def test_spread_apart_waits_for_the_scheduler_before_passing(checks):
+    check = checks("scheduling.spread_apart")
+    args = {"kind": "Deployment", "name": "ha-web", "replicas": 3}
+    placed = [_replica("a", "n1"), _replica("b", "n2")]
+    with pytest.raises(NotYet, match="waiting for the scheduler to place or reject c"):
+        check(ctx(_ha_web(), *placed, _replica("c")), **args)
+    assert check(ctx(_ha_web(), *placed, _replica("c", unschedulable=True)), **args) is None
+    with pytest.raises(CheckFailed, match="pods a, c share n1"):
+        check(ctx(_ha_web(), *placed, _replica("c", "n1")), **args)
