@@ -62,6 +62,8 @@ def run_steps(writer: Any, steps: Iterable[SolutionStep], namespace: str | None)
             elif step.kubectl:
                 writer.kubectl(step.kubectl, namespace=namespace)
         except TutorError as exc:
+            if str(exc).startswith(where):
+                raise
             raise TutorError(f"{where}: {exc}") from exc
     return applied
 
