@@ -16,7 +16,7 @@ from tutor.tui.catalog import CatalogScreen
 from tutor.tui.first_run import FirstRunScreen
 from tutor.tui.lesson import LessonScreen
 from tutor.tui.modals import ApplyModal, ConfirmModal, ErrorModal, HelpScreen
-from tutor.tui.widgets import Checklist, FailureDetail, StatusBar
+from tutor.tui.widgets import Checklist, FailureDetail, LessonView, StatusBar
 
 EX = ("demo", "1.0", "env-namespaces")
 
@@ -235,6 +235,9 @@ async def test_next_prev_walk_and_time_spent(store, backend):
     app = app_for(backend)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_exercise(pilot, app)
+        view = screen.query_one(LessonView)
+        assert view.scroll_to_heading("Exercise: Environment namespaces")
+        assert not view.scroll_to_heading("Hints")  # spoilers are not in the rendered prose
         await pilot.press("n")
         assert screen.exercise is None and screen.step.lesson.id == "reading"
         assert "No exercise here" in str(screen.query_one("#exercise-title", Static).render())

@@ -72,6 +72,7 @@ class LessonScreen(Screen):
         self.skipped = False
         self.started = False
         self._opened_at = time.monotonic()
+        self._shown_lesson = ""
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -112,10 +113,22 @@ class LessonScreen(Screen):
     # --- switching exercises --------------------------------------------------------------------
 
     async def show_step(self) -> None:
-        """Render the current step and, with a reachable cluster, start its exercise and watch mode."""
-        step, ex = self.step, self.exercise
+        """Render the current step and, with a reachable cluster, start its exercise and watch mode.
+
+        The exercise panel comes first so watch mode starts at once; the lesson prose (the slow
+        part: a long Markdown document) is rendered only when the lesson changes.
+        """
+        step = self.step
         self.query_one(StatusBar).place = f"{step.lesson.title} ({self.index + 1}/{len(self.steps)})"
-        await self.query_one(LessonView).show(lesson_prose(step.lesson.body))
+        await self._show_exercise(step.exercise)
+        view = self.query_one(LessonView)
+        if self._shown_lesson != step.lesson.id:
+            self._shown_lesson = step.lesson.id
+            await view.show(lesson_prose(step.lesson.body))  # a new lesson is read from the top
+        elif step.exercise is not None:
+            view.scroll_to_heading(f"Exercise: {step.exercise.title}")
+
+    async def _show_exercise(self, ex: Exercise | None) -> None:
         self.last_result, self.problem, self.skipped, self.started = None, "", False, False
         self.solution_shown = False
         self.query_one("#env-problem", Static).display = False

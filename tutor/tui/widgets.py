@@ -149,3 +149,9 @@ class LessonView(VerticalScroll):
         self._markdown = markdown
         await self.query_one("#lesson-markdown").update(markdown)
         self.scroll_home(animate=False)
+
+    def scroll_to_heading(self, text: str) -> bool:
+        """Scroll so the heading ``text`` is at the top; False when the document has no such heading."""
+        from textual._slug import slug
+
+        return self.query_one("#lesson-markdown").goto_anchor(slug(text))
