@@ -128,6 +128,35 @@ def tolerates_taint(
     require_toleration(ctx, get(ctx, kind, name), taint)
 
 
+@check("scheduling.prefers_node_label")
+def prefers_node_label(ctx: CheckContext, kind: str, name: str, key: str, value: str, weight: int) -> None:
+    """{kind} {name} prefers nodes labelled {key}={value} with weight {weight}"""
+    spec = ctx.pod_spec(get(ctx, kind, name))
+    node_affinity = (spec.get("affinity") or {}).get("nodeAffinity") or {}
+    preferred = node_affinity.get("preferredDuringSchedulingIgnoredDuringExecution") or []
+    for entry in preferred:
+        exprs = (entry.get("preference") or {}).get("matchExpressions") or []
+        if any(
+            e.get("key") == key and e.get("operator") == "In" and e.get("values") == [value] for e in exprs
+        ):
+            if entry.get("weight") != weight:
+                raise CheckFailed(
+                    f"{kind} {name} prefers {key}={value} with weight {entry.get('weight')}, "
+                    f"expected {weight}"
+                )
+            return None
+    if demands_label(spec, key, value):
+        raise CheckFailed(
+            f"{kind} {name} *requires* {key}={value}; the task asks only for a preference: move it to "
+            f"preferredDuringSchedulingIgnoredDuringExecution with weight {weight}"
+        )
+    raise CheckFailed(
+        f"{kind} {name} has no preferredDuringSchedulingIgnoredDuringExecution entry for {key}={value}: "
+        f"add {{weight: {weight}, preference: "
+        f"{{matchExpressions: [{{key: {key}, operator: In, values: [{value}]}}]}}}}"
+    )
+
+
 @check("scheduling.runs_on_node")
 def runs_on_node(ctx: CheckContext, kind: str, name: str, node: str, count: int = 1) -> None:
     """Every pod of {kind} {name} runs on node {node}"""
