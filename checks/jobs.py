@@ -122,6 +122,25 @@ def completed(ctx: CheckContext, name: str, succeeded: int = 1) -> None:
         )
 
 
+@check("jobs.failed_after", timeout=180)
+def failed_after(ctx: CheckContext, name: str, retries: int) -> None:
+    """Job {name} gave up after {retries} retries (BackoffLimitExceeded)"""
+    job = ctx.get("batch/v1", "Job", name)
+    limit = (job.get("spec") or {}).get("backoffLimit", 6)
+    if limit != retries:
+        raise CheckFailed(
+            f"Job {name} has backoffLimit {limit}, so it retries {limit} times; set backoffLimit: {retries}"
+        )
+    failed = _condition(job, "Failed")
+    if not failed:
+        done = (job.get("status") or {}).get("failed") or 0
+        raise NotYet(
+            f"Job {name} has {done} failed pods and is still retrying (the back-off doubles: 10 s, 20 s, ...)"
+        )
+    if failed.get("reason") != "BackoffLimitExceeded":
+        raise CheckFailed(f"Job {name} failed with {failed.get('reason')}, not BackoffLimitExceeded")
+
+
 @check("jobs.created_from")
 def created_from(ctx: CheckContext, job: str, cronjob: str) -> None:
     """Job {job} was created from CronJob {cronjob}"""

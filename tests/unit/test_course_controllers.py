@@ -252,3 +252,22 @@ def test_spread_apart_waits_for_the_scheduler_before_passing(checks):
     assert check(ctx(_ha_web(), *placed, _replica("c", unschedulable=True)), **args) is None
     with pytest.raises(CheckFailed, match="pods a, c share n1"):
         check(ctx(_ha_web(), *placed, _replica("c", "n1")), **args)
+
+
+def _flaky(limit: int | None, conditions: list[dict[str, Any]]) -> dict[str, Any]:
+    spec = {} if limit is None else {"backoffLimit": limit}
+    return obj(
+        "Job", "flaky", api_version="batch/v1", spec=spec, status={"failed": 3, "conditions": conditions}
+    )
+
+
+def test_failed_after_needs_the_limit_and_the_backoff_condition(checks):
+    check = checks("jobs.failed_after")
+    gave_up = [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"}]
+    assert check(ctx(_flaky(2, gave_up)), name="flaky", retries=2) is None
+    with pytest.raises(CheckFailed, match="has backoffLimit 6"):
+        check(ctx(_flaky(None, gave_up)), name="flaky", retries=2)
+    with pytest.raises(NotYet, match="still retrying"):
+        check(ctx(_flaky(2, [])), name="flaky", retries=2)
+    with pytest.raises(CheckFailed, match="failed with DeadlineExceeded"):
+        check(ctx(_flaky(2, [{**gave_up[0], "reason": "DeadlineExceeded"}])), name="flaky", retries=2)
