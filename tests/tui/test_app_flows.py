@@ -315,3 +315,20 @@ async def test_refused_context_is_explained_and_nothing_is_graded(store, backend
         assert "prod-cluster was not created by k8s-tutor" in str(banner.render())
         assert not any(c.startswith("check:") for c in backend.calls)
         assert screen.loop is None
+
+
+async def test_catalog_highlights_the_first_unfinished_lesson(store):
+    from dataclasses import replace
+
+    from tests.tui.fakes import demo_pack
+
+    pack = demo_pack()
+    first, reading = pack.lessons
+    second = replace(reading, exercises=(replace(first.exercises[0], id="second-ex", lesson_id="reading"),))
+    pack = replace(pack, lessons=(first, second))
+    store.record_pass("demo", "1.0", "env-namespaces")
+    app = app_for(FakeBackend(store, entries=[PackEntry(spec="demo", pack=pack)]))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.entries, what="packs")
+        listing = app.screen.query_one("#catalog", OptionList)
+        assert listing.get_option_at_index(listing.highlighted).id == "lesson:0:1"

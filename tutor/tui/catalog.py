@@ -63,6 +63,7 @@ class CatalogScreen(Screen):
             return
         store: ProgressStore = self.app.backend.progress
         options: list[Option] = []
+        resume: int | None = None  # the first lesson with unfinished exercises: where to continue
         for p, entry in enumerate(entries):
             if entry.pack is None:
                 options.append(
@@ -76,15 +77,21 @@ class CatalogScreen(Screen):
             options.append(
                 Option(f"[b]{escape(pack.title)}[/] [dim]{pack.id} {pack.version}[/]", disabled=True)
             )
-            options += [
-                Option(lesson_line(store, entry, i), id=f"lesson:{p}:{i}") for i in range(len(pack.lessons))
-            ]
+            for i, lesson in enumerate(pack.lessons):
+                if resume is None and any(
+                    not store.get(pack.id, pack.version, ex.id).done and ex.exam != "only"
+                    for ex in lesson.exercises
+                ):
+                    resume = len(options)
+                options.append(Option(lesson_line(store, entry, i), id=f"lesson:{p}:{i}"))
         listing = self.query_one("#catalog", OptionList)
         highlighted = listing.highlighted
         listing.clear_options()
         listing.add_options(options)
         if highlighted is not None and highlighted < len(options):
             listing.highlighted = highlighted
+        elif resume is not None:
+            listing.highlighted = resume
         else:
             listing.action_first()
         count = sum(1 for e in entries if e.pack)
