@@ -150,3 +150,20 @@ def test_exercise_is_set_up_again_when_the_cluster_comes_back_empty(sim_cluster,
         assert cluster.read.get("v1", "Namespace", ns) is not None
     finally:
         writer.delete_namespace(ns, wait=False)
+
+
+def test_broken_checker_file_is_not_gradable_with_its_location(sim_cluster, tmp_path):
+    pack_dir = write_pack(tmp_path / "pack", f"tui-sim-{secrets.token_hex(3)}")
+    (pack_dir / "checks" / "bad.py").write_text("from tutor.sdk import check\n\ndef broken(:\n")
+    backend = CoreBackend(
+        ProgressStore.open(tmp_path / "progress.json"),
+        pack=str(pack_dir),
+        kubeconfig=str(sim_cluster.kubeconfig),
+        context=sim_cluster.context,
+    )
+    [entry] = backend.load_packs()
+    exercise = entry.pack.exercise("tui-settings")
+    for _ in range(2):  # the second round answers from the remembered error
+        result = backend.check_once(entry.pack, exercise)
+        assert result.status is Status.SKIPPED
+        assert "checkers cannot be loaded" in result.skipped_reason and "bad.py:3" in result.skipped_reason

@@ -186,13 +186,20 @@ class CoreBackend:
             grader = self._graders.get(pack.id)
             if grader is None:
                 from tutor.grading.engine import Grader
-                from tutor.grading.registry import load_checks
+                from tutor.grading.registry import load_checks, require_clean
 
                 cluster = self._connected()
                 if self._capabilities is None:
                     self._capabilities = cluster.read.capabilities()
-                grader = Grader(load_checks(pack), cluster.read, pack, capabilities=self._capabilities or ())
+                try:
+                    registry = require_clean(load_checks(pack))
+                except FormatError as exc:  # remembered: a broken checker file is not retried every round
+                    self._graders[pack.id] = exc
+                    raise
+                grader = Grader(registry, cluster.read, pack, capabilities=self._capabilities or ())
                 self._graders[pack.id] = grader
+            if isinstance(grader, FormatError):
+                raise grader
             return grader
 
     # --- exercises ---------------------------------------------------------------------------------
@@ -205,18 +212,17 @@ class CoreBackend:
     def check_once(self, pack: Pack, exercise: Exercise) -> ExerciseResult:
         missing = exercise.requires - (self._capabilities or exercise.requires)
         if missing:
-            return ExerciseResult(
-                pack.id,
-                exercise.id,
-                exercise.title,
-                (),
-                exercise.points,
-                skipped_reason=f"needs {', '.join(sorted(missing))}, which this cluster does not offer "
+            return _not_gradable(
+                pack,
+                exercise,
+                f"needs {', '.join(sorted(missing))}, which this cluster does not offer "
                 "(the sim cluster runs no containers; use a kind cluster)",
             )
         try:
             self._restart_if_gone(pack, exercise)
             result = self._grader(pack).evaluate_once(exercise, self._runs.get(exercise.id))
+        except FormatError as exc:
+            return _not_gradable(pack, exercise, f"the pack's checkers cannot be loaded:\n{exc}")
         except ClusterUnavailable:
             self._drop()
             raise
@@ -274,6 +280,11 @@ class CoreBackend:
         from tutor.grading import lifecycle
 
         self._runs[exercise.id] = lifecycle.reset_exercise(self._writer(), pack, exercise)
+
+
+def _not_gradable(pack: Pack, exercise: Exercise, reason: str) -> ExerciseResult:
+    """A result with no checks run and the reason (the TUI shows it, never as a failure)."""
+    return ExerciseResult(pack.id, exercise.id, exercise.title, (), exercise.points, skipped_reason=reason)
 
 
 def _follow(
