@@ -133,7 +133,7 @@ def test_summary_markdown_flags_errors_and_late_grading(data_dir):
     assert f"# NOT PASSED: {score.percent:.1f}%" in text
     assert "10 min after" in text
     for topic in score.topics:
-        assert f"| {topic.topic} | {topic.tasks} |" in text
+        assert f"- {topic.topic}: {topic.points:g}/{topic.possible:g} points ({topic.percent:.0f}%)" in text
     assert "after the exam ended" not in summary_markdown(score, late_seconds=5)
 
 

@@ -78,7 +78,7 @@ def summary_markdown(score: ExamScore, late_seconds: float = 0.0) -> str:
         ]
     if late_seconds > 60:
         lines += [f"_Graded {late_seconds / 60:.0f} min after the exam ended (the tutor was closed)._", ""]
-    lines += ["| topic | tasks | points | % |", "|---|---:|---:|---:|"]
+    lines += ["**By topic**", ""]
     for t in score.topics:
-        lines.append(f"| {t.topic} | {t.tasks} | {t.points:g}/{t.possible:g} | {t.percent:.0f} |")
+        lines.append(f"- {t.topic}: {t.points:g}/{t.possible:g} points ({t.percent:.0f}%), {t.tasks} task(s)")
     return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ cluster, so it runs in a thread worker and the app switches to the review when i
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -224,7 +225,9 @@ class ReviewScreen(Screen):
         for i, (task, result) in enumerate(zip(s.tasks, s.results(), strict=True), 1):
             icon = ICONS.get(result.status, "?")
             flag = "⚑" if task.flagged else " "
-            yield ListItem(Label(f"{icon}{flag}{i}. {task.title} [dim]{result.points:g}/{task.points:g}[/]"))
+            yield ListItem(
+                Label(f"{icon}{flag}{i}. [b]{result.points:g}/{task.points:g}[/] {escape(task.title)}")
+            )
 
     def _summary(self) -> str:
         a = self.app.session.attempt
