@@ -112,8 +112,11 @@ def test_half_solved_fixture_attempt_scores_the_weighted_sum(cluster, tmp_path, 
     resumed = ExamSession.resume(store.load(session.attempt.id), pack, store=store)
     fresh = ExamRunner(pack, cluster, allow_context=cluster.context, timeout=3)
     fresh.load_runs(resumed)
+    verdicts: list[str] = []
+    fresh.on_verdict = lambda ex, res: verdicts.append(ex.id)
     score = resumed.grade(fresh.grade_all, fresh.server_version())
     assert exam_report(resumed).server_version.startswith("v1.")
+    assert sorted(verdicts) == sorted(ex.id for ex in exercises for _ in ex.checks)  # one final verdict each
 
     expected = sum(ex.points for ex in solved) + first_check_share(partial)
     assert score.points == pytest.approx(expected, abs=1e-6)

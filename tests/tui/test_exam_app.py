@@ -278,3 +278,32 @@ async def test_reopening_after_the_deadline_grades_then_reviews(pack, tmp_path):
         assert isinstance(app.screen, ReviewScreen)
         assert session.score().percent == 100.0
         assert "30 min after the exam ended" in app.screen.query_one("#review-summary").source
+
+
+async def test_grading_screen_counts_verdicts(pack, tmp_path):
+    import threading
+
+    clock = FakeClock()
+    session = make_session(pack, clock, tmp_path)
+    release = threading.Event()
+    total = sum(len(ex.checks) for ex in session.exercises)
+
+    def slow_grader(exercises):
+        for ex in exercises[:1]:
+            for _ in ex.checks:
+                app.verdict_seen(ex, None)
+        release.wait(10)
+        return grader(set())(exercises)
+
+    app = ExamApp(session, slow_grader, tick_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("S")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause(0.3)
+        text = str(app.screen.query_one("#grading-text").render())
+        assert f"2/{total} checks done" in text
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)

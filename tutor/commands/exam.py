@@ -168,7 +168,9 @@ def _open_tui(session, runner) -> int:
     from tutor.tui.exam import ExamApp
 
     grade_one = runner.grade_one if session.attempt.allow_check else None
-    ExamApp(session, runner.grade_all, grade_one, server_version=runner.server_version()).run()
+    app = ExamApp(session, runner.grade_all, grade_one, server_version=runner.server_version())
+    runner.on_verdict = app.verdict_seen
+    app.run()
     return _after(session)
 
 

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from tutor.exam.session import ExamSession
 from tutor.model import Exercise, Pack
-from tutor.results import ExerciseResult, GradeReport
+from tutor.results import CheckResult, ExerciseResult, GradeReport, Status
+
+FINAL = frozenset({Status.PASS, Status.FAIL, Status.TIMEOUT, Status.ERROR, Status.SKIPPED})
 
 if TYPE_CHECKING:
     from tutor.cluster import Cluster
@@ -65,6 +67,7 @@ class ExamRunner:
         self.registry = require_clean(load_checks(pack))
         self._capabilities: frozenset[str] | None = None
         self._runs: dict[str, ExerciseRun] = {}
+        self.on_verdict: Callable[[Exercise, CheckResult], object] | None = None
 
     def capabilities(self) -> frozenset[str]:
         """What the cluster offers (asked once)."""
@@ -106,8 +109,18 @@ class ExamRunner:
         )
 
     def grade_all(self, exercises: Sequence[Exercise]) -> list[ExerciseResult]:
-        """Poll every task's checks to a verdict (the end-of-exam grading)."""
-        return self.grader().grade(exercises, runs=self._runs)
+        """Poll every task's checks to a verdict (the end-of-exam grading).
+
+        ``on_verdict`` (if set) is called from the grading threads with each check's final verdict,
+        so a front end can show progress during the tens of seconds unsolved checks poll.
+        """
+        hook = self.on_verdict
+
+        def progress(exercise: Exercise, result: CheckResult) -> None:
+            if hook is not None and result.status in FINAL:  # RUNNING/PENDING are per-attempt updates
+                hook(exercise, result)
+
+        return self.grader().grade(exercises, runs=self._runs, progress=progress)
 
     def grade_one(self, exercise: Exercise) -> ExerciseResult:
         """One round over one task's checks ("check my answer", when the pack allows it)."""

@@ -97,6 +97,15 @@ class ExamApp(App):
             return
         self.call_from_thread(self.switch_screen, ReviewScreen())
 
+    def verdict_seen(self, exercise, result) -> None:
+        """A check's final verdict arrived (called from a grading thread): count it on the grading screen."""
+        self.call_from_thread(self._count_verdict)
+
+    def _count_verdict(self) -> None:
+        if isinstance(self.screen, GradingScreen):
+            total = sum(len(ex.checks) for ex in self.session.exercises)
+            self.screen.count(total)
+
     def _grading_failed(self, text: str) -> None:
         self.announced.append(text)
         self.notify(text, severity="error", timeout=60)

@@ -190,6 +190,18 @@ class GradingScreen(Screen):
         yield Static("Answers frozen. Grading every task against the cluster…", id="grading-text")
         yield Footer()
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.verdicts = 0
+
+    def count(self, total: int) -> None:
+        """One more check has its verdict; unsolved checks keep polling until their timeout."""
+        self.verdicts = min(total, self.verdicts + 1)
+        self.query_one("#grading-text", Static).update(
+            f"Answers frozen. Grading every task against the cluster… {self.verdicts}/{total} checks done.\n"
+            "Checks that do not pass keep polling until their timeout (the API is eventually consistent)."
+        )
+
     def show_failure(self, text: str) -> None:
         self.query_one("#grading-text", Static).update(text)
 
