@@ -327,3 +327,11 @@ def test_attempt_ids_are_unique_in_the_store(store: AttemptStore):
 def test_data_dir_override(monkeypatch, tmp_path):
     monkeypatch.setenv("K8S_TUTOR_DATA_DIR", str(tmp_path))
     assert AttemptStore().root == tmp_path / "exams"
+
+
+def test_an_attempt_whose_task_left_the_pack_is_a_clear_error(store: AttemptStore):
+    s = ExamSession.new(make_pack({"a": 2, "b": 2}), seed=1, clock=FakeClock(), store=store)
+    smaller = make_pack({"a": 2, "c": 2})
+    with pytest.raises(Exception, match=r"no exercise 'b-\d'.*pack changed") as info:
+        ExamSession.resume(store.load(s.attempt.id), smaller)
+    assert type(info.value).__name__ == "TutorError"

@@ -174,6 +174,19 @@ def _open_tui(session, runner) -> int:
     return _after(session)
 
 
+def _open_review(store, attempt) -> int:
+    from tutor.exam import ExamSession
+    from tutor.tui.exam import ExamApp
+
+    session = ExamSession(attempt, _pack_for(attempt), store=store)
+    ExamApp(session, _graded_already).run()
+    return _after(session)
+
+
+def _graded_already(exercises):
+    raise TutorError("this attempt is already graded")
+
+
 def _after(session) -> int:
     """What to print when the TUI closes; the exit code says how the attempt stands."""
     from tutor.exam import ExamState
@@ -257,6 +270,8 @@ def _resume(store, attempt_id: str, args: argparse.Namespace) -> int:
     from tutor.exam import ExamState
 
     attempt = _find(store, attempt_id, unfinished=not attempt_id)
+    if attempt.state is ExamState.GRADED:  # reopening the review needs no cluster
+        return _open_review(store, attempt)
     session, runner = _session_on_cluster(store, attempt, args)
     if session.state is ExamState.DRAWN:
         _set_up(session, runner)

@@ -84,7 +84,12 @@ class ExamSession:
         self.pack = pack
         self.clock = clock or SystemClock()
         self.store = store
-        self._exercises = [pack.exercise(t.exercise_id) for t in attempt.tasks]  # KeyError names a lost task
+        try:
+            self._exercises = [pack.exercise(t.exercise_id) for t in attempt.tasks]
+        except KeyError as exc:  # the pack changed since the draw
+            raise TutorError(
+                f"attempt {attempt.id}: {exc.args[0]} (the pack changed since the exam was drawn)"
+            ) from None
 
     # ----- construction -------------------------------------------------------------------------
 
