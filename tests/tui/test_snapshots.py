@@ -87,6 +87,8 @@ def test_lesson_environment_problem_snapshot(snap_compare, fresh_store):
         screen = await _lesson(pilot)
         backend.down = True
         await until(pilot, lambda: screen.problem, what="the outage")
+        mode = screen.query_one("#watch-mode")
+        await until(pilot, lambda: "polling" in str(mode.render()), what="the polling fallback")
         await pilot.pause(0.1)
 
     assert snap_compare(_app(backend), terminal_size=(100, 30), run_before=run_before)
