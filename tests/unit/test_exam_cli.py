@@ -163,3 +163,5 @@ def test_saved_results_keep_missing_fields_and_odd_values():
     assert back.checks[0].diffs[0].actual is MISSING
     assert back.checks[0].diffs[0].expected == "0.5"
     assert back.points == result.points == 0.0 and back.checks[0].weight == 2.0
+    review = task_review_markdown(1, load_pack(PACK_DIR).exercise("cm-create"), back)
+    assert "`spec.x`: expected `'0.5'`, it is missing" in review

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tutor.exam.scoring import ExamScore
+from tutor.grading.fieldpath import MISSING
 from tutor.model import Exercise, SolutionStep
 from tutor.results import ExerciseResult, Status
 
@@ -49,7 +50,8 @@ def task_review_markdown(
         if check.status is not Status.PASS and check.message:
             lines.append(f"  - {check.message}")
         for diff in check.diffs:
-            lines.append(f"  - `{diff.path}`: expected `{diff.expected!r}`, got `{diff.actual!r}`")
+            got = "it is missing" if diff.actual is MISSING else f"got `{diff.actual!r}`"
+            lines.append(f"  - `{diff.path}`: expected `{diff.expected!r}`, {got}")
     if result.skipped_reason:
         lines += ["", f"_Not graded: {result.skipped_reason}_"]
     lines += ["", "### Task", "", exercise.task.strip(), ""]
