@@ -18,29 +18,18 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
-from tutor.model import Exercise, SolutionStep
+from tutor.model import Exercise
 from tutor.results import ExerciseResult, Status
 from tutor.store.progress import ProgressStatus
 from tutor.tui import messages as m
-from tutor.tui.backend import ClusterStatus, PackEntry, Step, block_summary, check_titles, steps_of
-from tutor.tui.modals import ApplyModal, ConfirmModal
+from tutor.tui.backend import ClusterStatus, PackEntry, Step, check_titles, steps_of
+from tutor.tui.lesson_actions import LearnerActions
 from tutor.tui.prose import lesson_prose
 from tutor.tui.watching import WatchLoop
 from tutor.tui.widgets import Checklist, FailureDetail, LessonView, StatusBar
 
 
-def solution_markdown(steps: tuple[SolutionStep, ...]) -> str:
-    """The reference solution as Markdown code blocks, in the order the steps run."""
-    parts = []
-    for step in steps:
-        if step.kubectl:
-            parts.append(f"```bash\nkubectl {step.kubectl}\n```")
-        elif step.manifest:
-            parts.append(f"```yaml\n{step.manifest.rstrip()}\n```")
-    return "\n\n".join(parts) or "_This exercise has no reference solution._"
-
-
-class LessonScreen(Screen):
+class LessonScreen(LearnerActions, Screen):
     """One stop of the pack walk (a lesson and maybe an exercise); n/p move along."""
 
     BINDINGS = [
@@ -284,173 +273,3 @@ class LessonScreen(Screen):
         if self._current(msg.exercise_id):
             text = "watching the cluster" if msg.mode == "watch" else f"polling: {msg.reason}"
             self.query_one("#watch-mode", Static).update(f"[dim]{escape(text)}[/]")
-
-    # --- learner actions ------------------------------------------------------------------------
-
-    def _need_exercise(self) -> Exercise | None:
-        if self.exercise is None:
-            self.notify("This lesson has no exercise; press n to go on.")
-        return self.exercise
-
-    def _need_cluster(self) -> bool:
-        if not self.app.cluster_status.reachable:
-            self.notify("This needs a cluster. Press C to create one.", severity="warning")
-            return False
-        return True
-
-    def action_check(self) -> None:
-        ex = self._need_exercise()
-        if ex is None or not self._need_cluster():
-            return
-        self.store.record_attempt(self.pack.id, self.pack.version, ex.id)
-        if self.loop is None:
-            self._start_if_possible()
-        else:
-            self.query_one(Checklist).set_running()
-            self.loop.request_check()
-
-    async def action_hint(self) -> None:
-        ex = self._need_exercise()
-        if ex is None:
-            return
-        if not ex.hints:
-            self.notify("This exercise has no hints.")
-            return
-        if self.hints_shown >= len(ex.hints):
-            self.notify("That was the last hint. Press s to see the solution.")
-            return
-        self.hints_shown += 1
-        self.store.record_hint(self.pack.id, self.pack.version, ex.id, self.hints_shown)
-        await self._paint_hints()
-
-    async def _paint_hints(self) -> None:
-        ex = self.exercise
-        hints = self.query_one("#hints", Markdown)
-        hints.display = bool(ex and self.hints_shown)
-        if ex and self.hints_shown:
-            shown = "\n".join(f"{i + 1}. {h}" for i, h in enumerate(ex.hints[: self.hints_shown]))
-            await hints.update(f"**Hints** ({self.hints_shown}/{len(ex.hints)})\n\n{shown}")
-
-    def action_solution(self) -> None:
-        ex = self._need_exercise()
-        if ex is None:
-            return
-        if self.solution_shown:
-            self.query_one("#solution", Markdown).display = False
-            self.solution_shown = False
-            return
-        if self.store.get(self.pack.id, self.pack.version, ex.id).solution_revealed:
-            self.run_worker(self._show_solution())
-            return
-
-        async def answered(yes: bool | None) -> None:
-            if yes:
-                self.store.record_solution_revealed(self.pack.id, self.pack.version, ex.id)
-                await self._show_solution()
-
-        self.app.push_screen(
-            ConfirmModal(
-                "Reveal the reference solution?\nA pass after this is recorded as 'passed with solution'.",
-                yes="Reveal",
-            ),
-            answered,
-        )
-
-    async def _show_solution(self) -> None:
-        ex = self.exercise
-        solution = self.query_one("#solution", Markdown)
-        await solution.update("**Solution**\n\n" + solution_markdown(ex.solution if ex else ()))
-        solution.display = self.solution_shown = True
-
-    def action_apply(self) -> None:
-        blocks = self.step.lesson.apply_blocks
-        if not blocks:
-            self.notify("This lesson has no YAML example to apply.")
-            return
-        if not self._need_cluster():
-            return
-        namespace = self.exercise.namespace if self.exercise else None
-
-        def chosen(index: int | None) -> None:
-            if index is not None:
-                self._apply_block(index, namespace)
-
-        self.app.push_screen(ApplyModal(blocks, namespace), chosen)
-
-    @work(thread=True, group="actions")
-    def _apply_block(self, index: int, namespace: str | None) -> None:
-        block = self.step.lesson.apply_blocks[index]
-        try:
-            said = self.app.backend.apply_block(block, namespace)
-        except Exception as exc:
-            self.post_message(m.ActionFinished("apply", block_summary(block), error=str(exc)))
-        else:
-            self.post_message(m.ActionFinished("apply", f"{block_summary(block)}: {said}"))
-
-    def action_skip(self) -> None:
-        ex = self._need_exercise()
-        if ex is None or not self._need_cluster():
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.skipped = True
-                self.store.record_skip(self.pack.id, self.pack.version, ex.id)
-                self._cluster_action("skip", ex)
-
-        self.app.push_screen(
-            ConfirmModal(
-                "Apply the reference solution and move on?\nThe exercise is recorded as skipped.", "Skip"
-            ),
-            answered,
-        )
-
-    def action_reset(self) -> None:
-        ex = self._need_exercise()
-        if ex is None or not self._need_cluster():
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.skipped = False
-                self.query_one(Checklist).set_running()
-                self._cluster_action("reset", ex)
-
-        where = f"namespace {ex.namespace}" if ex.namespace else "the exercise's objects"
-        self.app.push_screen(
-            ConfirmModal(f"Reset this exercise?\nThis deletes {where} and runs setup again.", "Reset"),
-            answered,
-        )
-
-    @work(thread=True, group="actions")
-    def _cluster_action(self, action: str, ex: Exercise) -> None:
-        backend = self.app.backend
-        try:
-            if action == "skip":
-                backend.apply_solution(self.pack, ex)
-            else:
-                backend.reset_exercise(self.pack, ex)
-        except Exception as exc:
-            self.post_message(m.ActionFinished(action, ex.id, error=str(exc) or type(exc).__name__))
-        else:
-            self.post_message(m.ActionFinished(action, ex.id))
-
-    @on(m.ActionFinished)
-    def _action_finished(self, msg: m.ActionFinished) -> None:
-        if msg.error:
-            self.notify(f"{msg.action.capitalize()} failed: {msg.error}", severity="error", markup=False)
-            return
-        text = {
-            "apply": f"Applied {msg.detail}.",
-            "skip": "The reference solution was applied.",
-            "reset": "The exercise was reset.",
-        }[msg.action]
-        self.notify(text, markup=False)
-        if msg.action == "reset":
-            self.last_result = None
-        if self.loop is not None:
-            self.loop.request_check()
-        if msg.action == "skip":
-            self.query_one("#exercise-title", Static).update(
-                f"[b]Exercise: {escape(self.exercise.title)}[/]{self._done_mark()}"
-            )
