@@ -149,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
 
     clock = session.RunClock()
     pack, registry = session.load(getattr(args, "path", None))
-    exercises = session.select(pack, None, getattr(args, "exercise", None) or ())
+    exercises = session.select(pack, None, getattr(args, "exercise", None) or (), include_exam_only=True)
     with connect(args.kubeconfig, args.context) as cluster:
         info = session.probe(cluster)
         if info.error:

@@ -45,8 +45,16 @@ def load(pack_spec: str | None) -> tuple[Pack, Any]:
     return pack, require_clean(load_checks(pack))
 
 
-def select(pack: Pack, lesson: str | None = None, exercise_ids: Sequence[str] = ()) -> list[Exercise]:
-    """Exercises to run: the named ones (exam-only tasks allowed), else the lesson's, else every practice one.
+def select(
+    pack: Pack,
+    lesson: str | None = None,
+    exercise_ids: Sequence[str] = (),
+    *,
+    include_exam_only: bool = False,
+) -> list[Exercise]:
+    """Exercises to run: the named ones (exam-only tasks allowed), else the lesson's, else the pack's.
+
+    ``include_exam_only`` adds ``exam: only`` tasks to the list (``pack test`` tests them too).
 
     Raises:
         TutorError: an unknown lesson or exercise id (the message lists the known ones).
@@ -59,10 +67,10 @@ def select(pack: Pack, lesson: str | None = None, exercise_ids: Sequence[str] = 
             raise TutorError(f"{exc.args[0]} (known: {known})") from None
     if lesson:
         try:
-            return [e for e in pack.lesson(lesson).exercises if e.exam != "only"]
+            return [e for e in pack.lesson(lesson).exercises if include_exam_only or e.exam != "only"]
         except KeyError as exc:
             raise TutorError(f"{exc.args[0]} (known: {', '.join(x.id for x in pack.lessons)})") from None
-    return list(pack.exercises())
+    return list(pack.exercises(include_exam_only=include_exam_only))
 
 
 def probe(cluster: Any) -> ClusterInfo:
