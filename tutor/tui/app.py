@@ -95,9 +95,18 @@ class TutorApp(App):
 
     # --- app-wide messages ----------------------------------------------------------------------
 
+    @work(thread=True, group="warm-up")
+    def _warm_up(self) -> None:
+        """Import the lesson screen and markdown-it while the learner looks at the catalog."""
+        from textual.widgets import Markdown  # noqa: F401
+
+        import tutor.tui.lesson  # noqa: F401
+
     @on(m.PacksLoaded)
     def _packs_loaded(self, msg: m.PacksLoaded) -> None:
         self.entries = msg.entries
+        if not self.start_lesson:
+            self._warm_up()
         if self.start_lesson:
             self._open_named_lesson(self.start_lesson)
             self.start_lesson = None
