@@ -83,8 +83,8 @@ class CoreBackend:
         self._cluster: Any = None
         self._capabilities: frozenset[str] | None = None
         self._graders: dict[str, Any] = {}
-        self._runs: dict[str, Any] = {}
-        self._recheck_started: set[str] = set()  # started exercises to verify after a reconnect
+        self._runs: dict[tuple[str, str], Any] = {}  # (pack id, exercise id) -> ExerciseRun
+        self._recheck_started: set[tuple[str, str]] = set()  # started exercises to verify after a reconnect
 
     # --- packs -------------------------------------------------------------------------------------
 
@@ -207,7 +207,7 @@ class CoreBackend:
     def start_exercise(self, pack: Pack, exercise: Exercise) -> None:
         from tutor.grading import lifecycle
 
-        self._runs[exercise.id] = lifecycle.start_exercise(self._writer(), pack, exercise)
+        self._runs[pack.id, exercise.id] = lifecycle.start_exercise(self._writer(), pack, exercise)
 
     def check_once(self, pack: Pack, exercise: Exercise) -> ExerciseResult:
         missing = exercise.requires - (self._capabilities or exercise.requires)
@@ -220,7 +220,7 @@ class CoreBackend:
             )
         try:
             self._restart_if_gone(pack, exercise)
-            result = self._grader(pack).evaluate_once(exercise, self._runs.get(exercise.id))
+            result = self._grader(pack).evaluate_once(exercise, self._runs.get((pack.id, exercise.id)))
         except FormatError as exc:
             return _not_gradable(pack, exercise, f"the pack's checkers cannot be loaded:\n{exc}")
         except ClusterUnavailable:
@@ -237,11 +237,11 @@ class CoreBackend:
     def _restart_if_gone(self, pack: Pack, exercise: Exercise) -> None:
         """After a reconnect, set the exercise up again if its namespace is gone (the cluster was
         recreated); a namespace that survived the outage is left alone so the learner's work stays."""
-        if exercise.id not in self._recheck_started:
+        if (pack.id, exercise.id) not in self._recheck_started:
             return
         if exercise.namespace and self._connected().read.get("v1", "Namespace", exercise.namespace) is None:
             self.start_exercise(pack, exercise)
-        self._recheck_started.discard(exercise.id)
+        self._recheck_started.discard((pack.id, exercise.id))
 
     def watch_changes(self, pack: Pack, exercise: Exercise, watch: Watch) -> Iterator[str]:
         kinds = watched_kinds(exercise)
@@ -279,7 +279,7 @@ class CoreBackend:
     def reset_exercise(self, pack: Pack, exercise: Exercise) -> None:
         from tutor.grading import lifecycle
 
-        self._runs[exercise.id] = lifecycle.reset_exercise(self._writer(), pack, exercise)
+        self._runs[pack.id, exercise.id] = lifecycle.reset_exercise(self._writer(), pack, exercise)
 
 
 def _not_gradable(pack: Pack, exercise: Exercise, reason: str) -> ExerciseResult:
