@@ -258,6 +258,12 @@ def test_grader_error_gives_exit_code_2_and_missing_results_are_refused():
     result = s.grade(with_error)
     assert result.errors == (s.tasks[0].exercise_id,)
     assert result.exit_code == 2 and not result.passed
+    # once the cluster is fixed the attempt may be graded again; a clean grade is final
+    assert s.needs_regrade
+    again = s.grade(lambda exs: [fake_result(ex, {"first", "second"}) for ex in exs])
+    assert again.errors == () and again.percent == 100.0 and not s.needs_regrade
+    with pytest.raises(ExamClosed):
+        s.grade(lambda exs: [fake_result(ex, set()) for ex in exs])
 
 
 # ----- persistence and resume ---------------------------------------------------------------------

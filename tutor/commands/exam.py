@@ -278,26 +278,37 @@ def _resume(store, attempt_id: str, args: argparse.Namespace) -> int:
     return _open_tui(session, runner)
 
 
+def _grade_on_cluster(store, attempt, args: argparse.Namespace):
+    """Submit if still running, then grade against the cluster; the graded session."""
+    from tutor.exam import ExamState
+    from tutor.exam.clock import format_remaining
+
+    session, runner = _session_on_cluster(store, attempt, args)
+    if session.state in (ExamState.DRAWN, ExamState.SET_UP):
+        raise TutorError(
+            f"attempt {attempt.id} has not started; `k8s-tutor exam resume {attempt.id}` starts it"
+        )
+    if session.needs_regrade:
+        print(
+            f"Grading attempt {attempt.id} again: its last grading hit an environment error.", file=sys.stderr
+        )
+    if session.state is ExamState.RUNNING:
+        left = format_remaining(session.remaining())
+        print(f"Submitting attempt {attempt.id} with {left} left.", file=sys.stderr)
+        session.submit()
+    session.grade(runner.grade_all, runner.server_version())
+    return session
+
+
 def _grade(store, attempt_id: str, args: argparse.Namespace) -> int:
     from tutor.exam import ExamSession, ExamState
-    from tutor.exam.clock import format_remaining
     from tutor.exam.runner import exam_report
     from tutor.grading.report import write
 
     attempt = _find(store, attempt_id)
-    if attempt.state is ExamState.GRADED:
-        session = ExamSession(attempt, _pack_for(attempt), store=store)  # already graded: no cluster needed
-    else:
-        session, runner = _session_on_cluster(store, attempt, args)
-        if session.state in (ExamState.DRAWN, ExamState.SET_UP):
-            raise TutorError(
-                f"attempt {attempt.id} has not started; `k8s-tutor exam resume {attempt.id}` starts it"
-            )
-        if session.state is ExamState.RUNNING:
-            left = format_remaining(session.remaining())
-            print(f"Submitting attempt {attempt.id} with {left} left.", file=sys.stderr)
-            session.submit()
-        session.grade(runner.grade_all, runner.server_version())
+    session = ExamSession(attempt, _pack_for(attempt), store=store)
+    if session.state is not ExamState.GRADED or session.needs_regrade:  # else: report the saved results
+        session = _grade_on_cluster(store, attempt, args)
     report = exam_report(session)
     write(report, args.format or "text", args.output)
     machine_on_stdout = (args.format or "text") != "text" and not args.output

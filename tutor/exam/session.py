@@ -189,6 +189,11 @@ class ExamSession:
         """The graded results in exam order (empty before grading)."""
         return [result_from_dict(t.result) for t in self.tasks if t.result is not None]
 
+    @property
+    def needs_regrade(self) -> bool:
+        """Graded, but an environment or checker error made the score unreliable."""
+        return self.state is ExamState.GRADED and bool((self.attempt.score or {}).get("errors"))
+
     def score(self) -> ExamScore:
         """The score of a graded attempt.
 
@@ -261,12 +266,15 @@ class ExamSession:
             grade_all: grades the exercises it is given and returns one result per exercise.
             server_version: the API server's version, recorded for the report.
 
+        A graded attempt whose grading hit an environment error may be graded again (once the cluster
+        is fixed); one graded cleanly may not, so a score can never be improved after the fact.
+
         Raises:
-            ExamClosed: the attempt is still running or already graded.
+            ExamClosed: the attempt is still running, or already graded without errors.
             TutorError: the grader returned no result for a task.
         """
         self.tick()
-        if not self.state.frozen or self.state is ExamState.GRADED:
+        if not self.state.frozen or (self.state is ExamState.GRADED and not self.needs_regrade):
             raise ExamClosed(f"attempt {self.attempt.id} cannot be graded in state {self.state.value}")
         by_id = {r.exercise_id: r for r in grade_all(self.exercises)}
         missing = [t.exercise_id for t in self.tasks if t.exercise_id not in by_id]
