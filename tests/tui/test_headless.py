@@ -194,3 +194,60 @@ def test_headless_modules_do_not_import_textual():
         "assert 'textual' not in sys.modules, 'textual imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+class _ScriptedReader:
+    """A reader whose successive watch() calls replay scripted event lists or raise."""
+
+    def __init__(self, *scripts):
+        self.scripts = list(scripts)
+        self.versions: list[str | None] = []
+
+    def watch(self, api_version, kind, namespace=None, timeout=30, resource_version=None):
+        self.versions.append(resource_version)
+        script = self.scripts.pop(0) if self.scripts else ConnectionError("no more scripts")
+        if isinstance(script, BaseException):
+            raise script
+        yield from script
+
+
+def _obj(name: str, rv: str) -> dict:
+    return {"metadata": {"name": name, "resourceVersion": rv}}
+
+
+def test_follow_resumes_from_the_last_version_and_restarts_after_410():
+    import queue
+
+    from tutor.tui.backend import Watch
+    from tutor.tui.core_backend import _follow
+
+    reader = _ScriptedReader(
+        [{"type": "ADDED", "object": _obj("a", "5")}],
+        [{"type": "MODIFIED", "object": _obj("a", "7")}, {"type": "ERROR", "object": {"code": 410}}],
+        [],
+    )
+    out: queue.Queue = queue.Queue()
+    _follow(reader, "v1", "ConfigMap", "ns", Watch(), out)
+    items = [out.get_nowait() for _ in range(out.qsize())]
+    assert items[:2] == ["ADDED ConfigMap/a", "MODIFIED ConfigMap/a"]
+    assert isinstance(items[2], ConnectionError)  # the scripted end: reported, so the loop polls
+    assert reader.versions == [None, "5", None, None]
+
+
+def test_follow_ignores_a_kind_the_cluster_does_not_serve():
+    import queue
+
+    from tutor.cluster.errors import UnknownKind
+    from tutor.tui.backend import Watch
+    from tutor.tui.core_backend import _follow
+
+    out: queue.Queue = queue.Queue()
+    _follow(
+        _ScriptedReader(UnknownKind("no kind Widget in example.com/v1")),
+        "example.com/v1",
+        "Widget",
+        "ns",
+        Watch(),
+        out,
+    )
+    assert out.empty()

@@ -295,6 +295,8 @@ def _follow(
     The first watch starts with an ADDED event per existing object (one extra grading round);
     later ones resume from the last resourceVersion so a restart is silent.
     """
+    from tutor.cluster.errors import UnknownKind
+
     version: str | None = None
     try:
         while not watch.stop.is_set():
@@ -309,5 +311,7 @@ def _follow(
                     break
                 version = (obj.get("metadata") or {}).get("resourceVersion") or version
                 out.put(f"{event.get('type')} {kind}/{(obj.get('metadata') or {}).get('name')}")
+    except UnknownKind:
+        return  # not served (a CRD not installed yet): the other kinds and the safety-net rounds cover it
     except Exception as exc:
         out.put(exc)
