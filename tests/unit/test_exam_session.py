@@ -6,6 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tutor.exam import (
     AttemptStore,
@@ -341,3 +343,29 @@ def test_an_attempt_whose_task_left_the_pack_is_a_clear_error(store: AttemptStor
     with pytest.raises(Exception, match=r"no exercise 'b-\d'.*pack changed") as info:
         ExamSession.resume(store.load(s.attempt.id), smaller)
     assert type(info.value).__name__ == "TutorError"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sizes=st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=6),
+    data=st.data(),
+    seed=st.integers(min_value=0, max_value=10**6),
+)
+def test_draw_properties(sizes, data, seed):
+    """Any pool, any n: no duplicates, only pool tasks, reproducible, and balanced.
+
+    Balanced: a topic gets one task more than another only if that other topic ran out of tasks.
+    """
+    pool = make_pack({f"t{i}": n for i, n in enumerate(sizes)}).exam_pool()
+    n = data.draw(st.integers(min_value=1, max_value=len(pool)))
+    chosen = draw(pool, n, seed)
+    ids = [e.id for e in chosen]
+    assert len(ids) == len(set(ids)) == n
+    assert set(ids) <= {e.id for e in pool}
+    assert ids == [e.id for e in draw(pool, n, seed)]
+    counts = Counter(e.lesson_id for e in chosen)
+    size = Counter(e.lesson_id for e in pool)
+    for a in size:
+        for b in size:
+            if counts[a] > counts[b] + 1:
+                assert counts[b] == size[b], (counts, size)
