@@ -332,3 +332,22 @@ async def test_catalog_highlights_the_first_unfinished_lesson(store):
         await until(pilot, lambda: app.entries, what="packs")
         listing = app.screen.query_one("#catalog", OptionList)
         assert listing.get_option_at_index(listing.highlighted).id == "lesson:0:1"
+
+
+async def test_theme_picked_is_remembered_and_unknown_theme_is_explained(store, backend, tmp_path):
+    settings = tmp_path / "settings.json"
+    app = app_for(backend, settings=settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.entries, what="packs")
+        assert app.theme == "textual-dark"
+        app.theme = "nord"
+        await pilot.pause(0.1)
+    assert json.loads(settings.read_text()) == {"theme": "nord"}
+    again = app_for(backend, settings=settings)
+    async with again.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: again.entries, what="packs")
+        assert again.theme == "nord"
+    odd = app_for(backend, theme="no-such-theme")
+    async with odd.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: odd.entries, what="packs")
+        assert any("There is no theme 'no-such-theme'" in n for n in notices(odd))

@@ -34,5 +34,7 @@ def run(args: argparse.Namespace) -> int:
 
     store = ProgressStore.open()
     backend = CoreBackend(store, pack=args.pack, kubeconfig=args.kubeconfig, context=args.context)
-    make_app(backend, lesson=args.lesson, theme=args.theme).run()
+    from tutor.tui.settings import settings_path
+
+    make_app(backend, lesson=args.lesson, theme=args.theme, settings=settings_path()).run()
     return 0

@@ -22,6 +22,7 @@ from tutor.tui.backend import Backend, ClusterStatus, PackEntry, steps_of
 from tutor.tui.catalog import CatalogScreen
 from tutor.tui.first_run import FirstRunScreen
 from tutor.tui.modals import ErrorModal, HelpScreen
+from tutor.tui.settings import load_settings, save_setting
 
 DEFAULT_THEME = "textual-dark"
 
@@ -51,6 +52,7 @@ class TutorApp(App):
         status_interval: float = 5.0,
         first_run: bool = True,
         watch_options: dict[str, Any] | None = None,
+        settings: Path | None = None,
     ) -> None:
         super().__init__()
         self.backend = backend
@@ -59,10 +61,17 @@ class TutorApp(App):
         self.offer_first_run = first_run
         self.watch_options = watch_options or {}
         self.probes = 0
-        self._theme_name = theme or DEFAULT_THEME
+        self.settings_file = settings  # None: preferences are neither read nor saved (tests)
+        saved = load_settings(settings).get("theme") if settings else None
+        self._theme_name = theme or saved or DEFAULT_THEME
 
     def on_mount(self) -> None:
-        self.theme = self._theme_name
+        if self._theme_name in self.available_themes:
+            self.theme = self._theme_name
+        else:
+            self.notify(f"There is no theme {self._theme_name!r}; ctrl+p → Theme lists them.", markup=False)
+        if self.settings_file:
+            self.watch(self, "theme", self._theme_changed, init=False)
         self.push_screen(CatalogScreen())
         notice = getattr(self.backend.progress, "notice", "")
         if notice:
@@ -72,6 +81,12 @@ class TutorApp(App):
         self.call_after_refresh(self.probe_cluster)
         if self.status_interval > 0:
             self.set_interval(self.status_interval, self.probe_cluster)
+
+    def _theme_changed(self, theme: str) -> None:
+        try:
+            save_setting("theme", theme, self.settings_file)
+        except OSError as exc:  # a read-only data dir must not break theme switching
+            self.notify(f"The theme could not be saved: {exc}", severity="warning", markup=False)
 
     # --- workers --------------------------------------------------------------------------------
 
