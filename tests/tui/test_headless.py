@@ -189,7 +189,8 @@ def test_watched_kinds_come_from_checks_and_solution_manifests():
 
 def test_headless_modules_do_not_import_textual():
     code = (
-        "import sys, tutor.tui.backend, tutor.tui.watching, tutor.tui.prose, tutor.tui.core_backend, tutor.tui.settings, "
+        "import sys, tutor.tui.backend, tutor.tui.watching, tutor.tui.prose, tutor.tui.core_backend, "
+        "tutor.tui.settings, "
         "tutor.store.progress, tutor.commands.start, tutor.commands.progress; "
         "assert 'textual' not in sys.modules, 'textual imported'"
     )
