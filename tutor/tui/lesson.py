@@ -239,10 +239,16 @@ class LessonScreen(LearnerActions, Screen):
         ex = self.exercise
         if previous is not None and previous is not msg.result.status:
             self.store.record_attempt(self.pack.id, self.pack.version, ex.id)
+            self._bring_verdict_into_view()
         if msg.result.status is Status.PASS and previous is not Status.PASS and not self.skipped:
             rec = self.store.record_pass(self.pack.id, self.pack.version, ex.id)
             with_solution = rec.status is ProgressStatus.PASSED_WITH_SOLUTION
             self.post_message(m.ExercisePassed(ex.id, with_solution))
+
+    def _bring_verdict_into_view(self) -> None:
+        """A new verdict scrolls the exercise panel to it (on 80x24 the task can push it off screen)."""
+        detail = self.query_one(FailureDetail)
+        self.call_after_refresh((detail if detail.display else self.query_one(Checklist)).scroll_visible)
 
     @on(m.ExercisePassed)
     def _exercise_passed(self, msg: m.ExercisePassed) -> None:
