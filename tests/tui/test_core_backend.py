@@ -81,3 +81,26 @@ def test_start_is_the_default_command_and_needs_a_terminal(capsys):
     assert main([]) == 2  # pytest captures stdout: no terminal to draw on
     assert "needs a terminal" in capsys.readouterr().err
     assert main(["start", "--pack", "x", "--lesson", "pods", "--theme", "nord"]) == 2
+
+
+def test_lang_reads_translated_prose_with_the_same_checks(tmp_path):
+    from tests.tui.test_sim_cluster import write_pack
+
+    pack_dir = write_pack(tmp_path / "pack", "tui-lang")
+    text = (
+        (pack_dir / "pack.yaml")
+        .read_text()
+        .replace("requires: [api]", "requires: [api]\nlanguages: [en, zh]")
+    )
+    (pack_dir / "pack.yaml").write_text(text)
+    (pack_dir / "tui-demo.zh.md").write_text(
+        "---\nid: tui-demo\ntitle: 演示\n---\n\n# 演示\n\n配置。\n\n## Exercise: 设置\n\n"
+        "```yaml exercise\nid: tui-settings\n```\n\n创建 ConfigMap。\n"
+    )
+    english = CoreBackend(ProgressStore.open(tmp_path / "p.json"), pack=str(pack_dir))
+    chinese = CoreBackend(ProgressStore.open(tmp_path / "p.json"), pack=str(pack_dir), language="zh")
+    [en], [zh] = english.load_packs(), chinese.load_packs()
+    assert zh.pack is not None, zh.error
+    assert zh.pack.lessons[0].title == "演示" and "配置" in zh.pack.lessons[0].body
+    ex_en, ex_zh = en.pack.exercise("tui-settings"), zh.pack.exercise("tui-settings")
+    assert ex_zh.task.strip() == "创建 ConfigMap。" and ex_zh.checks == ex_en.checks

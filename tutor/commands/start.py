@@ -18,6 +18,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
     parser.add_argument("--lesson", help="open this lesson or exercise id directly")
+    parser.add_argument("--lang", help="read lessons in this language where a translation exists (e.g. zh)")
     parser.add_argument(
         "--theme", help="a Textual theme name, e.g. textual-light (change it live with ctrl+p)"
     )
@@ -33,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
     from tutor.tui.core_backend import CoreBackend
 
     store = ProgressStore.open()
-    backend = CoreBackend(store, pack=args.pack, kubeconfig=args.kubeconfig, context=args.context)
+    backend = CoreBackend(
+        store, pack=args.pack, kubeconfig=args.kubeconfig, context=args.context, language=args.lang
+    )
     from tutor.tui.settings import settings_path
 
     make_app(backend, lesson=args.lesson, theme=args.theme, settings=settings_path()).run()

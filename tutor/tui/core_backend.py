@@ -76,9 +76,11 @@ class CoreBackend:
         pack: str | None = None,
         kubeconfig: str | None = None,
         context: str | None = None,
+        language: str | None = None,
     ) -> None:
         self.progress = progress
         self.pack_spec, self.kubeconfig, self.context = pack, kubeconfig, context
+        self.language = language
         self._lock = threading.RLock()
         self._cluster: Any = None
         self._capabilities: frozenset[str] | None = None
@@ -101,14 +103,25 @@ class CoreBackend:
                 entries.append(self._load(str(source.path), lambda p=source.path: content.load_pack(p)))
         return entries or [self._load("built-in", lambda: content.resolve_pack(None))]
 
-    @staticmethod
-    def _load(spec: str, load: Callable[[], Pack]) -> PackEntry:
+    def _load(self, spec: str, load: Callable[[], Pack]) -> PackEntry:
         try:
-            return PackEntry(spec=spec, pack=load())
+            return PackEntry(spec=spec, pack=self._translated(load()))
         except FormatError as exc:
             return PackEntry(spec=spec, error=str(exc), title=Path(spec).name)
         except TutorError as exc:
             return PackEntry(spec=spec, error=str(exc))
+
+    def _translated(self, pack: Pack) -> Pack:
+        """The pack with each lesson in ``language`` where a translation exists (checks stay the same)."""
+        if not self.language:
+            return pack
+        from dataclasses import replace
+
+        from tutor.content import translated_lesson
+
+        return replace(
+            pack, lessons=tuple(translated_lesson(pack, le.id, self.language) for le in pack.lessons)
+        )
 
     # --- cluster -----------------------------------------------------------------------------------
 
