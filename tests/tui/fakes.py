@@ -206,3 +206,65 @@ class FakeBackend:
     def _guard(self) -> None:
         if self.down:
             raise ClusterUnavailable("the API server at https://127.0.0.1:6443 refused the connection")
+
+
+# --- a real pack on disk, for tests of the real backend ---------------------------------------
+
+SOLUTION = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {color: blue}\n"
+
+PACK_LESSON = """\
+---
+id: tui-demo
+title: TUI demo
+order: 1
+---
+
+# TUI demo
+
+A ConfigMap holds settings.
+
+```yaml apply
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: example
+  namespace: NS
+data: {hello: world}
+```
+
+## Exercise: Settings
+
+```yaml exercise
+id: tui-settings
+namespace: NS
+requires: [api]
+timeout: 10
+checks:
+  - check: match
+    args: {apiVersion: v1, kind: ConfigMap, name: settings, match: {data: {color: blue}}}
+    title: ConfigMap settings has color=blue
+```
+
+Create a ConfigMap `settings` with `color=blue`.
+
+### Hints
+
+1. `kubectl create configmap settings --from-literal=color=blue`
+
+### Solution
+
+```yaml solution
+SOLUTION```
+"""
+
+
+def write_pack(root: Path, namespace: str) -> Path:
+    """A one-lesson pack on disk whose exercise works in ``namespace`` (for the real backend)."""
+    root.mkdir(parents=True)
+    (root / "checks").mkdir()
+    (root / "pack.yaml").write_text(
+        "format_version: 1\nid: tui-sim\ntitle: TUI sim test\nversion: 0.0.1\n"
+        "lessons: [tui-demo]\nrequires: [api]\n"
+    )
+    (root / "tui-demo.md").write_text(PACK_LESSON.replace("NS", namespace).replace("SOLUTION", SOLUTION))
+    return root

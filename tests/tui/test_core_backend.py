@@ -7,6 +7,7 @@ import socket
 
 import pytest
 
+from tests.tui.fakes import write_pack
 from tutor.errors import ClusterUnavailable
 from tutor.store.progress import ProgressStore
 from tutor.tui.core_backend import CoreBackend
@@ -84,8 +85,6 @@ def test_start_is_the_default_command_and_needs_a_terminal(capsys):
 
 
 def test_lang_reads_translated_prose_with_the_same_checks(tmp_path):
-    from tests.tui.test_sim_cluster import write_pack
-
     pack_dir = write_pack(tmp_path / "pack", "tui-lang")
     text = (
         (pack_dir / "pack.yaml")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import secrets
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.tui.conftest import notices, until
+from tests.tui.fakes import SOLUTION, write_pack
 from tutor.results import Status
 from tutor.store.progress import ProgressStatus, ProgressStore
 from tutor.tui.app import make_app
@@ -23,64 +23,6 @@ from tutor.tui.lesson import LessonScreen
 from tutor.tui.widgets import Checklist
 
 pytestmark = pytest.mark.cluster
-
-SOLUTION = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {color: blue}\n"
-
-LESSON = """\
----
-id: tui-demo
-title: TUI demo
-order: 1
----
-
-# TUI demo
-
-A ConfigMap holds settings.
-
-```yaml apply
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: example
-  namespace: NS
-data: {hello: world}
-```
-
-## Exercise: Settings
-
-```yaml exercise
-id: tui-settings
-namespace: NS
-requires: [api]
-timeout: 10
-checks:
-  - check: match
-    args: {apiVersion: v1, kind: ConfigMap, name: settings, match: {data: {color: blue}}}
-    title: ConfigMap settings has color=blue
-```
-
-Create a ConfigMap `settings` with `color=blue`.
-
-### Hints
-
-1. `kubectl create configmap settings --from-literal=color=blue`
-
-### Solution
-
-```yaml solution
-SOLUTION```
-"""
-
-
-def write_pack(root: Path, namespace: str) -> Path:
-    root.mkdir(parents=True)
-    (root / "checks").mkdir()
-    (root / "pack.yaml").write_text(
-        "format_version: 1\nid: tui-sim\ntitle: TUI sim test\nversion: 0.0.1\n"
-        "lessons: [tui-demo]\nrequires: [api]\n"
-    )
-    (root / "tui-demo.md").write_text(LESSON.replace("NS", namespace).replace("SOLUTION", SOLUTION))
-    return root
 
 
 async def test_checklist_turns_green_after_learner_applies_via_api(sim_cluster, cluster, tmp_path):
