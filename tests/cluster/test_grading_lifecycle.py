@@ -189,7 +189,7 @@ def test_pack_test_catches_drift_and_vacuous_checks(sim_cluster, cluster, tmp_pa
     assert all("fails at start" in c["message"] for c in data["good"]["checks"])
     drifted = data["drifted"]["checks"][0]
     assert drifted["status"] == "timeout" and "with the reference solution applied" in drifted["message"]
-    assert f"ConfigMap hello-job in namespace pt-drifted-{suffix} not found" in drifted["message"]
+    assert f"ConfigMap hello-job not found in namespace pt-drifted-{suffix}" in drifted["message"]
     vacuous = data["vacuous"]["checks"][0]
     assert (
         vacuous["status"] == "fail"

@@ -268,3 +268,17 @@ def test_grading_never_starts_a_subprocess(monkeypatch):
     )
     _, [res] = grade(reader, FakeClock(), ex)
     assert [c.status for c in res.checks] == [Status.PASS, Status.PASS]
+
+
+def test_cluster_scoped_messages_name_no_namespace():
+    ex = exercise(
+        CheckRef("match", {"apiVersion": "v1", "kind": "Namespace", "name": "prod"}, timeout=0),
+        CheckRef(
+            "match", {"apiVersion": "v1", "kind": "ConfigMap", "name": "c", "namespace": "other"}, timeout=0
+        ),
+    )
+    _, [res] = grade(FakeReader(), FakeClock(), ex)
+    assert [c.message for c in res.checks] == [
+        "timed out after 0 s: Namespace prod not found",
+        "timed out after 0 s: ConfigMap c not found in namespace other",
+    ]

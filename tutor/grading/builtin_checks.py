@@ -61,9 +61,10 @@ def match_check(
         raise ValueError(f"match: mode must be 'subset' or 'exact', not {mode!r}")
     ns = DEFAULT if namespace is None else namespace
     candidates = _candidates(ctx, apiVersion, kind, name, labels, ns)
-    what = _what(kind, name, labels, namespace or ctx.namespace)
+    what = _what(kind, name, labels, ctx.namespace_for(apiVersion, kind, ns))
     if not candidates and not (count == 0 or max is not None and min in (None, 0)):
-        raise NotYet(f"{what} not found")
+        ns = ctx.namespace_for(apiVersion, kind, DEFAULT if namespace is None else namespace)
+        raise NotYet(f"{_what(kind, name, labels, None)} not found" + (f" in namespace {ns}" if ns else ""))
     subset = match or {}
     results = [(obj, ctx.match(obj, subset, exact=mode == "exact")) for obj in candidates]
     matching = [obj for obj, diffs in results if not diffs]
@@ -111,5 +112,7 @@ def absent_check(
     ]
     if present:
         names = ", ".join((o.get("metadata") or {}).get("name", "?") for o in present[:5])
-        raise CheckFailed(f"{_what(kind, name, labels, namespace or ctx.namespace)} still exists ({names})")
+        raise CheckFailed(
+            f"{_what(kind, name, labels, ctx.namespace_for(apiVersion, kind, ns))} still exists ({names})"
+        )
     return None

@@ -76,6 +76,11 @@ class CheckContext:
         self.touched: list[dict[str, Any]] = []  # objects this attempt read, for diagnostics on failure
 
     # -- reads ---------------------------------------------------------------------------------
+    def namespace_for(self, api_version: str, kind: str, namespace: Any = DEFAULT) -> str | None:
+        """The namespace a read of ``kind`` uses: None for cluster-scoped kinds, else ``namespace``
+        (the exercise namespace by default)."""
+        return self._ns(api_version, kind, namespace)
+
     def _ns(self, api_version: str, kind: str, namespace: Any) -> str | None:
         if not self._cache.namespaced(api_version, kind):
             return None
