@@ -351,3 +351,17 @@ async def test_theme_picked_is_remembered_and_unknown_theme_is_explained(store, 
     async with odd.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: odd.entries, what="packs")
         assert any("There is no theme 'no-such-theme'" in n for n in notices(odd))
+
+
+async def test_unwritable_progress_file_is_a_notice_not_a_crash(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    store = ProgressStore.open(blocker / "progress.json")
+    backend = FakeBackend(store)
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen, checklist = await solve_dev(pilot, app, backend)
+        backend.put("prod", env="prod")
+        await until(pilot, lambda: store.get(*EX).done, what="the pass, in memory")
+        assert sum("could not be saved" in n for n in notices(app)) == 1
+        assert isinstance(app.screen, LessonScreen)

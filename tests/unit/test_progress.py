@@ -149,3 +149,15 @@ def test_import_never_downgrades_and_rejects_non_progress(data_dir, tmp_path, ca
 def test_cli_reset_needs_a_target(data_dir, capsys):
     assert main(["progress", "reset"]) == 2
     assert "--all" in capsys.readouterr().err
+
+
+def test_unwritable_file_raises_unless_a_front_end_takes_the_error(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the data dir should be")
+    store = ProgressStore.open(blocker / "progress.json")
+    with pytest.raises(OSError):
+        store.record_pass(PACK, VER, "a")
+    seen: list[OSError] = []
+    store.on_save_error = seen.append
+    store.record_pass(PACK, VER, "b")
+    assert len(seen) == 1 and store.get(PACK, VER, "b").done  # kept in memory

@@ -17,6 +17,7 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
@@ -138,6 +139,9 @@ class ProgressStore:
     path: Path
     records: dict[str, ExerciseProgress] = field(default_factory=dict)
     notice: str = ""  # set when the file was corrupt and moved aside
+    # Set by a front end that must keep running when the file cannot be written (the TUI shows a
+    # notice); without it a failed save raises, which is right for the CLI.
+    on_save_error: Callable[[OSError], None] | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @classmethod
@@ -277,7 +281,12 @@ class ProgressStore:
 
     def save(self) -> None:
         with self._lock:
-            write_json_atomic(self.path, self.to_document())
+            try:
+                write_json_atomic(self.path, self.to_document())
+            except OSError as exc:
+                if self.on_save_error is None:
+                    raise
+                self.on_save_error(exc)
 
 
 # pending < skipped < passed_with_solution < passed, so an import never downgrades a real pass.

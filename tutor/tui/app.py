@@ -73,6 +73,7 @@ class TutorApp(App):
         if self.settings_file:
             self.watch(self, "theme", self._theme_changed, init=False)
         self.push_screen(CatalogScreen())
+        self.backend.progress.on_save_error = self._progress_not_saved
         notice = getattr(self.backend.progress, "notice", "")
         if notice:
             self.notify(notice, title="Progress was reset", severity="warning", timeout=15, markup=False)
@@ -81,6 +82,13 @@ class TutorApp(App):
         self.call_after_refresh(self.probe_cluster)
         if self.status_interval > 0:
             self.set_interval(self.status_interval, self.probe_cluster)
+
+    def _progress_not_saved(self, exc: OSError) -> None:
+        """Keep going in memory and say so once per distinct problem (not on every save)."""
+        text = f"Your progress could not be saved ({exc}); it is kept until you quit."
+        if text != getattr(self, "_last_save_error", ""):
+            self._last_save_error = text
+            self.notify(text, title="Progress not saved", severity="error", timeout=15, markup=False)
 
     def _theme_changed(self, theme: str) -> None:
         try:
