@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_POLL = 1.0
+MIN_POLL = 0.05  # a poll of 0 would spin; the API is never consistent faster than this anyway
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,9 @@ class CheckPlan:
         return (self.exercise.id, self.index)
 
 
-def _first(*values: float | None) -> float | None:
-    return next((float(v) for v in values if v is not None), None)
+def _first(*values: float | None) -> float:
+    """The first value that is set (0 counts as set: ``timeout: 0`` means one attempt)."""
+    return next(float(v) for v in values if v is not None)
 
 
 def resolve_timing(
@@ -72,13 +74,11 @@ def resolve_timing(
     or the reference's ``args.hold``), so authors write ``args: {hold: 10}`` on ``absent``.
     """
     spec_timeout = spec.timeout if spec else None
-    chosen = (
-        _first(timeout, ref.timeout, exercise.timeout, spec_timeout, pack.timeout if pack else None)
-        or DEFAULT_TIMEOUT
-    )
+    pack_timeout = pack.timeout if pack else None
+    chosen = _first(timeout, ref.timeout, exercise.timeout, spec_timeout, pack_timeout, DEFAULT_TIMEOUT)
     if max_timeout is not None:
         chosen = min(chosen, max_timeout)
-    poll = _first(spec.poll if spec else None, pack.poll if pack else None) or DEFAULT_POLL
+    poll = max(MIN_POLL, _first(spec.poll if spec else None, pack.poll if pack else None, DEFAULT_POLL))
     hold = spec.hold if spec else None
     if spec is not None:
         param = inspect.signature(spec.fn).parameters.get("hold")
