@@ -365,3 +365,15 @@ async def test_unwritable_progress_file_is_a_notice_not_a_crash(tmp_path):
         await until(pilot, lambda: store.get(*EX).done, what="the pass, in memory")
         assert sum("could not be saved" in n for n in notices(app)) == 1
         assert isinstance(app.screen, LessonScreen)
+
+
+async def test_an_unreachable_configured_cluster_also_offers_a_new_one(store, backend):
+    backend.down = True  # a kube context exists, its API server does not answer
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, FirstRunScreen), what="the first-run screen")
+        text = str(app.screen.query_one("#first-run-text", Static).render())
+        assert "context fake does not answer" in text and "connection refused" in text
+        await pilot.press("escape")
+        backend.down = False  # it came back by itself: the app notices without a restart
+        await until(pilot, lambda: app.cluster_status.reachable, what="the cluster to come back")

@@ -140,12 +140,8 @@ class TutorApp(App):
         self.probes += 1
         if msg.status != self.cluster_status or first:
             self.cluster_status = msg.status
-        if first and self.offer_first_run and not msg.status.reachable and not msg.status.configured:
-            self.push_screen(
-                FirstRunScreen(
-                    msg.status.message or "No kube context was found.", self.backend.suggested_driver()
-                )
-            )
+        if first and self.offer_first_run and not msg.status.reachable:
+            self.push_screen(FirstRunScreen(unusable_reason(msg.status), self.backend.suggested_driver()))
 
     # --- navigation -----------------------------------------------------------------------------
 
@@ -179,7 +175,7 @@ class TutorApp(App):
         reason = (
             f"The cluster {status.context} is reachable; creating the tutor's own cluster is still possible."
             if status.reachable
-            else status.message or "No kube context was found."
+            else unusable_reason(status)
         )
         self.push_screen(FirstRunScreen(reason, self.backend.suggested_driver()))
 
@@ -205,6 +201,13 @@ class TutorApp(App):
             )
             yield SystemCommand("Skip the exercise", "Apply the reference solution", screen.action_skip)
             yield SystemCommand("Lesson list", "Back to the catalog", screen.action_list)
+
+
+def unusable_reason(status: ClusterStatus) -> str:
+    """Why there is no usable cluster, in one plain sentence plus the technical detail."""
+    if status.configured and status.context:
+        return f"The cluster of context {status.context} does not answer: {status.message}"
+    return status.message or "No kube context was found."
 
 
 def make_app(backend: Backend, **options: Any) -> TutorApp:
