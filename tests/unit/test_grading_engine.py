@@ -282,3 +282,19 @@ def test_cluster_scoped_messages_name_no_namespace():
         "timed out after 0 s: Namespace prod not found",
         "timed out after 0 s: ConfigMap c not found in namespace other",
     ]
+
+
+def test_api_refusal_is_a_cluster_error_not_a_checker_bug():
+    from tutor.cluster.errors import ApiError
+
+    reader = FakeReader()
+
+    def forbidden():
+        raise ApiError(403, "Forbidden", "pods is forbidden", "list Pods in namespace ex")
+
+    reader.on_list = forbidden
+    _, [res] = grade(
+        reader, FakeClock(), exercise(CheckRef("match", {"apiVersion": "v1", "kind": "Pod", "name": "a"}))
+    )
+    assert res.checks[0].status is Status.ERROR
+    assert res.checks[0].message.startswith("cluster error: list Pods in namespace ex: pods is forbidden")

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from tutor.errors import ClusterUnavailable
+from tutor.errors import ClusterUnavailable, TutorError
 from tutor.grading import diagnostics
 from tutor.grading.cache import RoundCache, is_unreachable
 from tutor.grading.context import CheckContext
@@ -80,6 +80,8 @@ def evaluate(plan: CheckPlan, ctx: CheckContext) -> Attempt:
         if is_unreachable(exc):
             text = str(exc) if isinstance(exc, ClusterUnavailable) else f"API server unreachable: {exc}"
             return Attempt(Status.ERROR, f"cluster unavailable: {text}")
+        if isinstance(exc, TutorError):  # an API answer such as 403 Forbidden: the environment, not the checker
+            return Attempt(Status.ERROR, f"cluster error: {exc}")
         return Attempt(
             Status.ERROR, f"checker {plan.ref.check} raised {type(exc).__name__}: {exc}{_location_of(exc)}"
         )
