@@ -80,7 +80,7 @@ def evaluate(plan: CheckPlan, ctx: CheckContext) -> Attempt:
         if is_unreachable(exc):
             text = str(exc) if isinstance(exc, ClusterUnavailable) else f"API server unreachable: {exc}"
             return Attempt(Status.ERROR, f"cluster unavailable: {text}")
-        if isinstance(exc, TutorError):  # an API answer such as 403 Forbidden: the environment, not the checker
+        if isinstance(exc, TutorError):  # an API refusal such as 403: the environment, not the checker
             return Attempt(Status.ERROR, f"cluster error: {exc}")
         return Attempt(
             Status.ERROR, f"checker {plan.ref.check} raised {type(exc).__name__}: {exc}{_location_of(exc)}"
