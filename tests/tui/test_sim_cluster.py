@@ -25,6 +25,21 @@ from tutor.tui.widgets import Checklist
 pytestmark = pytest.mark.cluster
 
 
+def real_backend(sim_cluster, tmp_path, namespace: str, checkers: dict[str, str] | None = None):
+    """The real backend on the session's cluster with the test pack (plus ``checkers`` files)."""
+    pack_dir = write_pack(tmp_path / "pack", namespace)
+    for name, text in (checkers or {}).items():
+        (pack_dir / "checks" / name).write_text(text)
+    backend = CoreBackend(
+        ProgressStore.open(tmp_path / "progress.json"),
+        pack=str(pack_dir),
+        kubeconfig=str(sim_cluster.kubeconfig),
+        context=sim_cluster.context,
+    )
+    [entry] = backend.load_packs()
+    return backend, entry
+
+
 async def test_checklist_turns_green_after_learner_applies_via_api(sim_cluster, cluster, tmp_path):
     ns = f"tui-sim-{secrets.token_hex(3)}"
     pack_dir = write_pack(tmp_path / "pack", ns)
@@ -72,14 +87,7 @@ async def test_checklist_turns_green_after_learner_applies_via_api(sim_cluster, 
 
 def test_exercise_is_set_up_again_when_the_cluster_comes_back_empty(sim_cluster, cluster, tmp_path):
     ns = f"tui-sim-{secrets.token_hex(3)}"
-    pack_dir = write_pack(tmp_path / "pack", ns)
-    backend = CoreBackend(
-        ProgressStore.open(tmp_path / "progress.json"),
-        pack=str(pack_dir),
-        kubeconfig=str(sim_cluster.kubeconfig),
-        context=sim_cluster.context,
-    )
-    [entry] = backend.load_packs()
+    backend, entry = real_backend(sim_cluster, tmp_path, ns)
     exercise = entry.pack.exercise("tui-settings")
     writer = cluster.writer()
     try:
@@ -95,15 +103,8 @@ def test_exercise_is_set_up_again_when_the_cluster_comes_back_empty(sim_cluster,
 
 
 def test_broken_checker_file_is_not_gradable_with_its_location(sim_cluster, tmp_path):
-    pack_dir = write_pack(tmp_path / "pack", f"tui-sim-{secrets.token_hex(3)}")
-    (pack_dir / "checks" / "bad.py").write_text("from tutor.sdk import check\n\ndef broken(:\n")
-    backend = CoreBackend(
-        ProgressStore.open(tmp_path / "progress.json"),
-        pack=str(pack_dir),
-        kubeconfig=str(sim_cluster.kubeconfig),
-        context=sim_cluster.context,
-    )
-    [entry] = backend.load_packs()
+    bad = "from tutor.sdk import check\n\ndef broken(:\n"
+    backend, entry = real_backend(sim_cluster, tmp_path, f"tui-sim-{secrets.token_hex(3)}", {"bad.py": bad})
     exercise = entry.pack.exercise("tui-settings")
     for _ in range(2):  # the second round answers from the remembered error
         result = backend.check_once(entry.pack, exercise)
