@@ -7,8 +7,10 @@ One place so that "which cluster" and "may the tutor write there" mean the same 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from tutor.cluster.client import Cluster
+if TYPE_CHECKING:  # the client imports the Kubernetes library (~0.7 s); --help must not pay for it
+    from tutor.cluster.client import Cluster
 
 
 def add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,7 +25,7 @@ def add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def connect_from_args(args: argparse.Namespace) -> Cluster:
+def connect_from_args(args: argparse.Namespace) -> "Cluster":
     """``connect()`` with the parsed options; ``--allow-context X`` alone also selects X."""
     from tutor.cluster.client import connect
 

@@ -128,7 +128,8 @@ def ensure_binaries(build: bool = False, progress: Progress = lambda _m: None) -
     if not script.exists():
         raise SimError(f"{script} not found: building the sim binaries needs a source checkout of k8s-tutor")
     progress(f"building sim binaries with {script} (first time only, several minutes)")
-    proc = subprocess.run(["bash", str(script)], capture_output=True, text=True)
+    # stdin closed: the TUI owns the terminal while this runs, and the build must not read keystrokes.
+    proc = subprocess.run(["bash", str(script)], capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if proc.returncode != 0 or missing_binaries():
         raise SimError(f"`bash {script}` failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
 

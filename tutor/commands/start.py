@@ -13,10 +13,9 @@ import sys
 def configure(parser: argparse.ArgumentParser) -> None:
     """Pack, cluster and starting-point options."""
     parser.add_argument("--pack", help="a pack folder, pack.yaml or pack id (default: every discovered pack)")
-    parser.add_argument(
-        "--context", help="kube context to use; naming it also allows the tutor to write to it"
-    )
-    parser.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    from tutor.cluster.cli_args import add_cluster_arguments
+
+    add_cluster_arguments(parser)
     parser.add_argument("--lesson", help="open this lesson or exercise id directly")
     parser.add_argument("--lang", help="read lessons in this language where a translation exists (e.g. zh)")
     parser.add_argument(
@@ -35,7 +34,10 @@ def run(args: argparse.Namespace) -> int:
 
     store = ProgressStore.open()
     backend = CoreBackend(
-        store, pack=args.pack, kubeconfig=args.kubeconfig, context=args.context, language=args.lang
+        store, pack=args.pack, kubeconfig=args.kubeconfig,
+        context=args.context,
+        allow_context=args.allow_context,
+        language=args.lang,
     )
     from tutor.tui.settings import settings_path
 

@@ -65,7 +65,9 @@ class CoreBackend:
 
     Args:
         pack: ``--pack`` (a path or a pack id); None lists every discovered pack.
-        kubeconfig, context: ``--kubeconfig`` / ``--context``; a named context may be written to.
+        kubeconfig, context: ``--kubeconfig`` / ``--context`` select the cluster (reads and writes).
+        allow_context: ``--allow-context``: a context the tutor did not create that it may still write to.
+            Selecting a context is not consent to change it; the guard in ``tutor.cluster`` decides.
         progress: the progress store (opened by the CLI so its corrupt-file notice is shown).
     """
 
@@ -76,10 +78,13 @@ class CoreBackend:
         pack: str | None = None,
         kubeconfig: str | None = None,
         context: str | None = None,
+        allow_context: str | None = None,
         language: str | None = None,
     ) -> None:
         self.progress = progress
-        self.pack_spec, self.kubeconfig, self.context = pack, kubeconfig, context
+        self.pack_spec, self.kubeconfig = pack, kubeconfig
+        self.context = context or allow_context
+        self.allow_context = allow_context
         self.language = language
         self._lock = threading.RLock()
         self._cluster: Any = None
@@ -192,7 +197,7 @@ class CoreBackend:
         self._drop()
 
     def _writer(self) -> Any:
-        return self._connected().writer(allow_context=self.context)
+        return self._connected().writer(allow_context=self.allow_context)
 
     def _grader(self, pack: Pack) -> Any:
         with self._lock:
