@@ -25,7 +25,7 @@ def add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def connect_from_args(args: argparse.Namespace) -> "Cluster":
+def connect_from_args(args: argparse.Namespace) -> Cluster:
     """``connect()`` with the parsed options; ``--allow-context X`` alone also selects X."""
     from tutor.cluster.client import connect
 
