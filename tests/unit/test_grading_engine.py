@@ -108,6 +108,16 @@ def test_hold_window_passes_when_it_stays_absent():
     assert res.checks[0].status is Status.PASS and res.checks[0].duration == pytest.approx(3, abs=0.01)
 
 
+def test_hold_on_the_check_reference_wins_over_the_checker_argument():
+    """`hold:` written on the check ref (lesson metadata) is the most specific setting."""
+    reader, clock = FakeReader(), FakeClock()
+    clock.at(4, lambda: reader.objects.append(obj("Pod", "intruder")))
+    ref = CheckRef("absent", {"apiVersion": "v1", "kind": "Pod", "name": "intruder", "hold": 2}, hold=10)
+    _, [res] = grade(reader, clock, exercise(ref))
+    assert res.checks[0].status is Status.FAIL  # with the argument's 2 s window it would have passed at t=2
+    assert 4 <= res.checks[0].duration < 5
+
+
 def test_only_last_failure_is_reported():
     seen: list[str] = []
     _, [res] = grade(FakeReader(), FakeClock(), exercise(CheckRef("flaky", {"messages": seen}, timeout=3)))

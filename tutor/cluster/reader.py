@@ -81,6 +81,16 @@ class ClusterReader:
                 return None
             raise
 
+    def logs(self, namespace: str, pod: str, container: str | None = None, tail_lines: int = 20) -> str:
+        """The last ``tail_lines`` lines a pod's container printed (real containers only: kind, not sim).
+
+        Graders attach these to a failed check's diagnostics.
+        """
+        query: dict[str, Any] = {"container": container, "tailLines": tail_lines}
+        path = f"/api/v1/namespaces/{namespace}/pods/{pod}/log"
+        lines = self._t.stream_lines(path, query, (5.0, 10.0), what=f"logs of pod {pod} in namespace {namespace}")
+        return "\n".join(line.decode("utf-8", "replace") for line in lines)
+
     def version(self) -> dict[str, Any]:
         """The server's ``/version`` (``gitVersion``, ``major``, ``minor``, ``platform``...)."""
         return self._t.request("GET", "/version", what="server version")

@@ -35,8 +35,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     test.add_argument("--format", choices=("text", "json", "junit"), default="text")
     test.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
-    test.add_argument("--context", help="kube context to use")
-    test.add_argument("--kubeconfig", help="kubeconfig file")
+    from tutor.cluster.cli_args import add_cluster_arguments
+
+    add_cluster_arguments(test)
     test.add_argument("--jobs", type=int, default=1, metavar="N", help="exercises run in parallel")
     test.add_argument("--timeout", type=float, metavar="S", help="override every check's timeout (seconds)")
 

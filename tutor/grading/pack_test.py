@@ -150,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     clock = session.RunClock()
     pack, registry = session.load(getattr(args, "path", None))
     exercises = session.select(pack, None, getattr(args, "exercise", None) or (), include_exam_only=True)
-    with connect(args.kubeconfig, args.context) as cluster:
+    with connect(args.kubeconfig, args.context or getattr(args, "allow_context", None)) as cluster:
         info = session.probe(cluster)
         if info.error:
             results = [
@@ -158,7 +158,8 @@ def run(args: argparse.Namespace) -> int:
                 for e in exercises
             ]
         else:
-            writer = cluster.writer(allow_context=args.context)
+            # Selecting a context is not consent to write to it: only --allow-context is (see tutor.cluster.guard).
+            writer = cluster.writer(allow_context=getattr(args, "allow_context", None))
             tester = ExerciseTester(cluster, pack, registry, writer, args.timeout, info.capabilities)
             results = run_exercises(tester, exercises, info, max(1, int(getattr(args, "jobs", 1) or 1)))
     rep = session.report(pack, results, info, clock, command="pack test", start_timeout=START_TIMEOUT)

@@ -84,6 +84,8 @@ def resolve_timing(
         param = inspect.signature(spec.fn).parameters.get("hold")
         if param is not None:
             hold = args.get("hold", param.default if param.default is not param.empty else hold)
+    if ref.hold is not None:  # the most specific setting wins, as for timeouts
+        hold = ref.hold
     return Timing(timeout=chosen, poll=min(poll, chosen) if chosen > 0 else poll, hold=float(hold or 0))
 
 
