@@ -36,7 +36,9 @@ def show_labels(labels: Mapping[str, Any]) -> str:
 
 def argv(container: Mapping[str, Any]) -> list[str]:
     """The container's ``command`` followed by its ``args`` (what the kubelet would exec)."""
-    return [str(x) for x in (container.get("command") or [])] + [str(x) for x in (container.get("args") or [])]
+    return [str(x) for x in (container.get("command") or [])] + [
+        str(x) for x in (container.get("args") or [])
+    ]
 
 
 def script(words: list[str]) -> str:

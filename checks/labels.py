@@ -21,14 +21,16 @@ def relabelled(ctx: CheckContext, pods: dict[str, dict[str, str]], removed: list
                 raise CheckFailed(f"Pod {name} has no {key} label: `kubectl label pod {name} {key}={value}`")
             if labels[key] != value:
                 raise CheckFailed(
-                    f"Pod {name} has {key}={labels[key]}, expected {key}={value}. `kubectl label` refuses to change "
-                    f"an existing value unless you add --overwrite: `kubectl label pod {name} {key}={value} --overwrite`"
+                    f"Pod {name} has {key}={labels[key]}, expected {key}={value}. "
+                    "`kubectl label` refuses to change an existing value unless you add --overwrite: "
+                    f"`kubectl label pod {name} {key}={value} --overwrite`"
                 )
         for key in removed:
             if key in labels:
                 how = "`temp=` only empties the value; " if labels[key] == "" else ""
                 raise CheckFailed(
-                    f"Pod {name} still has the label {key}={labels[key]}: {how}remove a key with a trailing dash: "
+                    f"Pod {name} still has the label {key}={labels[key]}: "
+                    f"{how}remove a key with a trailing dash: "
                     f"`kubectl label pod {name} {key}-`"
                 )
 
@@ -39,14 +41,25 @@ def deleted_by_selector(ctx: CheckContext, deleted: list[str], kept: list[str]) 
     for name in kept:
         pod = ctx.find("v1", "Pod", name)
         snapshot = ctx.snapshot_uid("v1", "Pod", name)
-        if pod is None or meta(pod).get("deletionTimestamp") or (snapshot and meta(pod).get("uid") != snapshot):
+        if (
+            pod is None
+            or meta(pod).get("deletionTimestamp")
+            or (snapshot and meta(pod).get("uid") != snapshot)
+        ):
             raise CheckFailed(
-                f"Pod {name} was deleted too. `env!=prod` and `env notin (prod)` also match pods that have no env "
-                f"label at all; add an existence test: `-l 'env,env!=prod'`. Reset the exercise to get {name} back"
+                f"Pod {name} was deleted too. `env!=prod` and `env notin (prod)` also match pods that "
+                "have no env label at all; add an existence test: `-l 'env,env!=prod'`. "
+                f"Reset the exercise to get {name} back"
             )
-    left = [n for n in deleted if (p := ctx.find("v1", "Pod", n)) is not None and not meta(p).get("deletionTimestamp")]
+    left = [
+        n
+        for n in deleted
+        if (p := ctx.find("v1", "Pod", n)) is not None and not meta(p).get("deletionTimestamp")
+    ]
     if left:
-        raise CheckFailed(f"Pods {', '.join(left)} still exist; delete them with one selector (kubectl delete pods -l ...)")
+        raise CheckFailed(
+            f"Pods {', '.join(left)} still exist; delete them with one selector (kubectl delete pods -l ...)"
+        )
 
 
 @check("labels.service_selects")
@@ -61,24 +74,30 @@ def service_selects(ctx: CheckContext, service: str, pods: list[str]) -> None:
     if extra:
         detail = "; ".join(f"{n} has {show_labels(labels_of(ctx.get('v1', 'Pod', n)))}" for n in extra)
         raise CheckFailed(
-            f"Service {service} (selector {show_labels(selector)}) also selects {', '.join(extra)} ({detail}): "
+            f"Service {service} (selector {show_labels(selector)}) also selects "
+            f"{', '.join(extra)} ({detail}): "
             f"add the label that tells them apart to spec.selector"
         )
     if missing:
         raise CheckFailed(
             f"Service {service} (selector {show_labels(selector)}) does not select {', '.join(missing)}: "
-            f"every key=value of the selector must be on the pod (compare with `kubectl get pods --show-labels`)"
+            f"every key=value of the selector must be on the pod "
+            f"(compare with `kubectl get pods --show-labels`)"
         )
 
 
 @check("labels.annotated")
-def annotated(ctx: CheckContext, kind: str, name: str, annotations: dict[str, str], apiVersion: str = "v1") -> None:
+def annotated(
+    ctx: CheckContext, kind: str, name: str, annotations: dict[str, str], apiVersion: str = "v1"
+) -> None:
     """{kind} {name} carries the annotations {annotations}"""
     obj = ctx.get(apiVersion, kind, name)
     have = meta(obj).get("annotations") or {}
     for key, value in annotations.items():
         if key not in have:
-            as_label = " (it is a label; emails and URLs belong in annotations)" if key in labels_of(obj) else ""
+            as_label = (
+                " (it is a label; emails and URLs belong in annotations)" if key in labels_of(obj) else ""
+            )
             raise CheckFailed(f"{kind} {name} has no annotation {key}{as_label}: "
                               f"`kubectl annotate {kind.lower()} {name} {key}={value}`")
         if have[key] != value:
@@ -95,25 +114,36 @@ def template_labelled(ctx: CheckContext, deployment: str, labels: dict[str, str]
     if not missing:
         return None
     own = labels_of(deploy)
-    where = " It is only on the Deployment's own metadata." if all(own.get(k) == v for k, v in missing.items()) else ""
+    where = (
+        " It is only on the Deployment's own metadata."
+        if all(own.get(k) == v for k, v in missing.items())
+        else ""
+    )
     raise CheckFailed(
-        f"Deployment {deployment}'s pod template lacks {show_labels(missing)}.{where} Pods get their labels from "
+        f"Deployment {deployment}'s pod template lacks {show_labels(missing)}.{where} "
+        "Pods get their labels from "
         f"spec.template.metadata.labels: `kubectl edit deployment {deployment}` and add it there "
         f"(not to spec.selector, which is immutable)"
     )
 
 
 @check("labels.bulk_labelled")
-def bulk_labelled(ctx: CheckContext, label: str, value: str, selected: list[str], unselected: list[str]) -> None:
+def bulk_labelled(
+    ctx: CheckContext, label: str, value: str, selected: list[str], unselected: list[str]
+) -> None:
     """Exactly the pods {selected} carry {label}={value}"""
     for name in selected:
         got = labels_of(ctx.get("v1", "Pod", name)).get(label)
         if got != value:
-            raise CheckFailed(f"Pod {name} should carry {label}={value} but has {label}={got}" if got is not None
-                              else f"Pod {name} should carry {label}={value} but has no {label} label")
+            raise CheckFailed(
+                f"Pod {name} should carry {label}={value} but has {label}={got}"
+                if got is not None
+                else f"Pod {name} should carry {label}={value} but has no {label} label"
+            )
     wrong = [n for n in unselected if label in labels_of(ctx.get("v1", "Pod", n))]
     if wrong:
         raise CheckFailed(
             f"Pods {', '.join(wrong)} got {label} too but the selector should not match them: remove it with "
-            f"`kubectl label pod <name> {label}-` and refine the selector (`!key` matches pods without the key)"
+            f"`kubectl label pod <name> {label}-` and refine the selector "
+            "(`!key` matches pods without the key)"
         )

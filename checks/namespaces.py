@@ -21,7 +21,8 @@ def labelled(ctx: CheckContext, label: str, namespaces: dict[str, str]) -> None:
         labels = meta(ns).get("labels") or {}
         if label not in labels:
             raise CheckFailed(
-                f"Namespace {name} exists but has no {label} label: run `kubectl label namespace {name} {label}={value}`"
+                f"Namespace {name} exists but has no {label} label: "
+                f"run `kubectl label namespace {name} {label}={value}`"
             )
         if labels[label] != value:
             raise CheckFailed(
@@ -39,8 +40,9 @@ def placed(ctx: CheckContext, kind: str, name: str, namespace: str, apiVersion: 
     if stray is not None:
         raise CheckFailed(
             f"{kind} {name} is in namespace default, not {namespace}: an object without metadata.namespace "
-            f"goes to the current namespace. Add `namespace: {namespace}` under the {kind}'s metadata (or use "
-            f"`-n {namespace}`), then remove the stray copy: `kubectl delete {kind.lower()} {name} -n default`"
+            f"goes to the current namespace. Add `namespace: {namespace}` under the {kind}'s metadata "
+            f"(or use `-n {namespace}`), then remove the stray copy: "
+            f"`kubectl delete {kind.lower()} {name} -n default`"
         )
     raise NotYet(f"{kind} {name} not found in namespace {namespace}")
 
@@ -61,17 +63,23 @@ def deleted(ctx: CheckContext, name: str, keep: str) -> None:
     """Namespace {name} is gone with everything in it; namespace {keep} is untouched"""
     kept = ctx.find("v1", "Namespace", keep, namespace=None)
     if kept is None or meta(kept).get("deletionTimestamp"):
-        raise CheckFailed(f"Namespace {keep} was deleted too; only {name} should go. Reset the exercise to get it back")
+        raise CheckFailed(
+            f"Namespace {keep} was deleted too; only {name} should go. Reset the exercise to get it back"
+        )
     snapshot = ctx.snapshot_uid("v1", "Namespace", keep, namespace=None)
     if snapshot and meta(kept).get("uid") != snapshot:
-        raise CheckFailed(f"Namespace {keep} was deleted and recreated; only {name} should go. Reset the exercise")
+        raise CheckFailed(
+            f"Namespace {keep} was deleted and recreated; only {name} should go. Reset the exercise"
+        )
     ns = ctx.find("v1", "Namespace", name, namespace=None)
     if ns is None:
         return None
     if meta(ns).get("deletionTimestamp"):
         raise NotYet(f"Namespace {name} is terminating: the namespace controller is deleting what is inside")
     left = _contents(ctx, name)
-    inside = f" (left inside: {', '.join(left)})" if left else " (it is empty, but the namespace object remains)"
+    inside = (
+        f" (left inside: {', '.join(left)})" if left else " (it is empty, but the namespace object remains)"
+    )
     raise CheckFailed(
         f"Namespace {name} still exists{inside}. Deleting a namespace deletes everything in it: "
         f"`kubectl delete namespace {name}`"
@@ -96,12 +104,14 @@ def moved(ctx: CheckContext, name: str, source: str, target: str, data: dict[str
             f"uid/resourceVersion/creationTimestamp before applying"
         )
     if original is not None and not meta(original).get("deletionTimestamp"):
-        raise CheckFailed(f"ConfigMap {name} still exists in {source}: `kubectl delete cm {name} -n {source}`")
+        raise CheckFailed(
+            f"ConfigMap {name} still exists in {source}: `kubectl delete cm {name} -n {source}`"
+        )
 
 
 @check("namespaces.dns_client")
 def dns_client(ctx: CheckContext, pod: str, client_namespace: str, service: str, namespace: str) -> None:
-    """Pod {pod} in {client_namespace} fetched Service {service} of namespace {namespace} and exited successfully"""
+    """Pod {pod} in {client_namespace} fetched Service {service} of namespace {namespace} and exited successfully"""  # noqa: E501 - the title is the first line
     obj = ctx.get("v1", "Pod", pod, namespace=client_namespace)
     spec = ctx.pod_spec(obj)
     line = " ".join(script(argv(c)) for c in spec.get("containers") or [])
@@ -112,11 +122,15 @@ def dns_client(ctx: CheckContext, pod: str, client_namespace: str, service: str,
             f"(or {service}.{namespace}.svc.cluster.local)"
         )
     if spec.get("restartPolicy", "Always") == "Always":
-        raise CheckFailed(f"Pod {pod} has restartPolicy Always, so it is restarted after every successful run "
-                          f"and never ends in Succeeded: use `restartPolicy: Never` (kubectl run --restart=Never)")
+        raise CheckFailed(
+            f"Pod {pod} has restartPolicy Always, so it is restarted after every successful run "
+            f"and never ends in Succeeded: use `restartPolicy: Never` (kubectl run --restart=Never)"
+        )
     phase = (obj.get("status") or {}).get("phase")
     if phase == "Failed":
-        raise CheckFailed(f"Pod {pod} failed: read `kubectl logs {pod} -n {client_namespace}` (\"bad address\" means the name did not "
-                          f"resolve)")
+        raise CheckFailed(
+            f"Pod {pod} failed: read `kubectl logs {pod} -n {client_namespace}` "
+            f"(\"bad address\" means the name did not resolve)"
+        )
     if phase != "Succeeded":
         raise NotYet(f"Pod {pod} is {phase}; waiting for it to finish")

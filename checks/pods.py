@@ -33,12 +33,16 @@ def shared_volume(ctx: CheckContext, pod: str, volume: str, mounts: dict[str, st
         c = ctx.container(obj, container)
         mine = [m for m in c.get("volumeMounts") or [] if m.get("name") == volume]
         if not mine:
-            raise CheckFailed(f"Container {container} does not mount volume {volume}: add a volumeMounts entry "
-                              f"{{name: {volume}, mountPath: {path}}}. Each emptyDir is private to its pod, and "
-                              f"containers share files only through a volume they both mount")
+            raise CheckFailed(
+                f"Container {container} does not mount volume {volume}: add a volumeMounts entry "
+                f"{{name: {volume}, mountPath: {path}}}. Each emptyDir is private to its pod, and "
+                f"containers share files only through a volume they both mount"
+            )
         if not any(m.get("mountPath", "").rstrip("/") == path.rstrip("/") for m in mine):
-            raise CheckFailed(f"Container {container} mounts {volume} at {mine[0].get('mountPath')}, expected "
-                              f"{path} (mount the directory, not a file in it)")
+            raise CheckFailed(
+                f"Container {container} mounts {volume} at {mine[0].get('mountPath')}, expected "
+                f"{path} (mount the directory, not a file in it)"
+            )
 
 
 @check("pods.command_mentions")
@@ -59,15 +63,19 @@ def init_order(ctx: CheckContext, pod: str, order: list[str]) -> None:
     app = [c.get("name") for c in spec.get("containers") or []]
     misplaced = [n for n in order if n in app]
     if misplaced:
-        raise CheckFailed(f"{', '.join(misplaced)} {'is' if len(misplaced) == 1 else 'are'} in spec.containers, "
-                          f"which start together and keep running. Work that must finish before the app starts "
-                          f"belongs in spec.initContainers")
+        raise CheckFailed(
+            f"{', '.join(misplaced)} {'is' if len(misplaced) == 1 else 'are'} in spec.containers, "
+            f"which start together and keep running. Work that must finish before the app starts "
+            f"belongs in spec.initContainers"
+        )
     present = [n for n in init if n in order]
     if present != order:
         if sorted(present) == sorted(order):
             raise CheckFailed(f"Init containers run in list order; pod {pod} lists {init}, expected {order}")
         missing = [n for n in order if n not in init]
-        raise CheckFailed(f"Pod {pod} has no init container named {', '.join(missing)} (it has {init or 'none'})")
+        raise CheckFailed(
+            f"Pod {pod} has no init container named {', '.join(missing)} (it has {init or 'none'})"
+        )
 
 
 def _hook(ctx: CheckContext, pod: str, container: str, hook: str, mentions: str) -> None:
@@ -81,8 +89,10 @@ def _hook(ctx: CheckContext, pod: str, container: str, hook: str, mentions: str)
                           f"(the supported handlers are exec, httpGet and sleep)")
     line = script([str(x) for x in handler["exec"].get("command") or []])
     if mentions not in line:
-        raise CheckFailed(f"The {hook} hook of {container} runs `{line}`, which does not do what the task asks "
-                          f"(it should use `{mentions}`). Hook output is not shown by kubectl logs: write to a file")
+        raise CheckFailed(
+            f"The {hook} hook of {container} runs `{line}`, which does not do what the task asks "
+            f"(it should use `{mentions}`). Hook output is not shown by kubectl logs: write to a file"
+        )
 
 
 @check("pods.post_start")
@@ -103,8 +113,10 @@ def restart_policy(ctx: CheckContext, pods: dict[str, str]) -> None:
     for name, policy in pods.items():
         actual = ctx.pod_spec(_pod(ctx, name)).get("restartPolicy", "Always")
         if actual != policy:
-            raise CheckFailed(f"Pod {name} has restartPolicy {actual}, expected {policy}. restartPolicy cannot be "
-                              f"changed on an existing pod: `kubectl replace --force -f <file>` recreates it")
+            raise CheckFailed(
+                f"Pod {name} has restartPolicy {actual}, expected {policy}. restartPolicy cannot be "
+                f"changed on an existing pod: `kubectl replace --force -f <file>` recreates it"
+            )
 
 
 @check("pods.debug_container")
@@ -116,14 +128,20 @@ def debug_container(ctx: CheckContext, pod: str, image: str, target: str) -> Non
         raise CheckFailed(f"Pod {pod} was recreated; debug the original pod instead of replacing it")
     debuggers = [c for c in ctx.pod_spec(obj).get("ephemeralContainers") or [] if c.get("image") == image]
     if not debuggers:
-        copies = [p for p in ctx.list("v1", "Pod") if meta(p).get("name") != pod and ctx.created_after_start(p)]
+        copies = [
+            p for p in ctx.list("v1", "Pod") if meta(p).get("name") != pod and ctx.created_after_start(p)
+        ]
         if copies:
-            raise CheckFailed(f"{', '.join(names(copies))} is a new pod (a copy made with --copy-to?); attach the "
-                              f"debugger to {pod} itself: `kubectl debug {pod} -it --image={image} --target={target}`")
+            raise CheckFailed(
+                f"{', '.join(names(copies))} is a new pod (a copy made with --copy-to?); attach the "
+                f"debugger to {pod} itself: `kubectl debug {pod} -it --image={image} --target={target}`"
+            )
         raise NotYet(f"Pod {pod} has no ephemeral container with image {image} yet")
     if not any(c.get("targetContainerName") == target for c in debuggers):
-        raise CheckFailed(f"The debug container does not target {target}, so it cannot see {target}'s processes: "
-                          f"add --target={target} (an ephemeral container cannot be changed, add a new one)")
+        raise CheckFailed(
+            f"The debug container does not target {target}, so it cannot see {target}'s processes: "
+            f"add --target={target} (an ephemeral container cannot be changed, add a new one)"
+        )
 
 
 @check("pods.native_sidecar")
@@ -131,11 +149,15 @@ def native_sidecar(ctx: CheckContext, pod: str, container: str) -> None:
     """{container} is a native sidecar of pod {pod} (init container with restartPolicy Always)"""
     spec = ctx.pod_spec(_pod(ctx, pod))
     if any(c.get("name") == container for c in spec.get("containers") or []):
-        raise CheckFailed(f"{container} is in spec.containers: that is a classic sidecar. A native sidecar is an "
-                          f"init container with `restartPolicy: Always`")
+        raise CheckFailed(
+            f"{container} is in spec.containers: that is a classic sidecar. A native sidecar is an "
+            f"init container with `restartPolicy: Always`"
+        )
     init = next((c for c in spec.get("initContainers") or [] if c.get("name") == container), None)
     if init is None:
         raise CheckFailed(f"Pod {pod} has no init container named {container}")
     if init.get("restartPolicy") != "Always":
-        raise CheckFailed(f"Init container {container} has no `restartPolicy: Always`, so it must exit before the "
-                          f"app starts; set it to make {container} a sidecar that keeps running")
+        raise CheckFailed(
+            f"Init container {container} has no `restartPolicy: Always`, so it must exit before the "
+            f"app starts; set it to make {container} a sidecar that keeps running"
+        )

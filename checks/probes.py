@@ -34,20 +34,26 @@ def _container(ctx: CheckContext, kind: str, name: str, container: str) -> dict[
     return ctx.container(ctx.get(api_version, kind, name), container)
 
 
-def _check_http(container: dict[str, Any], where: str, actual: dict[str, Any], wanted: dict[str, Any]) -> None:
+def _check_http(
+    container: dict[str, Any], where: str, actual: dict[str, Any], wanted: dict[str, Any]
+) -> None:
     path = actual.get("path") or "/"
     if "path" in wanted and path != wanted["path"]:
         raise CheckFailed(f"{where} requests path {path}, expected {wanted['path']}")
     _check_port(container, where, actual, wanted)
 
 
-def _check_port(container: dict[str, Any], where: str, actual: dict[str, Any], wanted: dict[str, Any]) -> None:
+def _check_port(
+    container: dict[str, Any], where: str, actual: dict[str, Any], wanted: dict[str, Any]
+) -> None:
     if "port" not in wanted:
         return
     port = resolve_port(container, actual.get("port"))
     if port != resolve_port(container, wanted["port"]):
-        raise CheckFailed(f"{where} probes port {actual.get('port')}, expected {wanted['port']}: a probe must hit a "
-                          f"port the container really listens on")
+        raise CheckFailed(
+            f"{where} probes port {actual.get('port')}, expected {wanted['port']}: a probe must hit a "
+            f"port the container really listens on"
+        )
 
 
 def _check_exec(where: str, actual: dict[str, Any], wanted: str) -> None:
@@ -70,7 +76,9 @@ def _check_probe(ctx: CheckContext, which: str, kind: str, name: str, container:
     probe = c.get(FIELD[which])
     if not probe:
         others = [w for w, f in FIELD.items() if c.get(f) and w != which]
-        also = f" It has a {others[0]} probe instead; {WHAT[others[0]]}, while {WHAT[which]}." if others else ""
+        also = (
+            f" It has a {others[0]} probe instead; {WHAT[others[0]]}, while {WHAT[which]}." if others else ""
+        )
         fix = f" {RECREATE}" if kind == "Pod" else ""
         raise CheckFailed(f"Container {container} of {kind} {name} has no {FIELD[which]}.{also}{fix}")
     (htype, wanted), = handler.items()
@@ -111,14 +119,18 @@ def startup(ctx: CheckContext, name: str, container: str, handler: dict[str, Any
     probe = _check_probe(ctx, "startup", kind, name, container, handler, timing)
     budget = int(_timing(probe, "failureThreshold")) * int(_timing(probe, "periodSeconds"))
     if budget < min_budget:
-        raise CheckFailed(f"The startupProbe allows failureThreshold × periodSeconds = {budget}s, less than the "
-                          f"{min_budget}s the app may need: raise failureThreshold")
+        raise CheckFailed(
+            f"The startupProbe allows failureThreshold × periodSeconds = {budget}s, less than the "
+            f"{min_budget}s the app may need: raise failureThreshold"
+        )
     live = _container(ctx, kind, name, container).get("livenessProbe") or {}
     changed = {k: _timing(live, k) for k, v in (liveness_kept or {}).items() if _timing(live, k) != v}
     if changed:
-        raise CheckFailed(f"The livenessProbe was changed ({changed}); keep it as it was, {liveness_kept}: a slower "
-                          f"liveness probe also delays failure detection for the whole life of the container, "
-                          f"while the startup probe only covers the start")
+        raise CheckFailed(
+            f"The livenessProbe was changed ({changed}); keep it as it was, {liveness_kept}: a slower "
+            f"liveness probe also delays failure detection for the whole life of the container, "
+            f"while the startup probe only covers the start"
+        )
 
 
 @check("probes.healthy", hold=20)
@@ -128,8 +140,12 @@ def healthy(ctx: CheckContext, pod: str) -> None:
     status = obj.get("status") or {}
     restarted = [s.get("name") for s in status.get("containerStatuses") or [] if s.get("restartCount", 0) > 0]
     if restarted:
-        raise CheckFailed(f"Container {', '.join(map(str, restarted))} of pod {pod} restarted: a liveness probe is "
-                          f"failing (see `kubectl describe pod {pod}`, reason Unhealthy). Fix it and recreate the pod")
+        raise CheckFailed(
+            f"Container {', '.join(map(str, restarted))} of pod {pod} restarted: a liveness probe is "
+            f"failing (see `kubectl describe pod {pod}`, reason Unhealthy). Fix it and recreate the pod"
+        )
     ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), {})
     if ready.get("status") != "True":
-        raise CheckFailed(f"Pod {pod} is not Ready: its readiness probe fails (see `kubectl describe pod {pod}`)")
+        raise CheckFailed(
+            f"Pod {pod} is not Ready: its readiness probe fails (see `kubectl describe pod {pod}`)"
+        )

@@ -32,7 +32,9 @@ def _explain(resource: str, actual: Any) -> str:
     return ""
 
 
-def _compare(ctx: CheckContext, where: str, section: str, actual: dict[str, Any], wanted: dict[str, Any]) -> None:
+def _compare(
+    ctx: CheckContext, where: str, section: str, actual: dict[str, Any], wanted: dict[str, Any]
+) -> None:
     for resource, value in wanted.items():
         if resource not in actual:
             raise CheckFailed(f"{where} has no {section}.{resource}; the task asks for {value}")
@@ -55,7 +57,9 @@ def values(ctx: CheckContext, objects: dict[str, dict[str, dict[str, Any]]], kin
 
 
 QOS_RULES = {
-    "Guaranteed": "every container sets cpu and memory limits with requests equal to them (limits alone do it)",
+    "Guaranteed": (
+        "every container sets cpu and memory limits with requests equal to them (limits alone do it)"
+    ),
     "Burstable": "at least one request or limit is set, but not Guaranteed",
     "BestEffort": "no container sets any request or limit",
 }
@@ -67,9 +71,11 @@ def qos(ctx: CheckContext, pods: dict[str, str]) -> None:
     for name, wanted in pods.items():
         actual = (ctx.get("v1", "Pod", name).get("status") or {}).get("qosClass")
         if actual != wanted:
-            raise CheckFailed(f"Pod {name} has QoS class {actual}, expected {wanted}: {wanted} means "
-                              f"{QOS_RULES.get(wanted, '?')}. Resources of a pod cannot be edited in place: recreate "
-                              f"it (`kubectl replace --force -f <file>`)")
+            raise CheckFailed(
+                f"Pod {name} has QoS class {actual}, expected {wanted}: {wanted} means "
+                f"{QOS_RULES.get(wanted, '?')}. Resources of a pod cannot be edited in place: recreate "
+                f"it (`kubectl replace --force -f <file>`)"
+            )
 
 
 @check("resources.workload_qos")
@@ -99,8 +105,10 @@ def scheduled(ctx: CheckContext, deployment: str) -> None:
         raise NotYet(f"Deployment {deployment} has no pods yet")
     pending = [p for p in pods if not (p.get("spec") or {}).get("nodeName")]
     if pending:
-        raise CheckFailed(f"Pod {meta(pending[0]).get('name')} of {deployment} is Pending: no node has enough "
-                          f"unreserved cpu/memory for its requests.{_pending_reason(ctx, pending[0])}")
+        raise CheckFailed(
+            f"Pod {meta(pending[0]).get('name')} of {deployment} is Pending: no node has enough "
+            f"unreserved cpu/memory for its requests.{_pending_reason(ctx, pending[0])}"
+        )
     status = deploy.get("status") or {}
     if status.get("updatedReplicas", 0) < (deploy.get("spec") or {}).get("replicas", 1):
         raise NotYet(f"Deployment {deployment} is still rolling out")
@@ -114,14 +122,18 @@ def quota(ctx: CheckContext, name: str, hard: dict[str, Any]) -> None:
     for key, value in hard.items():
         got = actual.get(key, actual.get(aliases.get(key, key)))
         if got is None:
-            raise CheckFailed(f"ResourceQuota {name} has no hard {key} (it has {', '.join(sorted(actual)) or 'none'})")
+            raise CheckFailed(
+                f"ResourceQuota {name} has no hard {key} (it has {', '.join(sorted(actual)) or 'none'})"
+            )
         if not _same(ctx, value, got):
             note = _explain(key.split(".")[-1], got)
             raise CheckFailed(f"ResourceQuota {name} has hard {key}: {got}, expected {value}{note}")
 
 
 @check("resources.limitrange")
-def limitrange(ctx: CheckContext, name: str, limits: dict[str, dict[str, Any]], type: str = "Container") -> None:
+def limitrange(
+    ctx: CheckContext, name: str, limits: dict[str, dict[str, Any]], type: str = "Container"
+) -> None:
     """LimitRange {name} sets the asked {type} values"""
     items = (ctx.get("v1", "LimitRange", name).get("spec") or {}).get("limits") or []
     item = next((i for i in items if i.get("type") == type), None)
@@ -137,13 +149,19 @@ def defaults_applied(ctx: CheckContext, deployment: str, replicas: int, requests
     deploy = ctx.get("apps/v1", "Deployment", deployment)
     pods = ctx.pods_of(deploy)
     if len(pods) < replicas:
-        failures = [c.get("message", "") for rs in ctx.list("apps/v1", "ReplicaSet")
-                    if any(r.get("uid") == meta(deploy).get("uid") for r in meta(rs).get("ownerReferences") or [])
-                    for c in (rs.get("status") or {}).get("conditions") or [] if c.get("type") == "ReplicaFailure"]
+        failures = [
+            c.get("message", "")
+            for rs in ctx.list("apps/v1", "ReplicaSet")
+            if any(r.get("uid") == meta(deploy).get("uid") for r in meta(rs).get("ownerReferences") or [])
+            for c in (rs.get("status") or {}).get("conditions") or []
+            if c.get("type") == "ReplicaFailure"
+        ]
         if failures:
-            raise CheckFailed(f"Deployment {deployment} has {len(pods)} of {replicas} pods; its ReplicaSet reports: "
-                              f"{failures[0]}. With a cpu/memory quota every pod must declare requests and limits: "
-                              f"a LimitRange with default and defaultRequest fills them in")
+            raise CheckFailed(
+                f"Deployment {deployment} has {len(pods)} of {replicas} pods; its ReplicaSet reports: "
+                f"{failures[0]}. With a cpu/memory quota every pod must declare requests and limits: "
+                f"a LimitRange with default and defaultRequest fills them in"
+            )
         raise NotYet(f"Deployment {deployment} has {len(pods)} of {replicas} pods")
     for pod in pods:
         for c in ctx.pod_spec(pod).get("containers") or []:
@@ -165,7 +183,11 @@ def oom_diagnosed(ctx: CheckContext, pod: str, reason_key: str, code_key: str) -
         raise CheckFailed(f"Pod {pod} needs the annotations {reason_key} and {code_key}: "
                           f"`kubectl annotate pod {pod} {reason_key}=<reason> {code_key}=<exit code>`")
     if notes[reason_key] != ended.get("reason"):
-        raise CheckFailed(f"{reason_key} is {notes[reason_key]!r}, but that is not what the container status says: "
-                          f"look at state.terminated.reason in `kubectl get pod {pod} -o yaml`")
+        raise CheckFailed(
+            f"{reason_key} is {notes[reason_key]!r}, but that is not what the container status says: "
+            f"look at state.terminated.reason in `kubectl get pod {pod} -o yaml`"
+        )
     if str(notes[code_key]).strip() != str(ended.get("exitCode")):
-        raise CheckFailed(f"{code_key} is {notes[code_key]!r}, which is not the exit code in state.terminated.exitCode")
+        raise CheckFailed(
+            f"{code_key} is {notes[code_key]!r}, which is not the exit code in state.terminated.exitCode"
+        )

@@ -135,7 +135,10 @@ class Exercise:
 
 @dataclass(frozen=True)
 class ApplyBlock:
-    """A YAML example in the lesson prose marked ```` ```yaml apply ```` the learner can apply with one key."""
+    """A YAML example in the lesson prose marked ```` ```yaml apply ````.
+
+    The learner can apply it with one key.
+    """
 
     manifest: str
     location: SourceLocation

@@ -11,7 +11,8 @@ from enum import Enum
 from typing import Any
 
 
-class Status(str, Enum):
+# Not StrEnum: that would make str()/format() give "pass" instead of "Status.PASS".
+class Status(str, Enum):  # noqa: UP042
     """Outcome of one check.
 
     PASS      the cluster state satisfies the check.

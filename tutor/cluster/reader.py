@@ -88,7 +88,9 @@ class ClusterReader:
         """
         query: dict[str, Any] = {"container": container, "tailLines": tail_lines}
         path = f"/api/v1/namespaces/{namespace}/pods/{pod}/log"
-        lines = self._t.stream_lines(path, query, (5.0, 10.0), what=f"logs of pod {pod} in namespace {namespace}")
+        lines = self._t.stream_lines(
+            path, query, (5.0, 10.0), what=f"logs of pod {pod} in namespace {namespace}"
+        )
         return "\n".join(line.decode("utf-8", "replace") for line in lines)
 
     def version(self) -> dict[str, Any]:

@@ -158,7 +158,8 @@ def run(args: argparse.Namespace) -> int:
                 for e in exercises
             ]
         else:
-            # Selecting a context is not consent to write to it: only --allow-context is (see tutor.cluster.guard).
+            # Selecting a context is not consent to write to it: only --allow-context is
+            # (see tutor.cluster.guard).
             writer = cluster.writer(allow_context=getattr(args, "allow_context", None))
             tester = ExerciseTester(cluster, pack, registry, writer, args.timeout, info.capabilities)
             results = run_exercises(tester, exercises, info, max(1, int(getattr(args, "jobs", 1) or 1)))
