@@ -89,6 +89,16 @@ def test_recreate_strategy_is_named(checks):
         )
 
 
+# scheduling.tolerates arguments: Deployment batch must tolerate dedicated=batch:NoSchedule.
+BATCH_TAINT = {
+    "kind": "Deployment",
+    "name": "batch",
+    "key": "dedicated",
+    "value": "batch",
+    "effect": "NoSchedule",
+}
+
+
 def _batch(tolerations: list[dict[str, Any]]) -> dict[str, Any]:
     dep = deployment("batch")
     dep["spec"]["template"]["spec"]["tolerations"] = tolerations
@@ -105,14 +115,7 @@ def _batch(tolerations: list[dict[str, Any]]) -> dict[str, Any]:
     ],
 )
 def test_every_matching_toleration_form_is_accepted(checks, toleration):
-    args = {
-        "kind": "Deployment",
-        "name": "batch",
-        "key": "dedicated",
-        "value": "batch",
-        "effect": "NoSchedule",
-    }
-    assert checks("scheduling.tolerates")(ctx(_batch([toleration])), **args) is None
+    assert checks("scheduling.tolerates")(ctx(_batch([toleration])), **BATCH_TAINT) is None
 
 
 @pytest.mark.parametrize(
@@ -124,15 +127,8 @@ def test_every_matching_toleration_form_is_accepted(checks, toleration):
     ],
 )
 def test_non_matching_tolerations_fail(checks, toleration):
-    args = {
-        "kind": "Deployment",
-        "name": "batch",
-        "key": "dedicated",
-        "value": "batch",
-        "effect": "NoSchedule",
-    }
     with pytest.raises(CheckFailed, match="does not tolerate the taint dedicated=batch:NoSchedule"):
-        checks("scheduling.tolerates")(ctx(_batch([toleration])), **args)
+        checks("scheduling.tolerates")(ctx(_batch([toleration])), **BATCH_TAINT)
 
 
 def _pod(**spec: Any) -> dict[str, Any]:

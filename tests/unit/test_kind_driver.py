@@ -7,6 +7,7 @@ every call; the assertions check the exact commands a learner's machine would ru
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import yaml
@@ -93,36 +94,50 @@ def test_unknown_addon_fails_before_anything_runs(fake_tools):
     assert fake_tools.calls() == []
 
 
-def test_missing_docker_points_to_the_sim_driver(fake_tools):
-    fake_tools.use("kind", "kubectl")
-    with pytest.raises(kind.KindError, match=r"(?s)docker not found on PATH.*--driver sim"):
+class UpFailure(NamedTuple):
+    """One way ``kind.up`` fails and what it must leave behind."""
+
+    message: str  # the error it must give
+    tools: tuple[str, ...] | None = None  # the stand-ins on PATH (None: docker, kind and kubectl)
+    env: dict[str, str] = {}  # a stand-in's failure switch
+    kind_ran: bool = False
+    recorded: bool = False  # kept once kind created it, so `cluster down` can remove a half-ready one
+
+
+UP_FAILURES = {
+    "missing-docker-points-to-the-sim-driver": UpFailure(
+        r"(?s)docker not found on PATH.*--driver sim", tools=("kind", "kubectl")
+    ),
+    "docker-engine-down-is-explained": UpFailure(
+        r"(?s)engine does not answer.*Is the docker daemon running", env={"FAKE_DOCKER": "down"}
+    ),
+    "missing-kind-gives-the-install-command": UpFailure(
+        r"kind not found on PATH.*go install sigs.k8s.io/kind@v0.32.0", tools=("docker", "kubectl")
+    ),
+    "create-failure-shows-kinds-output": UpFailure(
+        r"(?s)kind create cluster failed.*node\(s\) already exist",
+        env={"FAKE_KIND_FAIL": "create"},
+        kind_ran=True,
+    ),
+    "nodes-not-ready-is-an-error": UpFailure(
+        r"(?s)waiting for Ready nodes failed.*timed out",
+        env={"FAKE_KUBECTL_FAIL": "wait"},
+        kind_ran=True,
+        recorded=True,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", UP_FAILURES.values(), ids=UP_FAILURES.keys())
+def test_up_failure_is_explained(fake_tools, monkeypatch, case: UpFailure):
+    if case.tools is not None:
+        fake_tools.use(*case.tools)
+    for var, value in case.env.items():
+        monkeypatch.setenv(var, value)
+    with pytest.raises(kind.KindError, match=case.message):
         kind.up()
-
-
-def test_docker_engine_down_is_explained(fake_tools, monkeypatch):
-    monkeypatch.setenv("FAKE_DOCKER", "down")
-    with pytest.raises(kind.KindError, match=r"(?s)engine does not answer.*Is the docker daemon running"):
-        kind.up()
-    assert fake_tools.calls("kind") == []
-
-
-def test_missing_kind_gives_the_install_command(fake_tools):
-    fake_tools.use("docker", "kubectl")
-    with pytest.raises(kind.KindError, match=r"kind not found on PATH.*go install sigs.k8s.io/kind@v0.32.0"):
-        kind.up()
-
-
-def test_create_failure_shows_kinds_output(fake_tools, monkeypatch):
-    monkeypatch.setenv("FAKE_KIND_FAIL", "create")
-    with pytest.raises(kind.KindError, match=r"(?s)kind create cluster failed.*node\(s\) already exist"):
-        kind.up()
-    assert registry.load("kind", "k8s-tutor") is None
-
-
-def test_nodes_not_ready_is_an_error(fake_tools, monkeypatch):
-    monkeypatch.setenv("FAKE_KUBECTL_FAIL", "wait")
-    with pytest.raises(kind.KindError, match=r"(?s)waiting for Ready nodes failed.*timed out"):
-        kind.up()
+    assert bool(fake_tools.calls("kind")) == case.kind_ran
+    assert (registry.load("kind", "k8s-tutor") is not None) == case.recorded
 
 
 def test_no_switch_keeps_the_previous_current_context(fake_tools):
