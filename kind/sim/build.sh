@@ -29,11 +29,13 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 log() { printf '[sim-build %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-# prepare_module <dir under kind/sim> <work dir> <pin?> <generator function>
-# Copies the committed wrapper module into a scratch dir in the cache (the source tree may be read-only);
-# with pin=1 it regenerates the module there first and copies the result back into the repo.
+# prepare_module <dir under kind/sim> <version> <pin?> <generator function> <module> <what to pin>
+# Copies the committed wrapper module into a scratch dir in the cache (the source tree may be read-only)
+# and cds there; with pin=1 it regenerates the module there first and copies the result back into the repo.
+# Stops (exit 2) when the module does not require <module> at <version>, the version this script builds.
 prepare_module() {
-  local name=$1 work=$2 pin=$3 gen=$4
+  local name=$1 version=$2 pin=$3 gen=$4 module=$5 what=$6 work
+  work="$CACHE/src/${name}bin-$version"
   rm -rf "$work"; mkdir -p "$work"
   if [ "$pin" = 1 ] || [ ! -f "$HERE/$name/go.sum" ]; then
     log "generating the $name wrapper module"
@@ -43,6 +45,8 @@ prepare_module() {
   else
     cp "$HERE/$name/go.mod" "$HERE/$name/go.sum" "$work/"
   fi
+  cd "$work"
+  grep -q "$module $version" go.mod || { log "kind/sim/$name/go.mod does not pin $version: run '$0 pin $what'"; exit 2; }
 }
 
 gen_kubernetes() {
@@ -72,16 +76,13 @@ gen_kwok() {
 }
 
 build_kubernetes() {
-  local pin=${1:-0} out="$BIN/k8s-$K8S_VERSION" minor work commit date ldf p
+  local pin=${1:-0} out="$BIN/k8s-$K8S_VERSION" minor commit date ldf p
   if [ "$pin" = 0 ] && [ -x "$out/kubectl" ] && [ -x "$out/kube-scheduler" ] && [ -x "$out/kube-controller-manager" ] \
      && "$out/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes $K8S_VERSION"; then
     log "kubernetes $K8S_VERSION already built in $out"; return 0
   fi
   minor=$(echo "$K8S_VERSION" | cut -d. -f2)
-  work="$CACHE/src/k8sbin-$K8S_VERSION"
-  prepare_module k8s "$work" "$pin" gen_kubernetes
-  cd "$work"
-  grep -q "k8s.io/kubernetes $K8S_VERSION" go.mod || { log "kind/sim/k8s/go.mod does not pin $K8S_VERSION: run '$0 pin kubernetes'"; exit 2; }
+  prepare_module k8s "$K8S_VERSION" "$pin" gen_kubernetes k8s.io/kubernetes kubernetes
   log "downloading modules (Go module proxy)"
   go mod download
   # Stamp the version the way kubernetes' hack/lib/version.sh does, so /version and kubectl report v1.36.1.
@@ -101,14 +102,11 @@ build_kubernetes() {
 }
 
 build_etcd() {
-  local pin=${1:-0} out="$BIN/etcd-$ETCD_VERSION" work
+  local pin=${1:-0} out="$BIN/etcd-$ETCD_VERSION"
   if [ "$pin" = 0 ] && [ -x "$out/etcd" ] && "$out/etcd" --version 2>/dev/null | grep -q "etcd Version: ${ETCD_VERSION#v}"; then
     log "etcd $ETCD_VERSION already built"; return 0
   fi
-  work="$CACHE/src/etcdbin-$ETCD_VERSION"
-  prepare_module etcd "$work" "$pin" gen_etcd
-  cd "$work"
-  grep -q "go.etcd.io/etcd/server/v3 $ETCD_VERSION" go.mod || { log "kind/sim/etcd/go.mod does not pin $ETCD_VERSION: run '$0 pin etcd'"; exit 2; }
+  prepare_module etcd "$ETCD_VERSION" "$pin" gen_etcd go.etcd.io/etcd/server/v3 etcd
   mkdir -p "$out"
   log "compiling etcd"
   go build -mod=readonly -trimpath -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_VERSION" \
@@ -117,15 +115,12 @@ build_etcd() {
 }
 
 build_kwok() {
-  local pin=${1:-0} out="$BIN/kwok-$KWOK_VERSION" work
+  local pin=${1:-0} out="$BIN/kwok-$KWOK_VERSION"
   if [ "$pin" = 0 ] && [ -x "$out/kwok" ] && [ -f "$out/stage/pod/fast/pod-ready.yaml" ] \
      && "$out/kwok" --version 2>/dev/null | grep -q "kwok version $KWOK_VERSION"; then
     log "kwok $KWOK_VERSION already built"; return 0
   fi
-  work="$CACHE/src/kwokbin-$KWOK_VERSION"
-  prepare_module kwok "$work" "$pin" gen_kwok
-  cd "$work"
-  grep -q "sigs.k8s.io/kwok $KWOK_VERSION" go.mod || { log "kind/sim/kwok/go.mod does not pin $KWOK_VERSION: run '$0 pin kwok'"; exit 2; }
+  prepare_module kwok "$KWOK_VERSION" "$pin" gen_kwok sigs.k8s.io/kwok kwok
   mkdir -p "$out"
   log "compiling kwok"
   go build -mod=readonly -trimpath -ldflags "-s -w" -o "$out/kwok" sigs.k8s.io/kwok/cmd/kwok
