@@ -308,3 +308,13 @@ def test_api_refusal_is_a_cluster_error_not_a_checker_bug():
     )
     assert res.checks[0].status is Status.ERROR
     assert res.checks[0].message.startswith("cluster error: list Pods in namespace ex: pods is forbidden")
+
+
+def test_each_exercise_reports_its_own_duration_not_the_whole_runs():
+    reader, clock = FakeReader(), FakeClock()
+    becomes_ready_at(reader, clock, 2)
+    quick = exercise(CheckRef("dep.ready", {"name": "web"}, timeout=10), ex_id="quick")
+    slow = exercise(CheckRef("dep.ready", {"name": "db"}, timeout=6), ex_id="slow")
+    _, [q, s] = grade(reader, clock, quick, slow)
+    assert q.checks[0].status is Status.PASS and q.duration == pytest.approx(2, abs=1.01)
+    assert s.checks[0].status is Status.TIMEOUT and s.duration == pytest.approx(6, abs=0.01)

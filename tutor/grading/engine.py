@@ -174,12 +174,13 @@ class Grader:
                     self._advance(state, attempt, now, progress)
                 pending = [s for s in pending if s.result is None]
         self._attach_diagnostics(states, runs)
-        return [
-            self._exercise_result(
-                ex, [s.result for s in states if s.plan.exercise is ex and s.result], self.clock() - start
-            )
-            for ex in exercises
-        ]
+        # All checks start together, so an exercise took as long as its slowest check — not the whole
+        # run, which would give every exercise the duration of the slowest one in the report.
+        graded = []
+        for ex in exercises:
+            results = [s.result for s in states if s.plan.exercise is ex and s.result]
+            graded.append(self._exercise_result(ex, results, max((r.duration for r in results), default=0.0)))
+        return graded
 
     # -- internals ------------------------------------------------------------------------------
     @property
