@@ -81,6 +81,15 @@ def test_user_kubeconfig_path_is_the_first_kubeconfig_entry(monkeypatch, tmp_pat
     assert kubeconfig.user_kubeconfig_path() == Path.home() / ".kube" / "config"
 
 
+def test_up_hint_names_the_kubeconfig_only_when_kubectl_would_not_read_it(monkeypatch, tmp_path):
+    from tutor.commands.cluster import _kubectl_hint
+
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "a") + os.pathsep + str(tmp_path / "b"))
+    assert _kubectl_hint("ctx", tmp_path / "b") == "kubectl --context ctx"
+    other = tmp_path / "qa.kubeconfig"
+    assert _kubectl_hint("ctx", other) == f"kubectl --kubeconfig {other} --context ctx"
+
+
 def test_guard_allows_recorded_contexts_only_with_the_same_server(state):
     registry.save(registry.ClusterRecord("sim", "x", "k8s-tutor-sim-x", "https://127.0.0.1:6443", "/k"))
     assert "created by" in guard.check_write("k8s-tutor-sim-x", "https://127.0.0.1:6443/")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -95,13 +96,23 @@ def run(args: argparse.Namespace) -> int:
             **extra,
         )
         print(f"{driver} cluster {name!r} is up: context {made.context} ({made.server}) in {made.kubeconfig}")
-        print(f"try: kubectl --context {made.context} get nodes")
+        print(f"try: {_kubectl_hint(made.context, made.kubeconfig)} get nodes")
         return 0
     if args.action == "down":
         mod.down(name, progress=_progress)
         print(f"{driver} cluster {name!r} deleted")
         return 0
     return _print_status(mod.status(name), args.json)
+
+
+def _kubectl_hint(context: str, kubeconfig: str | Path) -> str:
+    """The kubectl prefix that reaches the new cluster: adds ``--kubeconfig`` unless kubectl reads it."""
+    from tutor.cluster.client import default_kubeconfig
+
+    read_by_default = {Path(p).expanduser().resolve() for p in default_kubeconfig().split(os.pathsep) if p}
+    if Path(kubeconfig).expanduser().resolve() in read_by_default:
+        return f"kubectl --context {context}"
+    return f"kubectl --kubeconfig {kubeconfig} --context {context}"
 
 
 def _print_status(info: dict, as_json: bool) -> int:
