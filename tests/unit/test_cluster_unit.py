@@ -154,6 +154,14 @@ def test_iter_manifests_flattens_lists_and_names_bad_lines():
         list(iter_manifests("apiVersion: v1\nkind: Pod\n---\n- just a list\n"))
 
 
+def test_an_empty_kubeconfig_is_named_in_one_clean_sentence(tmp_path):
+    path = tmp_path / "config"
+    path.write_text("")
+    with pytest.raises(ClusterUnavailable, match=f"cannot read kubeconfig {path}") as caught:
+        connect(path)
+    assert ".." not in str(caught.value)
+
+
 def test_unreachable_api_server_raises_cluster_unavailable_quickly(tmp_path):
     port = procs.free_port()  # nothing listens there
     path = tmp_path / "config"

@@ -87,7 +87,8 @@ def connect(
         contexts, current = list_kube_config_contexts(config_file=path)
     except (ConfigException, OSError, TypeError, ValueError) as exc:
         raise ClusterUnavailable(
-            f"cannot read kubeconfig {path}: {exc}. Create a cluster with `k8s-tutor cluster up` "
+            f"cannot read kubeconfig {path}: {str(exc).rstrip('.')}. "
+            "Create a cluster with `k8s-tutor cluster up` "
             "or point --kubeconfig / $KUBECONFIG at a valid file."
         ) from exc
     names = [c["name"] for c in contexts or []]
