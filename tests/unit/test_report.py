@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -161,6 +162,19 @@ def test_text_is_readable_and_coloured_only_on_a_tty(monkeypatch):
     tty = _Tty()
     reporters.write(sample_report(), "text", stream=tty)
     assert "\x1b[" not in tty.getvalue()
+
+
+@pytest.mark.parametrize(
+    "meta,title",
+    [
+        ({}, "k8s-tutor grade"),
+        ({"command": "pack test"}, "k8s-tutor pack test"),
+        ({"exam": {}}, "k8s-tutor exam grade"),
+    ],
+)
+def test_text_header_names_the_command_that_made_the_report(meta, title):
+    report = dataclasses.replace(sample_report(), meta=meta)
+    assert reporters.render(report, "text").startswith(f"{title}: context k8s-tutor-sim, server v1.36.1\n")
 
 
 def test_write_to_file_keeps_a_summary_on_the_log(tmp_path):

@@ -79,7 +79,9 @@ def render_text(report: GradeReport, colour: bool = False, summary_only: bool = 
         )
         if x
     )
-    lines = [f"k8s-tutor grade{': ' + where if where else ''}", ""]
+    # Which front end made the report: `pack test` and `exam grade` reuse this renderer.
+    command = report.meta.get("command") or ("exam grade" if "exam" in report.meta else "grade")
+    lines = [f"k8s-tutor {command}{': ' + where if where else ''}", ""]
     for ex in report.exercises:
         lines.extend(exercise_lines(ex, colour))
     lines += ["", summary_line(report)]
