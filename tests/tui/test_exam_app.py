@@ -307,3 +307,18 @@ async def test_grading_screen_counts_verdicts(pack, tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
+
+
+@pytest.mark.parametrize(
+    "minutes,text",
+    [
+        (30, "; warnings at 15, 5 and 1 minutes left"),
+        (10, "; warnings at 5 and 1 minutes left"),
+        (2, "; warnings at 1 minute left"),
+        (1, ""),
+    ],
+)
+def test_ready_screen_lists_only_the_warnings_the_exam_gives(minutes, text):
+    from tutor.tui.exam.screens import _warnings_text
+
+    assert _warnings_text(minutes * 60) == text

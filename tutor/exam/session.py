@@ -35,6 +35,13 @@ from tutor.results import ExerciseResult
 WARNINGS: tuple[int, ...] = (15, 5, 1)
 """Minutes-left thresholds announced during an exam (killer.sh / the real CKA do the same)."""
 
+
+def warning_minutes(duration: float) -> list[int]:
+    """The thresholds an exam of ``duration`` seconds announces: a warning at or above the whole
+    duration would only say "the exam is short", so a 10-minute exam warns at 5 and 1."""
+    return [m for m in WARNINGS if m * 60 < duration]
+
+
 GradeAll = Callable[[Sequence[Exercise]], Sequence[ExerciseResult]]
 GradeOne = Callable[[Exercise], ExerciseResult]
 
@@ -225,8 +232,9 @@ class ExamSession:
         now = self.clock.now()
         self.attempt.started_at = now
         self.attempt.deadline = now + self.attempt.duration
-        # A warning for a threshold at or above the whole duration would only say "the exam is short".
-        self.attempt.warnings_fired = [m for m in WARNINGS if m * 60 >= self.attempt.duration]
+        # Thresholds the exam does not announce count as fired already.
+        announced = warning_minutes(self.attempt.duration)
+        self.attempt.warnings_fired = [m for m in WARNINGS if m not in announced]
         self.attempt.state = ExamState.RUNNING
         self._save()
 

@@ -18,7 +18,7 @@ from textual.widgets import Button, Footer, Label, ListItem, ListView, Markdown,
 from tutor.errors import TutorError
 from tutor.exam.clock import format_remaining
 from tutor.exam.review import summary_markdown, task_review_markdown
-from tutor.exam.session import ExamSession
+from tutor.exam.session import ExamSession, warning_minutes
 from tutor.tui.exam.widgets import Countdown, TaskList
 from tutor.tui.widgets import ICONS, LessonView
 
@@ -28,6 +28,15 @@ def task_markdown(session: ExamSession, index: int) -> str:
     ex = session.exercise(index)
     ns = f"Work in namespace `{ex.namespace}`." if ex.namespace else "This task is cluster-scoped."
     return f"# {index + 1}. {ex.title}\n\n**{ex.points:g} points** · {ns}\n\n{ex.task.strip()}\n"
+
+
+def _warnings_text(duration: float) -> str:
+    """``; warnings at 15, 5 and 1 minutes left`` — only the thresholds this exam announces."""
+    minutes = [str(m) for m in warning_minutes(duration)]
+    if not minutes:
+        return ""
+    listed = minutes[0] if len(minutes) == 1 else f"{', '.join(minutes[:-1])} and {minutes[-1]}"
+    return f"; warnings at {listed} minute{'s' if minutes != ['1'] else ''} left"
 
 
 class ReadyScreen(Screen):
@@ -46,7 +55,7 @@ class ReadyScreen(Screen):
             f"# Exam: {s.pack.title}\n\n"
             f"- **{len(a.tasks)} tasks**, {sum(t.points for t in a.tasks):g} points, "
             f"from {len({t.topic for t in a.tasks})} topics (seed {a.seed})\n"
-            f"- **{format_remaining(a.duration)}** to finish; warnings at 15, 5 and 1 minutes left\n"
+            f"- **{format_remaining(a.duration)}** to finish{_warnings_text(a.duration)}\n"
             f"- pass mark **{a.pass_mark:g}%**; partial credit per check\n"
             f"- hints and solutions are locked until the review; checking an answer is {check}\n"
             "- work in your own terminal with `kubectl`; every task names its namespace\n"
