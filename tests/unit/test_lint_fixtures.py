@@ -135,7 +135,7 @@ def test_cli_text_output_and_exit_code(capsys):
     assert main(["pack", "lint", str(PACKS / "unknown-check")]) == 2
     out = capsys.readouterr().out
     assert "one.md:13: error: checks[0].check: no checker 'tiny.exist'" in out
-    assert out.rstrip().endswith("unknown-check: 1 error, 1 warning in 1 lessons, 1 exercises")
+    assert out.rstrip().endswith("unknown-check: 1 error, 1 warning in 1 lesson, 1 exercise")
 
 
 def test_cli_json_output(capsys):

@@ -28,13 +28,18 @@ def summary(report: LintReport) -> str:
     """``k8s-basics: 2 errors, 1 warning in 14 lessons, 60 exercises``."""
     pack = report.pack
     scope = (
-        f" in {len(pack.lessons)} lessons, {len(pack.exercises(include_exam_only=True))} exercises"
+        f" in {_count(len(pack.lessons), 'lesson')}, "
+        f"{_count(len(pack.exercises(include_exam_only=True)), 'exercise')}"
         if pack
         else ""
     )
     name = pack.id if pack else shown_path(report.path)
-    e, w = len(report.errors), len(report.warnings)
-    return f"{name}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}{scope}"
+    return f"{name}: {_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}{scope}"
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 lesson``, ``2 lessons``."""
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def render_text(report: LintReport) -> str:
