@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tutor.cli import main
-from tutor.cluster.doctor import FAIL, INFO, OK, check_tools
+from tutor.cluster.doctor import FAIL, INFO, OK, WARN, check_tools
 
 
 def by_check(findings):
@@ -47,6 +47,16 @@ def test_doctor_exits_2_when_the_kubeconfig_is_unusable(fake_tools, tmp_path, ca
     kubeconfig = next(f for f in report["findings"] if f["check"] == "kubeconfig")
     assert kubeconfig["level"] == FAIL and str(missing) in kubeconfig["detail"]
     assert kubeconfig["fix"] == "k8s-tutor cluster up"
+
+
+def test_without_kind_doctor_checks_what_cluster_up_would_use(fake_tools, monkeypatch, tmp_path, capsys):
+    fake_tools.use("docker", "kubectl")  # no kind: `cluster up` picks the sim driver
+    monkeypatch.setenv("FAKE_DOCKER", "down")
+    assert main(["doctor", "--kubeconfig", str(tmp_path / "nope"), "--json"]) == 2
+    found = {f["check"]: f for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert found["docker"]["level"] == INFO and found["kind"]["level"] == INFO  # optional on sim
+    assert found["sim binaries"]["level"] == WARN
+    assert found["sim binaries"]["fix"].startswith("k8s-tutor cluster up --driver sim --build")
 
 
 def test_topology_check_names_missing_labels_and_taints():

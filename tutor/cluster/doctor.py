@@ -100,7 +100,7 @@ def check_sim_binaries() -> list[Finding]:
             "sim binaries",
             WARN,
             f"not built ({len(missing)} missing, e.g. {missing[0]})",
-            "bash kind/sim/build.sh   # or: k8s-tutor cluster up --driver sim --build",
+            "k8s-tutor cluster up --driver sim --build   # or, in a clone: bash kind/sim/build.sh",
         )
     ]
     if not shutil.which("openssl"):
@@ -257,7 +257,15 @@ def run_checks(kubeconfig: str | None = None, context: str | None = None) -> lis
     on_sim = bool(
         cluster and (rec := guard.created_by_tutor(cluster.context, cluster.server)) and rec.driver == "sim"
     )
-    uses_sim = on_sim or any(f.detail.endswith("(sim: pods are simulated)") for f in cluster_findings)
+    from tutor.commands.cluster import default_driver
+
+    # Without a cluster, `cluster up` picks sim unless docker and kind are both there: then Docker and
+    # kind are optional, and the sim binaries are what the suggested `cluster up` needs.
+    uses_sim = (
+        on_sim
+        or any(f.detail.endswith("(sim: pods are simulated)") for f in cluster_findings)
+        or (cluster is None and default_driver() == "sim")
+    )
     return (
         check_tools(needs_docker=not uses_sim)
         + (check_sim_binaries() if uses_sim or not shutil.which("docker") else [])
