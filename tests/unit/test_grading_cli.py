@@ -125,3 +125,13 @@ def test_unknown_exercise_names_the_known_ones(tiny_pack, dead_kubeconfig, capsy
     assert code == 2
     err = capsys.readouterr().err
     assert "no exercise 'nope'" in err and "(known: cm)" in err
+
+
+def test_an_unreadable_kubeconfig_still_writes_the_report(tiny_pack, tmp_path, capsys):
+    out = tmp_path / "report.xml"
+    missing = tmp_path / "no-such-kubeconfig"
+    args = ["grade", "--pack", str(tiny_pack), "--kubeconfig", str(missing)]
+    assert main([*args, "--format", "junit", "--output", str(out)]) == 2
+    xmlschema.XMLSchema(str(ROOT / "tests/data/junit.xsd")).validate(str(out))
+    assert "<error" in out.read_text() and f"cannot read kubeconfig {missing}" in out.read_text()
+    assert "1 errors" in capsys.readouterr().out
