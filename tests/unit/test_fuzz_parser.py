@@ -117,7 +117,8 @@ def _check(text: str) -> None:
         assert isinstance(parse_lesson(text, path), Lesson)
     except FormatError as exc:
         assert exc.problems, "a FormatError always carries its problems"
-    nlines = text.count("\n") + 2
+    # Line numbers follow markdown-it, which (like editors) takes a lone "\r" as a line break too.
+    nlines = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 2
     for problem in parse_lesson_report(text, path, translated=True).problems:
         assert problem.location.path == path and 0 <= problem.location.line <= nlines, problem
 
