@@ -13,7 +13,7 @@ from tutor.cli import main
 from tutor.content import load_pack
 from tutor.exam import AttemptStore, ExamSession, FakeClock
 from tutor.exam.review import solution_markdown, summary_markdown, task_review_markdown
-from tutor.exam.runner import decode_run, encode_run, exam_report
+from tutor.exam.runner import exam_report
 from tutor.grading.lifecycle import ExerciseRun
 from tutor.model import SolutionStep
 from tutor.results import CheckResult, ExerciseResult, FieldDiff, Status
@@ -144,8 +144,8 @@ def test_start_snapshot_round_trips_through_json():
         datetime(2026, 1, 1, 12, 0, tzinfo=UTC),
         {("v1", "ConfigMap", "exam-cm-label", "settings"): {"uid": "u1", "resourceVersion": "7"}},
     )
-    data = json.loads(json.dumps(encode_run(run)))
-    assert decode_run("cm-label", data) == run
+    data = json.loads(json.dumps(run.to_dict()))
+    assert ExerciseRun.from_dict("cm-label", data) == run
 
 
 def test_saved_results_keep_missing_fields_and_odd_values():

@@ -61,7 +61,7 @@ class TaskRecord:
     flagged: bool = False
     checks_used: int = 0
     result: dict[str, Any] | None = None  # ExerciseResult.to_dict() once graded
-    run: dict[str, Any] | None = None  # the start snapshot (tutor.exam.runner.encode_run) once set up
+    run: dict[str, Any] | None = None  # the start snapshot (ExerciseRun.to_dict) once set up
 
 
 @dataclass

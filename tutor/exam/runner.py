@@ -11,9 +11,8 @@ over from an earlier attempt at the same task would otherwise hand out points fo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from tutor.exam.session import ExamSession
 from tutor.model import Exercise, Pack
@@ -24,25 +23,6 @@ FINAL = frozenset({Status.PASS, Status.FAIL, Status.TIMEOUT, Status.ERROR, Statu
 if TYPE_CHECKING:
     from tutor.cluster import Cluster
     from tutor.grading.lifecycle import ExerciseRun
-
-
-def encode_run(run: ExerciseRun) -> dict[str, Any]:
-    """An ExerciseRun as JSON for the attempt file."""
-    return {
-        "namespace": run.namespace,
-        "started_at": run.started_at.isoformat(),
-        "snapshot": [[*key, dict(value)] for key, value in run.snapshot.items()],
-    }
-
-
-def decode_run(exercise_id: str, data: Mapping[str, Any]) -> ExerciseRun:
-    """The inverse of :func:`encode_run`."""
-    from tutor.grading.lifecycle import ExerciseRun
-
-    snapshot = {(av, kind, ns, name): value for av, kind, ns, name, value in data.get("snapshot", [])}
-    return ExerciseRun(
-        exercise_id, data.get("namespace"), datetime.fromisoformat(data["started_at"]), snapshot
-    )
 
 
 class ExamRunner:
@@ -89,13 +69,15 @@ class ExamRunner:
             if progress:
                 progress(index, exercise)
             self._runs[exercise.id] = reset_exercise(writer, self.pack, exercise)
-        session.mark_set_up({ex_id: encode_run(run) for ex_id, run in self._runs.items()})
+        session.mark_set_up({ex_id: run.to_dict() for ex_id, run in self._runs.items()})
 
     def load_runs(self, session: ExamSession) -> None:
         """Restore the start snapshots saved in the attempt (after a restart)."""
+        from tutor.grading.lifecycle import ExerciseRun
+
         for task in session.tasks:
             if task.run is not None:
-                self._runs[task.exercise_id] = decode_run(task.exercise_id, task.run)
+                self._runs[task.exercise_id] = ExerciseRun.from_dict(task.exercise_id, task.run)
 
     def grader(self):
         from tutor.grading.engine import Grader

@@ -38,6 +38,40 @@ class ExerciseRun:
     started_at: datetime
     snapshot: Mapping[SnapshotKey, Mapping[str, Any]] = field(default_factory=dict)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The run as JSON (the exam's attempt file, the ``setup`` command's run store).
+
+        The exercise id is not included: whoever stores the run keys it by exercise already.
+        """
+        return {
+            "namespace": self.namespace,
+            "started_at": self.started_at.isoformat(),
+            "snapshot": [[*key, dict(value)] for key, value in self.snapshot.items()],
+        }
+
+    @classmethod
+    def from_dict(cls, exercise_id: str, data: Mapping[str, Any]) -> ExerciseRun:
+        """The inverse of :meth:`to_dict`.
+
+        Raises:
+            ValueError: ``data`` is not a run (missing or malformed ``started_at`` or ``snapshot``);
+                the message names the field.
+        """
+        if not isinstance(data, Mapping):
+            raise ValueError(f"run of {exercise_id}: expected an object, got {type(data).__name__}")
+        try:
+            started_at = datetime.fromisoformat(data["started_at"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"run of {exercise_id}: started_at: {exc!r}") from None
+        try:
+            snapshot = {(av, kind, ns, name): dict(v) for av, kind, ns, name, v in data.get("snapshot", [])}
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"run of {exercise_id}: snapshot: {exc}") from None
+        namespace = data.get("namespace")
+        if namespace is not None and not isinstance(namespace, str):
+            raise ValueError(f"run of {exercise_id}: namespace: expected a string or null")
+        return cls(exercise_id, namespace, started_at, snapshot)
+
 
 def namespace_labels(exercise: Exercise) -> dict[str, str]:
     """The labels every exercise namespace carries."""
