@@ -17,6 +17,8 @@ from tutor import __version__
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "start": ("start", "open the learner's terminal app (the default)"),
     "grade": ("grade", "grade exercises headlessly: text, JSON or JUnit; exit 0 pass / 1 fail / 2 error"),
+    "setup": ("setup", "start exercises headlessly (setup steps, start snapshot) for a later grade"),
+    "solve": ("solve", "apply exercises' reference solutions headlessly (skip ahead)"),
     "exam": ("exam", "take a timed exam drawn from a pack's exam pool"),
     "cluster": ("cluster", "create, inspect or delete the tutor's local cluster (kind or sim)"),
     "doctor": ("doctor", "check docker, kind, kubectl, the cluster and its addons"),

@@ -2,7 +2,9 @@
 
 No TTY needed. Exit 0 when every graded check passes (skips allowed), 1 when some fail, 2 when the
 environment or a checker broke (an unreachable API server is an error, never a failure). Grading
-reads the cluster as it is: it does not run setup (``k8s-tutor start``/the exam do that).
+reads the cluster as it is and never writes: it does not run setup (``k8s-tutor setup`` does). Runs
+that ``setup`` saved for the same context and exercises are loaded, so checks comparing with the
+start state work; an exercise never set up is graded without one.
 """
 
 from __future__ import annotations
@@ -12,15 +14,9 @@ import argparse
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """``--pack --lesson --exercise --format --output --context --kubeconfig --timeout``."""
-    parser.add_argument("--pack", help="pack path or id (default: the built-in pack)")
-    parser.add_argument("--lesson", help="only the exercises of this lesson")
-    parser.add_argument(
-        "--exercise",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="only this exercise (repeatable; exam-only tasks allowed)",
-    )
+    from tutor.commands._selection import add_selection_arguments
+
+    add_selection_arguments(parser)
     parser.add_argument("--format", choices=("text", "json", "junit"), default="text", help="report format")
     parser.add_argument(
         "--output", metavar="FILE", help="write the report to FILE (a summary still goes to stdout)"
@@ -38,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from tutor.grading import session
     from tutor.grading.engine import Grader
     from tutor.results import Status
+    from tutor.store.runs import RunStore
 
     clock = session.RunClock()
     pack, registry = session.load(args.pack)
@@ -54,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
                 registry, cluster.read, pack, timeout=args.timeout, capabilities=info.capabilities
             )
             runnable = [] if info.error else [e for e in exercises if not session.skip_reason(e, info)]
-            graded = {r.exercise_id: r for r in grader.grade(runnable)}
+            runs = RunStore().load_many(cluster.context, pack.id, [e.id for e in runnable])
+            graded = {r.exercise_id: r for r in grader.grade(runnable, runs=runs)}
             api_calls = grader.api_calls
     results = []
     for ex in exercises:

@@ -1,0 +1,42 @@
+"""``k8s-tutor solve``: apply exercises' reference solutions headlessly (the TUI's "skip").
+
+For scripts and CI that check the course itself (``setup`` → ``solve`` → ``grade`` must pass), and
+for a learner who wants to fast-forward. Writes go through the context guard like ``setup``. Exit 0
+when every solution applied, 2 otherwise (an exercise without a solution, a failing step, a refusal).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """``--pack --lesson --exercise`` and the cluster options."""
+    from tutor.cluster.cli_args import add_cluster_arguments
+    from tutor.commands._selection import add_selection_arguments
+
+    add_selection_arguments(parser)
+    add_cluster_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Apply each selected exercise's reference solution; returns the exit code."""
+    from tutor.cluster.cli_args import connect_from_args
+    from tutor.commands._selection import selected
+    from tutor.errors import TutorError
+    from tutor.grading.lifecycle import apply_solution
+
+    _pack, exercises = selected(args)
+    with connect_from_args(args) as cluster:
+        writer = cluster.writer(allow_context=args.allow_context)
+        for exercise in exercises:
+            ns = exercise.namespace
+            if ns and cluster.read.get("v1", "Namespace", ns) is None:
+                raise TutorError(
+                    f"exercise {exercise.id}: namespace {ns} does not exist; "
+                    f"run `k8s-tutor setup --exercise {exercise.id}` first"
+                )
+            applied = apply_solution(writer, exercise)
+            steps, objects = len(exercise.solution), len(applied)
+            print(f"solved {exercise.id} on {cluster.context}: {steps} step(s), {objects} object(s) applied")
+    return 0
