@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from tutor.cluster.drivers import DriverChoice
 from tutor.errors import ClusterUnavailable
 from tutor.model import ApplyBlock, CheckRef, Exercise, Lesson, Pack, SolutionStep, SourceLocation
 from tutor.results import CheckResult, ExerciseResult, FieldDiff, Status
@@ -108,6 +109,10 @@ class FakeBackend:
         self.calls: list[str] = []
         self.skip_reason = ""  # set: every exercise "needs containers" this cluster lacks
         self.start_error: Exception | None = None  # set: start_exercise raises it (e.g. ContextRefused)
+        # what `cluster up` would pick; tests set a notice (sim build) or can_create=False (no Go)
+        self.driver_choice = DriverChoice(
+            "sim", "Docker is not installed, so the Docker-free sim driver is used"
+        )
         self._changed = threading.Condition()
         self._generation = 0
 
@@ -132,8 +137,8 @@ class FakeBackend:
             return ClusterStatus(context="fake", message="connection refused", configured=True)
         return ClusterStatus(context="fake", reachable=True, version="v1.36.0", configured=True)
 
-    def suggested_driver(self) -> str:
-        return "sim"
+    def suggested_driver(self) -> DriverChoice:
+        return self.driver_choice
 
     def create_cluster(self, driver: str, progress: Callable[[str], None]) -> None:
         self.calls.append(f"create:{driver}")

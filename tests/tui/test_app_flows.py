@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from textual.widgets import Log, OptionList, Static
+from textual.widgets import Button, Log, OptionList, Static
 
 from tests.tui.conftest import FAST_WATCH, notices, until
 from tests.tui.fakes import FakeBackend
+from tutor.cluster.drivers import DriverChoice
 from tutor.results import Status
 from tutor.store.progress import ProgressStatus, ProgressStore
 from tutor.tui.app import make_app
@@ -365,6 +366,22 @@ async def test_unwritable_progress_file_is_a_notice_not_a_crash(tmp_path):
         await until(pilot, lambda: store.get(*EX).done, what="the pass, in memory")
         assert sum("could not be saved" in n for n in notices(app)) == 1
         assert isinstance(app.screen, LessonScreen)
+
+
+async def test_first_run_says_a_sim_build_needs_go_before_the_learner_chooses(store):
+    backend = FakeBackend(store, reachable=False)
+    no_go = "The sim cluster's binaries are not built (9 missing) and `go` is not on PATH: Go >= 1.26"
+    backend.driver_choice = DriverChoice("sim", "Docker is not installed", notice=no_go, can_create=False)
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, FirstRunScreen), what="the first-run screen")
+        text = str(app.screen.query_one("#first-run-text", Static).render())
+        assert "`go` is not on PATH" in text and "Go >= 1.26" in text
+        assert app.screen.query_one("#create", Button).disabled
+        app.screen.action_create()  # the key binding too: a build that cannot work is not started
+        await pilot.pause()
+        assert not any(c.startswith("create:") for c in backend.calls)
+        assert not app.screen.query_one(Log).display
 
 
 async def test_an_unreachable_configured_cluster_also_offers_a_new_one(store, backend):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tutor.cluster import guard, sim
+from tutor.cluster.drivers import choose_driver, docker_engine
 from tutor.cluster.paths import K8S_VERSION, find_kubectl
 from tutor.cluster.topology import NODES, taints_of
 
@@ -44,8 +45,8 @@ def check_tools(needs_docker: bool) -> list[Finding]:
     """docker (and its engine), kind, kubectl."""
     found: list[Finding] = []
     bad = FAIL if needs_docker else INFO
-    docker = shutil.which("docker")
-    if not docker:
+    engine = docker_engine()
+    if not engine.exe:
         found.append(
             Finding(
                 "docker",
@@ -55,11 +56,8 @@ def check_tools(needs_docker: bool) -> list[Finding]:
             )
         )
     else:
-        info = subprocess.run(
-            [docker, "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True
-        )
-        if info.returncode == 0:
-            found.append(Finding("docker", OK, f"engine {info.stdout.strip()}"))
+        if engine.answers:
+            found.append(Finding("docker", OK, f"engine {engine.version}"))
         else:
             found.append(
                 Finding(
@@ -84,7 +82,8 @@ def check_tools(needs_docker: bool) -> list[Finding]:
                 FAIL,
                 "not found",
                 "install kubectl (https://kubernetes.io/docs/tasks/tools/) "
-                "or build the sim binaries: `bash kind/sim/build.sh`",
+                "or build the sim binaries (kubectl is one): `k8s-tutor cluster up --driver sim --build` "
+                "(the script it runs: kind/sim/build.sh)",
             )
         )
     return found
@@ -257,14 +256,12 @@ def run_checks(kubeconfig: str | None = None, context: str | None = None) -> lis
     on_sim = bool(
         cluster and (rec := guard.created_by_tutor(cluster.context, cluster.server)) and rec.driver == "sim"
     )
-    from tutor.commands.cluster import default_driver
-
     # Without a cluster, `cluster up` picks sim unless docker and kind are both there: then Docker and
     # kind are optional, and the sim binaries are what the suggested `cluster up` needs.
     uses_sim = (
         on_sim
         or any(f.detail.endswith("(sim: pods are simulated)") for f in cluster_findings)
-        or (cluster is None and default_driver() == "sim")
+        or (cluster is None and choose_driver().driver == "sim")
     )
     return (
         check_tools(needs_docker=not uses_sim)

@@ -18,6 +18,7 @@ import yaml
 
 from tutor.cluster import kubeconfig as kcfg
 from tutor.cluster import registry
+from tutor.cluster.drivers import docker_engine
 from tutor.cluster.paths import KIND_NODE_IMAGE, find_kubectl, kind_dir
 from tutor.errors import TutorError
 
@@ -113,11 +114,11 @@ def check_docker() -> str:
         "kind runs the cluster in Docker: install Docker (https://docs.docker.com/get-docker/), "
         "or use the Docker-free driver: `k8s-tutor cluster up --driver sim`.",
     )
-    proc = subprocess.run([docker, "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True)
-    if proc.returncode != 0:
+    engine = docker_engine()
+    if engine.error:
         raise KindError(
             "Docker is installed but the engine does not answer (`docker info` failed: "
-            f"{(proc.stderr or proc.stdout).strip()[:200]}). Start Docker (Docker Desktop, or "
+            f"{engine.error}). Start Docker (Docker Desktop, or "
             "`sudo systemctl start docker`), or use `k8s-tutor cluster up --driver sim`."
         )
     return docker

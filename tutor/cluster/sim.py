@@ -123,7 +123,8 @@ def ensure_binaries(build: bool = False, progress: Progress = lambda _m: None) -
     if not build:
         raise SimError(
             f"the sim cluster's binaries are not built yet (missing {missing[0]}). Build them once with "
-            f"`bash {script}` (Go >= 1.26 and the Go module proxy; about 10 minutes on 2 cores)."
+            "`k8s-tutor cluster up --driver sim --build` (Go >= 1.26 and the Go module proxy; about "
+            f"10 minutes on 2 cores); the script it runs is {script}."
         )
     if not script.exists():
         raise SimError(f"{script} not found: building the sim binaries needs a source checkout of k8s-tutor")

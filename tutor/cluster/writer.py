@@ -180,7 +180,8 @@ class ClusterWriter:
         binary = find_kubectl()
         if not binary:
             raise TutorError(
-                "kubectl not found: build it with `bash kind/sim/build.sh` or install it on PATH"
+                "kubectl not found: install it on PATH, or build it with the sim binaries: "
+                "`k8s-tutor cluster up --driver sim --build` (the script it runs: kind/sim/build.sh)"
             )
         has_ns = any(
             a in ("-n", "--namespace", "-A", "--all-namespaces") or a.startswith("--namespace=") for a in argv

@@ -1,7 +1,7 @@
 """`k8s-tutor cluster up|down|status`: create, inspect or delete the tutor's local cluster.
 
-Two drivers: ``kind`` (real containers in Docker; the default when docker and kind are installed)
-and ``sim`` (a real control plane with kwok-simulated nodes; no Docker needed).
+Two drivers: ``kind`` (real containers in Docker; the default when kind is installed and the Docker
+engine answers) and ``sim`` (a real control plane with kwok-simulated nodes; no Docker needed).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -26,7 +25,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--driver",
             choices=("kind", "sim"),
-            help="kind (Docker) or sim (no Docker); default: kind if docker and kind are installed, else sim",
+            help="kind (Docker) or sim (no Docker); default: kind if kind is installed and the Docker engine "
+            "answers, else sim",
         )
         p.add_argument("--name", default=None, help="cluster name (default: k8s-tutor)")
         if action == "up":
@@ -52,8 +52,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def default_driver() -> str:
-    """kind when both docker and kind are on PATH, otherwise sim."""
-    return "kind" if shutil.which("docker") and shutil.which("kind") else "sim"
+    """The driver ``tutor.cluster.drivers.choose_driver`` picks (the TUI uses the same rule)."""
+    from tutor.cluster.drivers import choose_driver
+
+    return choose_driver().driver
 
 
 def _progress(line: str) -> None:
@@ -79,7 +81,16 @@ def run(args: argparse.Namespace) -> int:
     import importlib
 
     name = args.name or "k8s-tutor"
-    driver = args.driver or (default_driver() if args.action == "up" else _driver_for_existing(name))
+    if args.driver:
+        driver = args.driver
+    elif args.action == "up":
+        from tutor.cluster.drivers import choose_driver
+
+        choice = choose_driver()
+        driver = choice.driver
+        _progress(f"using the {driver} driver: {choice.reason}")
+    else:
+        driver = _driver_for_existing(name)
     mod = importlib.import_module(f"tutor.cluster.{driver}")
     if args.action == "up":
         extra: dict = (

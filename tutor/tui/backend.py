@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from tutor.cluster.drivers import DriverChoice
 from tutor.model import ApplyBlock, Exercise, Lesson, Pack
 from tutor.results import ExerciseResult
 from tutor.store.progress import ProgressStore
@@ -81,8 +82,8 @@ class Backend(Protocol):
         """Probe the cluster (connecting if needed). Never raises: problems go in ``message``."""
         ...
 
-    def suggested_driver(self) -> str:
-        """``kind`` when Docker and kind are usable, else ``sim``."""
+    def suggested_driver(self) -> DriverChoice:
+        """The driver ``k8s-tutor cluster up`` would pick, why, and what creating it involves."""
         ...
 
     def create_cluster(self, driver: str, progress: Callable[[str], None]) -> None:

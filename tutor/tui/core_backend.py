@@ -9,13 +9,12 @@ how the app recovers by itself when the API server comes back.
 from __future__ import annotations
 
 import queue
-import shutil
-import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from tutor.cluster.drivers import DriverChoice, choose_driver
 from tutor.errors import ClusterUnavailable, FormatError, TutorError
 from tutor.model import ApplyBlock, Exercise, Pack
 from tutor.results import ExerciseResult, Status
@@ -169,15 +168,8 @@ class CoreBackend:
             capabilities=self._capabilities,
         )
 
-    def suggested_driver(self) -> str:
-        if shutil.which("kind") and shutil.which("docker"):
-            try:
-                ok = subprocess.run(["docker", "info"], capture_output=True, timeout=5).returncode == 0
-            except (OSError, subprocess.TimeoutExpired):
-                ok = False
-            if ok:
-                return "kind"
-        return "sim"
+    def suggested_driver(self) -> DriverChoice:
+        return choose_driver()
 
     def create_cluster(self, driver: str, progress: Callable[[str], None]) -> None:
         import importlib

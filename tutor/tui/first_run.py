@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Log, Static
 
+from tutor.cluster.drivers import DriverChoice
 from tutor.tui import messages as m
 
 DRIVER_TEXT = {
@@ -27,9 +28,9 @@ class FirstRunScreen(ModalScreen[bool]):
         Binding("escape", "dismiss(False)", "Read without a cluster"),
     ]
 
-    def __init__(self, reason: str, driver: str) -> None:
+    def __init__(self, reason: str, choice: DriverChoice) -> None:
         super().__init__()
-        self.reason, self.driver = reason, driver
+        self.reason, self.choice, self.driver = reason, choice, choice.driver
         self.creating = False
 
     def compose(self) -> ComposeResult:
@@ -38,11 +39,18 @@ class FirstRunScreen(ModalScreen[bool]):
             yield Static(
                 f"{escape(self.reason)}\n\n"
                 f"k8s-tutor can create {DRIVER_TEXT.get(self.driver, self.driver)} for you. "
-                "Lessons stay readable without a cluster; checks need one.",
+                "Lessons stay readable without a cluster; checks need one."
+                # said before the learner chooses: a sim build takes ~10 minutes and needs Go
+                + (f"\n\n[b]{escape(self.choice.notice)}[/]" if self.choice.notice else ""),
                 id="first-run-text",
             )
             with Horizontal(classes="buttons"):
-                yield Button(f"Create a {self.driver} cluster (enter)", variant="primary", id="create")
+                yield Button(
+                    f"Create a {self.driver} cluster (enter)",
+                    variant="primary",
+                    id="create",
+                    disabled=not self.choice.can_create,
+                )
                 yield Button("Read without a cluster (esc)", id="skip")
             yield Log(id="create-log", auto_scroll=True)
 
@@ -56,13 +64,13 @@ class FirstRunScreen(ModalScreen[bool]):
             self.dismiss(False)
 
     def action_create(self) -> None:
-        if self.creating:
+        if self.creating or not self.choice.can_create:
             return
         self.creating = True
         self.query_one("#create", Button).disabled = True
         log = self.query_one(Log)
         log.display = True
-        log.write_line(f"Creating a {self.driver} cluster…")
+        log.write_line(f"Creating a {self.driver} cluster ({self.choice.reason})…")
         self._create()
 
     @work(thread=True, exclusive=True, group="create-cluster")

@@ -1,0 +1,99 @@
+"""Which driver `cluster up` (and the TUI's first-run screen) uses when none is named.
+
+One place decides, so the CLI and the TUI never disagree: kind needs docker and kind on PATH *and*
+a Docker engine that answers (an installed but stopped Docker made `cluster up` pick kind and fail
+while the TUI picked sim). The sim driver needs its binaries; building them needs Go >= 1.26, so
+``sim_build_notice`` says what creating a sim cluster will involve before the learner chooses.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+GO_MIN = "1.26"
+
+
+@dataclass(frozen=True)
+class DockerEngine:
+    """What ``docker info`` said: ``exe`` is None when docker is not on PATH."""
+
+    exe: str | None
+    version: str = ""
+    error: str = ""  # why the engine does not answer ("" when it does, or docker is missing)
+
+    @property
+    def answers(self) -> bool:
+        return bool(self.exe) and not self.error
+
+
+@dataclass(frozen=True)
+class DriverChoice:
+    """The default driver and why, in words the CLI and the TUI can show."""
+
+    driver: str  # "kind" | "sim"
+    reason: str
+    notice: str = ""  # what creating it involves beyond the usual (a long sim build), "" when nothing
+    can_create: bool = True  # False when creating it cannot work here (no Go to build the sim binaries)
+
+
+def docker_engine(timeout: float = 10) -> DockerEngine:
+    """Probe the Docker engine with ``docker info`` (never raises)."""
+    exe = shutil.which("docker")
+    if not exe:
+        return DockerEngine(None)
+    try:
+        proc = subprocess.run(
+            [exe, "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True, timeout=timeout
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return DockerEngine(exe, error=str(exc) or type(exc).__name__)
+    if proc.returncode != 0:
+        return DockerEngine(
+            exe, error=(proc.stderr or proc.stdout).strip()[:200] or f"exit {proc.returncode}"
+        )
+    return DockerEngine(exe, version=proc.stdout.strip())
+
+
+def choose_driver() -> DriverChoice:
+    """kind when docker and kind are installed and the Docker engine answers, otherwise sim."""
+    kind = shutil.which("kind")
+    engine = docker_engine()
+    if kind and engine.answers:
+        return DriverChoice("kind", f"Docker {engine.version} answers and kind is installed")
+    if not engine.exe:
+        why = "Docker is not installed"
+    elif engine.error:
+        why = "Docker is installed but its engine does not answer (`docker info` failed)"
+    else:
+        why = "kind is not installed"
+    notice, can_create = sim_build_notice()
+    return DriverChoice("sim", f"{why}, so the Docker-free sim driver is used", notice, can_create)
+
+
+def sim_build_notice() -> tuple[str, bool]:
+    """What creating a sim cluster involves when its binaries are missing.
+
+    Returns:
+        ("", True) when the binaries are built; otherwise a sentence for the learner and whether a
+        build can work here at all (False when ``go`` is not on PATH).
+    """
+    from tutor.cluster import sim
+
+    missing = sim.missing_binaries()
+    if not missing:
+        return "", True
+    if not shutil.which("go"):
+        return (
+            f"The sim cluster's binaries are not built ({len(missing)} missing) and `go` is not on PATH: "
+            f"building them needs Go >= {GO_MIN} (https://go.dev/dl/). Install Go, then run "
+            "`k8s-tutor cluster up --driver sim --build` (about 10 minutes on 2 cores).",
+            False,
+        )
+    return (
+        f"The sim cluster's binaries are not built yet ({len(missing)} missing): creating it first builds "
+        f"them with Go (needs Go >= {GO_MIN} and the Go module proxy; about 10 minutes on 2 cores, "
+        "first time only).",
+        True,
+    )
