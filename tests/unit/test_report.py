@@ -185,3 +185,34 @@ def test_write_to_file_keeps_a_summary_on_the_log(tmp_path):
     assert log.getvalue().startswith("0 passed, 0 failed, 1 errors, 1 skipped")
     with pytest.raises(ValueError, match="unknown report format"):
         reporters.render(sample_report(), "yaml")
+
+
+def _env_error_exercise(ex_id: str, message: str, n: int = 3) -> ExerciseResult:
+    checks = tuple(CheckResult(f"c{i}", f"check {i}", Status.ERROR, message) for i in range(1, n + 1))
+    return ExerciseResult("k8s-basics", ex_id, ex_id, checks, points_possible=1)
+
+
+def test_text_prints_a_shared_environment_error_once_per_exercise():
+    kubeconfig = "kubeconfig /home/me/.kube/config is unreadable"
+    failing = sample_report().exercises[0]  # its failures keep their own messages
+    report = dataclasses.replace(sample_report(), exercises=(_env_error_exercise("a", kubeconfig), failing))
+    out = reporters.render(report, "text")
+    assert out.count(kubeconfig) == 1 and f"      every check: {kubeconfig}" in out
+    assert out.count("    ERR   check ") == 3  # each check is still listed
+    assert "replicas differ" in out and "timed out after 3 s: Pod tmp not found" in out
+    assert "checker buggy raised ZeroDivisionError" in out
+    assert "every check of this run" not in out
+
+
+def test_text_prints_an_error_shared_by_the_whole_run_once():
+    down = "the API server at https://127.0.0.1:6443 does not answer"
+    report = dataclasses.replace(
+        sample_report(), exercises=(_env_error_exercise("a", down), _env_error_exercise("b", down, 4))
+    )
+    out = reporters.render(report, "text")
+    assert out.count(down) == 1 and f"every check of this run: {down}" in out
+    assert out.count("    ERR   check ") == 7
+    # different messages are not merged
+    mixed = (_env_error_exercise("a", down), _env_error_exercise("b", "another error"))
+    out = reporters.render(dataclasses.replace(report, exercises=mixed), "text")
+    assert out.count(down) == 1 and out.count("another error") == 1 and "of this run" not in out

@@ -29,13 +29,28 @@ def _paint(text: str, status: Status, colour: bool) -> str:
     return f"\x1b[{_COLOUR[status]}m{text}\x1b[0m" if colour else text
 
 
-def check_lines(check: CheckResult, colour: bool = False, indent: str = "    ") -> list[str]:
-    """The lines for one check: status, title, then (on failure) message, diffs, hint and diagnostics."""
+def shared_error(checks: list[CheckResult]) -> str:
+    """The message when two or more checks all ended in ERROR with the same one, else "".
+
+    Why: one environment problem (an unreadable kubeconfig, an API server that is down) fails every
+    check alike; printing it once per check buried the report in copies of one sentence.
+    """
+    messages = {c.message for c in checks}
+    if len(checks) < 2 or len(messages) != 1 or any(c.status is not Status.ERROR for c in checks):
+        return ""
+    return messages.pop()
+
+
+def check_lines(check: CheckResult, colour: bool = False, indent: str = "    ", shown: str = "") -> list[str]:
+    """The lines for one check: status, title, then (on failure) message, diffs, hint and diagnostics.
+
+    ``shown`` is a message already printed above (a shared environment error); it is not repeated.
+    """
     lines = [f"{indent}{_paint(_LABEL[check.status], check.status, colour)}  {check.title}"]
     if check.status is Status.PASS:
         return lines + ([f"{indent}      {check.message}"] if check.message else [])
     deeper = indent + "      "
-    if check.message:
+    if check.message and check.message != shown:
         lines.append(f"{deeper}{check.message}")
     for d in check.diffs[:10]:
         actual = "(missing)" if d.actual is MISSING else repr(d.actual)
@@ -46,15 +61,17 @@ def check_lines(check: CheckResult, colour: bool = False, indent: str = "    ") 
     return lines
 
 
-def exercise_lines(ex: ExerciseResult, colour: bool = False) -> list[str]:
-    """The header line of an exercise and its checks."""
+def exercise_lines(ex: ExerciseResult, colour: bool = False, shown: str = "") -> list[str]:
+    """The header line of an exercise and its checks; a shared environment error is printed once."""
     head = (
         f"{_paint(_LABEL[ex.status], ex.status, colour)}  {ex.exercise_id}  {ex.title}  "
         f"[{ex.points:g}/{ex.points_possible:g} points, {ex.duration:.1f} s]"
     )
     if ex.skipped_reason:
         return [head, f"      skipped: {ex.skipped_reason}"]
-    return [head] + [line for c in ex.checks for line in check_lines(c, colour)]
+    common = shown or shared_error(list(ex.checks))
+    once = [f"      every check: {common}"] if common and common != shown else []
+    return [head, *once] + [line for c in ex.checks for line in check_lines(c, colour, shown=common)]
 
 
 def summary_line(report: GradeReport) -> str:
@@ -82,7 +99,10 @@ def render_text(report: GradeReport, colour: bool = False, summary_only: bool = 
     # Which front end made the report: `pack test` and `exam grade` reuse this renderer.
     command = report.meta.get("command") or ("exam grade" if "exam" in report.meta else "grade")
     lines = [f"k8s-tutor {command}{': ' + where if where else ''}", ""]
+    run_error = shared_error([c for ex in report.exercises for c in ex.checks])
+    if run_error:
+        lines += [f"every check of this run: {run_error}", ""]
     for ex in report.exercises:
-        lines.extend(exercise_lines(ex, colour))
+        lines.extend(exercise_lines(ex, colour, shown=run_error))
     lines += ["", summary_line(report)]
     return "\n".join(lines) + "\n"
