@@ -63,6 +63,9 @@ class CheckResult:
     attempts: int = 0
     duration: float = 0.0  # seconds
     weight: float = 1.0
+    # 1-based position among the exercise's check references: check ids may repeat (two `match`
+    # checks), so this is the stable key for one check's result; 0 = not known (built by hand)
+    index: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

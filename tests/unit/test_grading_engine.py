@@ -318,3 +318,16 @@ def test_each_exercise_reports_its_own_duration_not_the_whole_runs():
     _, [q, s] = grade(reader, clock, quick, slow)
     assert q.checks[0].status is Status.PASS and q.duration == pytest.approx(2, abs=1.01)
     assert s.checks[0].status is Status.TIMEOUT and s.duration == pytest.approx(6, abs=0.01)
+
+
+def test_repeated_check_ids_get_distinct_one_based_indexes():
+    """Two `match` references in one exercise: the index, not the id, tells their results apart."""
+    reader = FakeReader([obj("Pod", "a")])
+    ex = exercise(
+        CheckRef("match", {"apiVersion": "v1", "kind": "Pod", "name": "a"}),
+        CheckRef("match", {"apiVersion": "v1", "kind": "Pod", "name": "b"}, timeout=0),
+        CheckRef("nope"),
+    )
+    _, [res] = grade(reader, FakeClock(), ex)
+    assert [(c.check_id, c.index) for c in res.checks] == [("match", 1), ("match", 2), ("nope", 3)]
+    assert [c.to_dict()["index"] for c in res.checks] == [1, 2, 3]

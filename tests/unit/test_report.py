@@ -216,3 +216,22 @@ def test_text_prints_an_error_shared_by_the_whole_run_once():
     mixed = (_env_error_exercise("a", down), _env_error_exercise("b", "another error"))
     out = reporters.render(dataclasses.replace(report, exercises=mixed), "text")
     assert out.count(down) == 1 and out.count("another error") == 1 and "of this run" not in out
+
+
+def test_json_checks_carry_a_one_based_index_even_when_ids_repeat():
+    checks = (
+        CheckResult("match", "a", Status.PASS, index=1),
+        CheckResult("match", "b", Status.FAIL, "no b", index=2),
+        CheckResult("absent", "c", Status.ERROR, "boom"),  # built by hand: its position stands in
+    )
+    ex = ExerciseResult("p", "e", "E", checks, points_possible=1)
+    data = json.loads(reporters.render(dataclasses.replace(sample_report(), exercises=(ex,)), "json"))
+    jsonschema.validate(data, SCHEMA)
+    assert [(c["check_id"], c["index"]) for c in data["exercises"][0]["checks"]] == [
+        ("match", 1),
+        ("match", 2),
+        ("absent", 3),
+    ]
+    del data["exercises"][0]["checks"][0]["index"]
+    with pytest.raises(jsonschema.ValidationError, match="'index' is a required property"):
+        jsonschema.validate(data, SCHEMA)

@@ -143,6 +143,7 @@ def result_from_dict(d: Mapping[str, Any]) -> ExerciseResult:
             attempts=c.get("attempts", 0),
             duration=c.get("duration", 0.0),
             weight=c.get("weight", 1.0),
+            index=c.get("index", 0),
         )
         for c in d.get("checks", ())
     )

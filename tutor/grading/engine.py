@@ -249,6 +249,7 @@ class Grader:
             attempts=attempts,
             duration=round(duration, 3),
             weight=plan.ref.weight,
+            index=plan.index + 1,
         )
 
     def _attach_diagnostics(self, states: list[_State], runs: Mapping[str, ExerciseRun]) -> None:

@@ -106,8 +106,9 @@ def placeholder(
             status,
             reason,
             weight=ref.weight,
+            index=i,
         )
-        for ref in exercise.checks
+        for i, ref in enumerate(exercise.checks, 1)
     )
     return ExerciseResult(
         pack.id,

@@ -49,7 +49,9 @@ def report_dict(report: GradeReport) -> dict[str, Any]:
     exercises = []
     for ex in report.exercises:
         data = ex.to_dict()
-        for check, result in zip(data["checks"], ex.checks, strict=True):
+        for position, (check, result) in enumerate(zip(data["checks"], ex.checks, strict=True), 1):
+            # the engine numbers checks in reference order; results built elsewhere get their position
+            check["index"] = result.index or position
             check["diffs"] = [
                 {
                     "path": d.path,
