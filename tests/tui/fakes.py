@@ -107,6 +107,7 @@ class FakeBackend:
         self.down = not reachable
         self.configured = reachable
         self.calls: list[str] = []
+        self.capabilities: frozenset[str] = frozenset()  # what the probe reports (empty: not known)
         self.skip_reason = ""  # set: every exercise "needs containers" this cluster lacks
         self.start_error: Exception | None = None  # set: start_exercise raises it (e.g. ContextRefused)
         # what `cluster up` would pick; tests set a notice (sim build) or can_create=False (no Go)
@@ -135,7 +136,9 @@ class FakeBackend:
             return ClusterStatus(message="No kubeconfig was found (~/.kube/config is missing).")
         if self.down:
             return ClusterStatus(context="fake", message="connection refused", configured=True)
-        return ClusterStatus(context="fake", reachable=True, version="v1.36.0", configured=True)
+        return ClusterStatus(
+            context="fake", reachable=True, version="v1.36.0", configured=True, capabilities=self.capabilities
+        )
 
     def suggested_driver(self) -> DriverChoice:
         return self.driver_choice

@@ -9,27 +9,52 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.model import Exercise
 from tutor.store.progress import ProgressStore
-from tutor.tui.backend import PackEntry, steps_of
+from tutor.tui.backend import ClusterStatus, PackEntry, steps_of
 from tutor.tui.widgets import StatusBar
 
 
-def lesson_line(store: ProgressStore, entry: PackEntry, lesson_index: int, width: int = 40) -> str:
-    """``  1. Namespaces   2/3 passed (+1 with solution)`` for one lesson of a loaded pack."""
+def _runnable(exercises: list[Exercise], capabilities: frozenset[str]) -> tuple[list[str], str]:
+    """The ids the cluster can run, and `` (+1 needs kind)`` for the rest ("" when none or unknown)."""
+    if not capabilities:  # not probed yet: count everything, as before
+        return [ex.id for ex in exercises], ""
+    ids = [ex.id for ex in exercises if ex.requires <= capabilities]
+    missing = set().union(*(ex.requires - capabilities for ex in exercises))
+    if len(ids) == len(exercises):
+        return ids, ""
+    # no containers means the sim driver: every capability it lacks comes with a kind cluster
+    what = "kind" if "containers" not in capabilities else ", ".join(sorted(missing))
+    return ids, f" [dim](+{len(exercises) - len(ids)} needs {what})[/]"
+
+
+def lesson_line(
+    store: ProgressStore,
+    entry: PackEntry,
+    lesson_index: int,
+    width: int = 40,
+    capabilities: frozenset[str] = frozenset(),
+) -> str:
+    """``  1. Namespaces   2/3 passed (+1 with solution)`` for one lesson of a loaded pack.
+
+    With the cluster's ``capabilities`` known (non-empty), exercises it cannot run are counted apart
+    (``1/3 passed (+1 needs kind)``): a kind-only exercise on a sim cluster is not a learner's gap.
+    """
     pack = entry.pack
     assert pack is not None
     lesson = pack.lessons[lesson_index]
-    ids = [ex.id for ex in lesson.exercises if ex.exam != "only"]
+    exercises = [ex for ex in lesson.exercises if ex.exam != "only"]
     title = lesson.title if len(lesson.title) <= width else lesson.title[: width - 1] + "…"
-    if not ids:
+    if not exercises:
         return f"  {lesson_index + 1:>2}. {escape(title):<{width}} [dim]reading[/]"
+    ids, needs = _runnable(exercises, capabilities)
     s = store.summary(pack.id, pack.version, ids)
-    mark = "[green]✔[/]" if s["passed"] + s["passed_with_solution"] == s["total"] else " "
+    mark = "[green]✔[/]" if ids and s["passed"] + s["passed_with_solution"] == s["total"] else " "
     helped = s["passed_with_solution"]
     extra = f" [yellow](+{helped} with solution)[/]" if helped else ""
     skipped = f" [dim]{s['skipped']} skipped[/]" if s["skipped"] else ""
     score = f"{s['passed']}/{s['total']} passed"
-    return f"{mark} {lesson_index + 1:>2}. {escape(title):<{width}} {score}{extra}{skipped}"
+    return f"{mark} {lesson_index + 1:>2}. {escape(title):<{width}} {score}{extra}{skipped}{needs}"
 
 
 class CatalogScreen(Screen):
@@ -42,6 +67,8 @@ class CatalogScreen(Screen):
         Binding("q", "app.quit", "Quit"),
     ]
 
+    capabilities: frozenset[str] = frozenset()  # the cluster's, once a probe told them
+
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield Static("Loading lesson packs…", id="catalog-title")
@@ -51,8 +78,14 @@ class CatalogScreen(Screen):
     def on_mount(self) -> None:
         bar = self.query_one(StatusBar)
         bar.place = "lessons"
-        self.watch(self.app, "cluster_status", lambda status: setattr(bar, "status", status))
+        self.watch(self.app, "cluster_status", self._status_changed)
         self.watch(self.app, "entries", self.refresh_entries)
+
+    def _status_changed(self, status: ClusterStatus) -> None:
+        self.query_one(StatusBar).status = status
+        if status.capabilities != self.capabilities:  # now known (or changed): recount the lessons
+            self.capabilities = status.capabilities
+            self.refresh_entries(self.app.entries)
 
     def on_screen_resume(self) -> None:
         self.refresh_entries(self.app.entries)
@@ -83,7 +116,8 @@ class CatalogScreen(Screen):
                     for ex in lesson.exercises
                 ):
                     resume = len(options)
-                options.append(Option(lesson_line(store, entry, i), id=f"lesson:{p}:{i}"))
+                line = lesson_line(store, entry, i, capabilities=self.capabilities)
+                options.append(Option(line, id=f"lesson:{p}:{i}"))
         listing = self.query_one("#catalog", OptionList)
         highlighted = listing.highlighted
         listing.clear_options()
