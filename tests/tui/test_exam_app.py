@@ -322,3 +322,24 @@ def test_ready_screen_lists_only_the_warnings_the_exam_gives(minutes, text):
     from tutor.tui.exam.screens import _warnings_text
 
     assert _warnings_text(minutes * 60) == text
+
+
+async def test_task_list_shows_whole_titles_and_points_at_100x30(pack, tmp_path):
+    """Long titles wrap inside the list instead of being cut off together with their points."""
+    from textual.widgets import Label
+
+    from tutor.tui.exam.widgets import TaskList
+
+    session = make_session(pack, FakeClock(), tmp_path)
+    app = ExamApp(session, grader(set()), tick_seconds=0.05)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        task_list = app.screen.query_one(TaskList)
+        inside = task_list.content_region
+        labels = list(task_list.query(".task-title").results(Label))
+        assert len(labels) == len(session.tasks)
+        for label in labels:
+            assert label.region.right <= inside.right, f"{label.content} is cut off"
+            lines = [str(line.text) for line in label.render_lines(label.region.reset_offset)]
+            assert "pts)" in lines[-1] or "pts)" in "".join(lines), lines
+        assert max(label.region.height for label in labels) >= 2  # the long title wrapped

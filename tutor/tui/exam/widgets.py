@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.markup import escape
+from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Label, ListItem, ListView, Static
 
@@ -23,21 +24,29 @@ class Countdown(Static):
         self.set_class(remaining <= 300, "-urgent")
 
 
-def task_label(number: int, task: TaskRecord) -> str:
-    """``⚑ 3. Scale the web Deployment (4 pts)`` for the task list."""
+def task_label(number: int, task: TaskRecord) -> tuple[str, str]:
+    """``("⚑ 3.", "Scale the web Deployment (4 pts)")``: the mark column and the title that wraps."""
     flag = "⚑" if task.flagged else " "
-    return f"{flag} {number}. {escape(task.title)} [dim]({task.points:g} pts)[/]"
+    return f"{flag} {number}.", f"{escape(task.title)} [dim]({task.points:g} pts)[/]"
+
+
+def _task_item(number: int, task: TaskRecord) -> ListItem:
+    """Mark and title in two columns, so a wrapped title keeps its indent under the title."""
+    mark, title = task_label(number, task)
+    return ListItem(Horizontal(Label(mark, classes="task-mark"), Label(title, classes="task-title")))
 
 
 class TaskList(ListView):
     """The drawn tasks; the highlighted one is the task shown. Flags show as ⚑."""
 
     def __init__(self, tasks: list[TaskRecord], **kwargs) -> None:
-        super().__init__(*(ListItem(Label(task_label(i, t))) for i, t in enumerate(tasks, 1)), **kwargs)
+        super().__init__(*(_task_item(i, t) for i, t in enumerate(tasks, 1)), **kwargs)
         self._tasks = tasks
 
     def refresh_labels(self) -> None:
         """Repaint every label (after a flag changed)."""
         for i, (item, task) in enumerate(zip(self.children, self._tasks, strict=False), 1):
-            item.query_one(Label).update(task_label(i, task))
+            mark, title = task_label(i, task)
+            item.query_one(".task-mark", Label).update(mark)
+            item.query_one(".task-title", Label).update(title)
             item.set_class(task.flagged, "-flagged")
