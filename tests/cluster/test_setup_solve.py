@@ -51,6 +51,7 @@ def test_setup_then_grade_fails_and_solve_then_grade_passes(cli, cluster, tmp_pa
 
     assert cli("grade", "--timeout", "2", "--format", "json") == 1
     report = json.loads(capsys.readouterr().out)
+    assert report["meta"]["started_runs"] == {EXERCISE: saved["run"]["started_at"]}
     assert report["exercises"][0]["checks"][0]["status"] == "fail"
     assert "Namespace scratch still exists" in report["exercises"][0]["checks"][0]["message"]
 

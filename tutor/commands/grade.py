@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     clock = session.RunClock()
     pack, registry = session.load(args.pack)
     exercises = session.select(pack, args.lesson, args.exercise)
-    graded, api_calls = {}, 0
+    graded, api_calls, runs = {}, 0, {}
     try:
         cluster = connect(args.kubeconfig, args.context)
     except ClusterUnavailable as exc:  # no usable kubeconfig: CI still gets the report it uploads
@@ -66,6 +66,9 @@ def run(args: argparse.Namespace) -> int:
             results.append(
                 session.placeholder(pack, ex, Status.SKIPPED, session.skip_reason(ex, info), registry)
             )
-    rep = session.report(pack, results, info, clock, command="grade", api_calls=api_calls)
+    started = {ex_id: run.started_at.isoformat() for ex_id, run in runs.items()}  # which had a start state
+    rep = session.report(
+        pack, results, info, clock, command="grade", api_calls=api_calls, started_runs=started
+    )
     reporters.write(rep, args.format, args.output)
     return rep.exit_code
