@@ -31,6 +31,11 @@ async def solve_dev(pilot, app, backend) -> tuple[LessonScreen, Checklist]:
     return screen, checklist
 
 
+
+def first_run_shown(app) -> bool:
+    """The first-run screen is up *and* mounted (it is pushed from a worker, so the two can differ)."""
+    return isinstance(app.screen, FirstRunScreen) and bool(app.screen.query("#first-run-text"))
+
 def app_for(backend, **kw):
     return make_app(backend, watch_options=FAST_WATCH, status_interval=0.2, **kw)
 
@@ -182,7 +187,7 @@ async def test_first_run_offers_a_cluster_and_shows_progress(store):
     backend = FakeBackend(store, reachable=False)
     app = app_for(backend)
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, FirstRunScreen), what="the first-run screen")
+        await until(pilot, lambda: first_run_shown(app), what="the first-run screen")
         assert "No kubeconfig was found" in str(app.screen.query_one("#first-run-text", Static).render())
         await pilot.press("escape")  # lessons stay readable without a cluster
         await until(pilot, lambda: isinstance(app.screen, CatalogScreen), what="the catalog")
@@ -191,7 +196,7 @@ async def test_first_run_offers_a_cluster_and_shows_progress(store):
         await pilot.press("c")
         assert any("needs a cluster" in n for n in notices(app))
         await pilot.press("C")
-        await until(pilot, lambda: isinstance(app.screen, FirstRunScreen), what="the create screen")
+        await until(pilot, lambda: first_run_shown(app), what="the create screen")
         first_run = app.screen
         log = first_run.query_one(Log)
         await pilot.press("enter")
@@ -374,7 +379,7 @@ async def test_first_run_says_a_sim_build_needs_go_before_the_learner_chooses(st
     backend.driver_choice = DriverChoice("sim", "Docker is not installed", notice=no_go, can_create=False)
     app = app_for(backend)
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, FirstRunScreen), what="the first-run screen")
+        await until(pilot, lambda: first_run_shown(app), what="the first-run screen")
         text = str(app.screen.query_one("#first-run-text", Static).render())
         assert "`go` is not on PATH" in text and "Go >= 1.26" in text
         assert app.screen.query_one("#create", Button).disabled
@@ -388,7 +393,7 @@ async def test_an_unreachable_configured_cluster_also_offers_a_new_one(store, ba
     backend.down = True  # a kube context exists, its API server does not answer
     app = app_for(backend)
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, FirstRunScreen), what="the first-run screen")
+        await until(pilot, lambda: first_run_shown(app), what="the first-run screen")
         text = str(app.screen.query_one("#first-run-text", Static).render())
         assert "context fake does not answer" in text and "connection refused" in text
         await pilot.press("escape")

@@ -96,7 +96,10 @@ def test_lesson_environment_problem_snapshot(snap_compare, fresh_store):
 
 def test_first_run_snapshot_80x24(snap_compare, fresh_store):
     async def run_before(pilot) -> None:
-        await until(pilot, lambda: isinstance(pilot.app.screen, FirstRunScreen), what="first run")
+        def shown() -> bool:  # pushed from a worker: wait until it is mounted, not only pushed
+            return isinstance(pilot.app.screen, FirstRunScreen) and bool(pilot.app.screen.query("#first-run-text"))
+
+        await until(pilot, shown, what="first run")
 
     assert snap_compare(
         _app(FakeBackend(fresh_store, reachable=False)), terminal_size=(80, 24), run_before=run_before

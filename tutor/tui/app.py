@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from tutor.cluster.drivers import DriverChoice
 from tutor.tui import messages as m
 from tutor.tui.backend import Backend, ClusterStatus, PackEntry, steps_of
 from tutor.tui.catalog import CatalogScreen
@@ -141,7 +142,17 @@ class TutorApp(App):
         if msg.status != self.cluster_status or first:
             self.cluster_status = msg.status
         if first and self.offer_first_run and not msg.status.reachable:
-            self.push_screen(FirstRunScreen(unusable_reason(msg.status), self.backend.suggested_driver()))
+            self._offer_cluster(unusable_reason(msg.status))
+
+    @work(thread=True, exclusive=True, group="first-run")
+    def _offer_cluster(self, reason: str) -> None:
+        """Show the first-run screen. Picking a driver runs `docker info`, which can hang."""
+        choice = self.backend.suggested_driver()
+        self.call_from_thread(self._push_first_run, reason, choice)
+
+    def _push_first_run(self, reason: str, choice: DriverChoice) -> None:
+        if not isinstance(self.screen, FirstRunScreen):
+            self.push_screen(FirstRunScreen(reason, choice))
 
     # --- navigation -----------------------------------------------------------------------------
 
@@ -177,7 +188,7 @@ class TutorApp(App):
             if status.reachable
             else unusable_reason(status)
         )
-        self.push_screen(FirstRunScreen(reason, self.backend.suggested_driver()))
+        self._offer_cluster(reason)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
