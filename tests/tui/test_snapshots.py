@@ -97,7 +97,8 @@ def test_lesson_environment_problem_snapshot(snap_compare, fresh_store):
 def test_first_run_snapshot_80x24(snap_compare, fresh_store):
     async def run_before(pilot) -> None:
         def shown() -> bool:  # pushed from a worker: wait until it is mounted, not only pushed
-            return isinstance(pilot.app.screen, FirstRunScreen) and bool(pilot.app.screen.query("#first-run-text"))
+            screen = pilot.app.screen
+            return isinstance(screen, FirstRunScreen) and bool(screen.query("#first-run-text"))
 
         await until(pilot, shown, what="first run")
 
