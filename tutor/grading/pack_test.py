@@ -144,13 +144,13 @@ def parallel_safe(exercises: Sequence[Exercise]) -> tuple[list[Exercise], list[E
 
 def run(args: argparse.Namespace) -> int:
     """``pack test``; ``args``: path, exercise, format, output, context, kubeconfig, jobs, timeout."""
-    from tutor.cluster import connect
+    from tutor.cluster.cli_args import connect_from_args
     from tutor.grading import report as reporters
 
     clock = session.RunClock()
     pack, registry = session.load(getattr(args, "path", None))
     exercises = session.select(pack, None, getattr(args, "exercise", None) or (), include_exam_only=True)
-    with connect(args.kubeconfig, args.context or getattr(args, "allow_context", None)) as cluster:
+    with connect_from_args(args) as cluster:
         info = session.probe(cluster)
         if info.error:
             results = [
