@@ -102,7 +102,8 @@ def _classify(exc: BaseException, url: str) -> DownloadError:
 def _open(url: str, headers: dict[str, str] | None = None):
     request = urllib.request.Request(url, headers={"User-Agent": "k8s-tutor", **(headers or {})})
     try:
-        return urllib.request.urlopen(request, timeout=TIMEOUT)  # noqa: S310 - https/http/file URLs we built
+        # A fresh opener reads HTTP(S)_PROXY / NO_PROXY now (urlopen's global one caches them at first use).
+        return urllib.request.build_opener().open(request, timeout=TIMEOUT)
     except urllib.error.HTTPError as exc:
         if exc.code == 416:  # the .part already holds the whole file
             return exc
@@ -186,6 +187,15 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _interrupted(src: str, meter: Meter, why: str) -> NetworkUnavailable:
+    """The error for a cut download: its ``.part`` stays and the next attempt continues it."""
+    total = f" of {meter.total / 1e6:.1f}" if meter.total else ""
+    return NetworkUnavailable(
+        f"the download of {src} was interrupted at {meter.done / 1e6:.1f}{total} MB ({why}); "
+        "run the command again to resume it"
+    )
+
+
 def download(url: str, part: Path, digest: str, label: str, live: Line | None) -> Meter:
     """Download ``url`` (mirrored) into ``part``, continuing a previous partial file; check ``digest``.
 
@@ -215,15 +225,9 @@ def download(url: str, part: Path, digest: str, label: str, live: Line | None) -
                         fh.write(block)
                         meter.add(len(block))
             except (OSError, http.client.HTTPException) as exc:
-                raise NetworkUnavailable(
-                    f"the download of {src} was interrupted at {meter.done / 1e6:.1f} MB "
-                    f"({exc or type(exc).__name__}); run the command again to resume it"
-                ) from None
+                raise _interrupted(src, meter, str(exc) or type(exc).__name__) from None
             if total is not None and meter.done < total:
-                raise NetworkUnavailable(
-                    f"the download of {src} stopped at {meter.done} of {total} bytes; "
-                    "run the command again to resume it"
-                )
+                raise _interrupted(src, meter, "the connection closed early")
     got = sha256_file(part)
     if got != digest:
         part.unlink(missing_ok=True)

@@ -113,17 +113,19 @@ def obtain(
     run_build = run_build or build_with_go
     go = shutil.which("go")
     to_build: list[str] = []
-    for need in needs(missing):
+    plan = needs(missing)
+    if plan and offline and not build:
+        labels = [f"{n.component.name} {n.component.version}".strip() for n in plan]
+        raise BinaryError(
+            f"the sim binaries for {', '.join(labels)} are not in the cache (e.g. {plan[0].paths[0]}) and "
+            f"--offline forbids downloading them; {BUILD_HINT}, or run once without --offline"
+        )
+    for need in plan:
         comp, label = need.component, f"{need.component.name} {need.component.version}".strip()
         if build:
             progress(f"sim binaries: {label}: building with Go (--build asked)")
             to_build.append(comp.name)
-        elif offline and not need.why_not:
-            raise BinaryError(
-                f"the sim binaries for {label} are not in the cache ({need.paths[0]}) and --offline forbids "
-                f"downloading them; {BUILD_HINT}, or run once without --offline"
-            )
-        elif need.why_not and (go and not offline):
+        elif need.why_not and go:
             progress(f"sim binaries: {need.why_not}: building it with Go ({go})")
             to_build.append(comp.name)
         elif need.why_not:
