@@ -96,7 +96,8 @@ def test_fresh_cache_fills_by_download_verified_with_provenance(env):
     assert os.access(bin_dir() / "tool-v9/helper", os.X_OK)
     assert not os.access(bin_dir() / "tool-v9/stage/pod-ready.yaml", os.X_OK)
     # one line explains the choice, one line per file says what it was checked against
-    assert "tool v9 not cached: downloading the pinned release from 127.0.0.1" in lines[0]
+    assert "tool v9 not cached: downloading the pinned release from dl.example.test" in lines[0]
+    assert f"via the mirror {env.mirror.url}" in lines[0]
     assert "cached → download → Go build" in lines[0]
     assert any("tool: 3.1 MB" in ln and "against the published tool.sha256" in ln for ln in lines)
     assert any("against the published SHA256SUMS" in ln for ln in lines)
@@ -192,7 +193,7 @@ def test_no_network_falls_back_to_the_go_build_when_go_exists(env, monkeypatch):
     )
     go = stand_in_go(env)
     built: list[list[str]] = []
-    monkeypatch.setattr(install, "build_with_go", lambda comps, offline: built.append(comps))
+    monkeypatch.setattr(install, "build_with_go", lambda comps, offline, progress: built.append(comps))
     lines: list[str] = []
     install.obtain(missing(), progress=lines.append)
     assert built == [["tool"]]
@@ -222,7 +223,7 @@ def test_build_only_component_is_built_and_said_so(env, monkeypatch):
     )
     stand_in_go(env)
     built: list[list[str]] = []
-    monkeypatch.setattr(install, "build_with_go", lambda comps, offline: built.append(comps))
+    monkeypatch.setattr(install, "build_with_go", lambda comps, offline, progress: built.append(comps))
     lines: list[str] = []
     install.obtain([target, *missing()], progress=lines.append)
     assert built == [["metrics-server"]] and missing() == []  # the rest was still downloaded
@@ -262,3 +263,22 @@ def test_the_real_pin_table_covers_every_file_the_sim_runs_on_linux_amd64(monkey
         "etcd": "",  # etcd and kwok are published for macOS: only Kubernetes has to be built there
         "kwok": "",
     }
+
+
+def test_go_build_runs_build_sh_per_component_and_records_it(env, tmp_path):
+    stand_in_go(env)
+    log = tmp_path / "bash.log"
+    bash = env.path / "bash"  # stands in for `bash kind/sim/build.sh <component>`
+    bash.write_text(
+        f'#!/bin/sh\necho "$2 GOPROXY=$GOPROXY" >> {log}\n'
+        '[ "$2" != broken ] || { echo boom >&2; exit 3; }\n'
+    )
+    bash.chmod(0o755)
+    lines: list[str] = []
+    install.build_with_go(["tool"], offline=True, progress=lines.append)
+    assert log.read_text() == "tool GOPROXY=off\n"  # --offline: the Go build may not reach the module proxy
+    assert any("build.sh tool" in ln for ln in lines)
+    assert install.read_provenance(TINY)["source"] == "go build"
+    with pytest.raises(TutorError) as caught:
+        install.build_with_go(["broken"], offline=False)
+    assert "build.sh broken` failed (exit 3)" in str(caught.value) and "boom" in str(caught.value)

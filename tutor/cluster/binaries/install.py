@@ -24,7 +24,6 @@ import tarfile
 import time
 import urllib.parse
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +34,6 @@ from tutor.cluster.binaries.fetch import (
     NetworkUnavailable,
     download,
     expected_sha256,
-    mirrored,
 )
 from tutor.cluster.paths import bin_dir, build_script, cache_dir
 from tutor.errors import TutorError
@@ -95,7 +93,6 @@ def obtain(
     offline: bool = False,
     progress: Line = lambda _m: None,
     live: Line | None = None,
-    run_build: Callable[[list[str], bool], None] | None = None,
 ) -> None:
     """Make ``missing`` exist by download or Go build, in the order described in the module docstring.
 
@@ -105,12 +102,10 @@ def obtain(
         offline: never use the network (``--offline``).
         progress: called with one line per decision and per finished file.
         live: redraws a transient status line (bytes, rate); the CLI passes one on a terminal only.
-        run_build: runs build.sh for the given components (tests replace it).
 
     Raises:
         BinaryError / DownloadError: no allowed source worked; the message says what to do.
     """
-    run_build = run_build or build_with_go
     go = shutil.which("go")
     to_build: list[str] = []
     plan = needs(missing)
@@ -120,6 +115,7 @@ def obtain(
             f"the sim binaries for {', '.join(labels)} are not in the cache (e.g. {plan[0].paths[0]}) and "
             f"--offline forbids downloading them; {BUILD_HINT}, or run once without --offline"
         )
+    unreachable = ""  # set by the first network failure: later components go straight to the Go build
     for need in plan:
         comp, label = need.component, f"{need.component.name} {need.component.version}".strip()
         if build:
@@ -130,12 +126,14 @@ def obtain(
             to_build.append(comp.name)
         elif need.why_not:
             raise BinaryError(f"{need.why_not}, so it cannot be downloaded; {BUILD_HINT}")
+        elif unreachable:
+            progress(f"sim binaries: {label}: building with Go too (no network)")
+            to_build.append(comp.name)
         else:
-            where = urllib.parse.urlsplit(mirrored(need.artifacts[0].url)).netloc
             via = f" via the mirror {os.environ[MIRROR_ENV]}" if os.environ.get(MIRROR_ENV) else ""
             progress(
-                f"sim binaries: {label} not cached: downloading the pinned release from {where}{via} "
-                "(cached → download → Go build)"
+                f"sim binaries: {label} not cached: downloading the pinned release from "
+                f"{urllib.parse.urlsplit(need.artifacts[0].url).netloc}{via} (cached → download → Go build)"
             )
             try:
                 _download_component(need, progress, live)
@@ -146,9 +144,10 @@ def obtain(
                         f"set {MIRROR_ENV} to a mirror, or {BUILD_HINT}"
                     ) from None
                 progress(f"sim binaries: {exc}; falling back to the Go build ({go})")
+                unreachable = str(exc)
                 to_build.append(comp.name)
     if to_build:
-        run_build(to_build, offline)
+        build_with_go(to_build, offline, progress)
 
 
 def _download_component(need: Need, progress: Line, live: Line | None) -> None:
@@ -189,7 +188,7 @@ def _install(art: pins.Artifact, part: Path, root: Path) -> None:
     part.unlink(missing_ok=True)
 
 
-def build_with_go(components: list[str], offline: bool) -> None:
+def build_with_go(components: list[str], offline: bool, progress: Line = lambda _m: None) -> None:
     """Run ``kind/sim/build.sh`` for each component and record that Go built it."""
     script = build_script()
     if not script.exists():
@@ -202,6 +201,7 @@ def build_with_go(components: list[str], offline: bool) -> None:
         )
     env = {**os.environ, **({"GOPROXY": "off"} if offline else {})}
     for name in components:
+        progress(f"sim binaries: bash {script} {name}  (Go; several minutes the first time)")
         # stdin closed: the TUI owns the terminal while this runs, and the build must not read keystrokes.
         proc = subprocess.run(
             ["bash", str(script), name], capture_output=True, text=True, stdin=subprocess.DEVNULL, env=env
