@@ -2,7 +2,7 @@
 
 Usage: ``python benchmarks/sim_download.py`` (needs the built binaries in ~/.cache/k8s-tutor). The mirror
 holds them packed like upstream (tests/sim_mirror.py); the download (HTTP, SHA-256 check, extraction, atomic
-rename) is timed against ``shutil.copyfile`` of the same files, measured in the same run, and the ratio is what
+rename) is timed against ``shutil.copyfile`` of the same files (same run); the ratio is what
 the download path costs beyond moving the bytes. Prints the total size, which is what a learner downloads.
 """
 
