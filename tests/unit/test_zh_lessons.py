@@ -83,7 +83,7 @@ def test_zh_lesson_parses_without_problems(lesson_id):
 def test_zh_lesson_has_the_english_exercises_checks_and_hint_counts(pack, lesson_id):
     english = pack.lesson(lesson_id)
     zh = translated_lesson(pack, lesson_id, "zh")
-    assert zh.language == "zh" and CJK.search(zh.title) and CJK.search(zh.body)
+    assert zh.language == "zh" and CJK.search(zh.body)  # a title may be a kind name, e.g. Ingress
     assert [e.id for e in zh.exercises] == [e.id for e in english.exercises]
     file = LESSONS / f"{lesson_id}.zh.md"
     parsed = parse_lesson_report(
