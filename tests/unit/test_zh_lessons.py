@@ -113,3 +113,17 @@ def test_grading_is_the_same_in_both_languages(pack, lesson_id):
     zh = translated_lesson(pack, lesson_id, "zh")
     assert [_graded(e) for e in zh.exercises] == [_graded(e) for e in english.exercises]
     assert zh.apply_blocks == english.apply_blocks
+
+
+@pytest.mark.parametrize("lesson_id", ZH_IDS)
+def test_zh_lesson_prose_gives_nothing_away(pack, lesson_id):
+    """The TUI's lesson text hides the Chinese hint, solution and exam headings like the English ones."""
+    from tutor.tui.prose import lesson_prose
+
+    zh = translated_lesson(pack, lesson_id, "zh")
+    prose = lesson_prose(zh.body)
+    assert "## 练习" in prose or not zh.exercises
+    for spoiler in ("### 提示", "### 答案", "## 考试题", "```yaml exercise", " solution\n"):
+        assert spoiler not in prose, f"{lesson_id}: {spoiler!r} is shown"
+    for ex in zh.exercises:
+        assert all(h not in prose for h in ex.hints), f"{ex.id}: a hint is shown in the prose"
