@@ -137,3 +137,16 @@ def test_zh_lesson_prose_gives_nothing_away(pack, lesson_id):
         assert spoiler not in prose, f"{lesson_id}: {spoiler!r} is shown"
     for ex in zh.exercises:
         assert all(h not in prose for h in ex.hints), f"{ex.id}: a hint is shown in the prose"
+
+
+def _outline(path: Path) -> list[tuple[str, int, int]]:
+    """Each Markdown block's type, heading level and number of list items / table rows."""
+    counted = ("list_item_open", "tr_open")
+    text = path.read_text(encoding="utf-8")
+    return [(b.type, b.level, sum(t.type in counted for t in b.tokens)) for b in blocks(text)]
+
+
+@pytest.mark.parametrize("lesson_id", ZH_IDS)
+def test_zh_lesson_leaves_no_paragraph_out(pack, lesson_id):
+    """Every heading, paragraph, list item, table row and code block of the English file is translated."""
+    assert _outline(LESSONS / f"{lesson_id}.zh.md") == _outline(pack.lesson(lesson_id).path)
