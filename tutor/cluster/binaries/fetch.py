@@ -178,13 +178,14 @@ class Meter:
         )
 
 
-def sha256_file(path: Path) -> str:
-    """The hex SHA-256 of ``path``."""
+def _sha256_of(path: Path, upto: int):
+    """A SHA-256 object fed with the first ``upto`` bytes of ``path`` (what an earlier attempt downloaded)."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
-        while block := fh.read(CHUNK):
+        while upto > 0 and (block := fh.read(min(CHUNK, upto))):
             h.update(block)
-    return h.hexdigest()
+            upto -= len(block)
+    return h
 
 
 def _interrupted(src: str, meter: Meter, why: str) -> NetworkUnavailable:
@@ -212,10 +213,11 @@ def download(url: str, part: Path, digest: str, label: str, live: Line | None) -
     with resp:
         status = getattr(resp, "status", None) or resp.getcode()
         if status == 416:
-            meter = Meter(label, have, have, live)
+            meter, h = Meter(label, have, have, live), _sha256_of(part, have)
         else:
             if status != 206:  # the server ignored Range: start over
                 have = 0
+            h = _sha256_of(part, have) if have else hashlib.sha256()  # hashed as it arrives: no re-read
             length = resp.headers.get("Content-Length")
             total = have + int(length) if length and length.isdigit() else None
             meter = Meter(label, total, have, live)
@@ -223,12 +225,13 @@ def download(url: str, part: Path, digest: str, label: str, live: Line | None) -
                 with part.open("ab" if have else "wb") as fh:
                     while block := resp.read(CHUNK):
                         fh.write(block)
+                        h.update(block)
                         meter.add(len(block))
             except (OSError, http.client.HTTPException) as exc:
                 raise _interrupted(src, meter, str(exc) or type(exc).__name__) from None
             if total is not None and meter.done < total:
                 raise _interrupted(src, meter, "the connection closed early")
-    got = sha256_file(part)
+    got = h.hexdigest()
     if got != digest:
         part.unlink(missing_ok=True)
         raise ChecksumMismatch(
