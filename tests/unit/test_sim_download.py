@@ -121,7 +121,10 @@ def test_corrupted_file_is_refused_and_removed(env):
     art = _tiny_artifacts(*pins.current_platform().split("/"))[0]
     served = env.mirror.path_of(art.url)
     served.unlink()  # (a hard link would alter the source too)
-    served.write_bytes(bytes([TOOL[0] ^ 0xFF]) + TOOL[1:])  # the published tool.sha256 still names the real file
+    # the published tool.sha256 still names the real file
+    served.write_bytes(
+        bytes([TOOL[0] ^ 0xFF]) + TOOL[1:]
+    )  # the published tool.sha256 still names the real file
     with pytest.raises(TutorError) as caught:
         install.obtain(missing())
     message = str(caught.value)
