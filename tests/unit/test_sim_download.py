@@ -122,9 +122,7 @@ def test_corrupted_file_is_refused_and_removed(env):
     served = env.mirror.path_of(art.url)
     served.unlink()  # (a hard link would alter the source too)
     # the published tool.sha256 still names the real file
-    served.write_bytes(
-        bytes([TOOL[0] ^ 0xFF]) + TOOL[1:]
-    )  # the published tool.sha256 still names the real file
+    served.write_bytes(bytes([TOOL[0] ^ 0xFF]) + TOOL[1:])
     with pytest.raises(TutorError) as caught:
         install.obtain(missing())
     message = str(caught.value)
