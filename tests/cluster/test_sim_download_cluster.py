@@ -68,7 +68,7 @@ def test_fresh_cache_fills_by_download_and_cluster_up_works(tmp_path, monkeypatc
         assert sim.missing_binaries() == []
         for comp in ("kubernetes", "etcd", "kwok"):
             assert f"sim binaries: {comp} " in err and "not cached: downloading the pinned release" in err
-        assert "kube-apiserver: " in err and "verified against the SHA-256 pinned in k8s-tutor" in err
+        assert "kube-apiserver: " in err and "verified against the digest pinned in k8s-tutor" in err
         assert "verified against the published kubectl.sha256" in err
         assert "verified against the published SHA256SUMS" in err
         assert "digest GitHub publishes" in err

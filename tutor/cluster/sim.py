@@ -1,8 +1,8 @@
 """The sim driver: a real control plane on 127.0.0.1 with kwok-simulated nodes.
 
 etcd, kube-apiserver, kube-controller-manager and kube-scheduler are the real Kubernetes binaries
-(built by ``kind/sim/build.sh``); kwok plays the kubelets, so pods are scheduled, become Running and
-Ready, Job pods Succeed, and deletions complete — but no container ever runs. Processes are
+(downloaded or built: tutor.cluster.binaries); kwok plays the kubelets, so pods are scheduled, become
+Running and Ready, Job pods Succeed, and deletions complete — but no container ever runs. Processes are
 started directly (not through kwokctl) so the driver knows exactly which PIDs and ports it owns.
 
 Layout of ``<state root>/sim/<name>/``: ``state.json`` (PIDs, ports, versions), ``cluster.json``

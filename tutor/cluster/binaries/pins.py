@@ -39,7 +39,7 @@ class Checksum:
         """Words for messages and provenance: what the file was checked against."""
         name = self.value.rsplit("/", 1)[-1]
         return {
-            "pinned": "the SHA-256 pinned in k8s-tutor (tutor/cluster/binaries/pins.py)",
+            "pinned": "the digest pinned in k8s-tutor (tutor/cluster/binaries/pins.py)",
             "sha256-file": f"the published {name}",
             "sums-file": f"the published {name}",
             "github-release": "the SHA-256 digest GitHub publishes for the release asset",
