@@ -283,3 +283,30 @@ def test_go_build_runs_build_sh_per_component_and_records_it(env, tmp_path):
     with pytest.raises(TutorError) as caught:
         install.build_with_go(["broken"], offline=False)
     assert "build.sh broken` failed (exit 3)" in str(caught.value) and "boom" in str(caught.value)
+
+
+def test_a_file_url_mirror_works_and_a_missing_file_names_the_mirror(env, monkeypatch):
+    monkeypatch.setenv(MIRROR_ENV, env.mirror.root.as_uri())  # a mounted share instead of a web server
+    install.obtain(missing())
+    assert missing() == [] and (bin_dir() / "tool-v9/tool").read_bytes() == TOOL
+    (bin_dir() / "tool-v9/helper").unlink()
+    art = _tiny_artifacts(*pins.current_platform().split("/"))[1]
+    env.mirror.path_of(art.url).unlink()
+    monkeypatch.setenv(MIRROR_ENV, env.mirror.url)
+    with pytest.raises(TutorError) as caught:
+        install.obtain(missing())
+    assert "does not exist (HTTP 404)" in str(caught.value) and f"the mirror {MIRROR_ENV}=" in str(
+        caught.value
+    )
+
+
+def test_an_interrupted_download_is_resumed_not_replaced_by_a_go_build(env, monkeypatch):
+    stand_in_go(env)
+    monkeypatch.setattr(
+        install, "build_with_go", lambda *a: pytest.fail("an interrupted download started a build")
+    )
+    art = _tiny_artifacts(*pins.current_platform().split("/"))[0]
+    env.mirror.cut[str(env.mirror.path_of(art.url).relative_to(env.mirror.root))] = 1_000_000
+    with pytest.raises(TutorError) as caught:
+        install.obtain(missing())
+    assert "run the command again to resume it" in str(caught.value)

@@ -43,6 +43,10 @@ class ProxyFailed(NetworkUnavailable):
     """The configured HTTP(S) proxy refused or failed the request."""
 
 
+class Interrupted(DownloadError):
+    """The connection broke mid-file: the ``.part`` stays, and running the command again resumes it."""
+
+
 class ChecksumMismatch(DownloadError):
     """The file's SHA-256 is not the expected one. It was deleted; nothing falls back silently."""
 
@@ -79,7 +83,13 @@ def _classify(exc: BaseException, url: str) -> DownloadError:
                 f"check HTTPS_PROXY/HTTP_PROXY (and NO_PROXY), or set {MIRROR_ENV} to a mirror you can reach"
             )
         if exc.code == 404:
-            return NotPublished(f"{url} does not exist (HTTP 404)")
+            mirror = os.environ.get(MIRROR_ENV, "").strip()
+            lacks = (
+                f": the mirror {MIRROR_ENV}={mirror} lacks it (see docs/clusters.md, Mirrors)"
+                if mirror
+                else ""
+            )
+            return NotPublished(f"{url} does not exist (HTTP 404){lacks}")
         return DownloadError(f"{url}: HTTP {exc.code} {exc.reason}")
     reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
     text = str(reason) or type(reason).__name__
@@ -188,10 +198,10 @@ def _sha256_of(path: Path, upto: int):
     return h
 
 
-def _interrupted(src: str, meter: Meter, why: str) -> NetworkUnavailable:
+def _interrupted(src: str, meter: Meter, why: str) -> Interrupted:
     """The error for a cut download: its ``.part`` stays and the next attempt continues it."""
     total = f" of {meter.total / 1e6:.1f}" if meter.total else ""
-    return NetworkUnavailable(
+    return Interrupted(
         f"the download of {src} was interrupted at {meter.done / 1e6:.1f}{total} MB ({why}); "
         "run the command again to resume it"
     )
