@@ -19,6 +19,7 @@ from tutor.cluster import sim
 from tutor.cluster.binaries import BUILD_CMD, install, pins
 from tutor.cluster.binaries.fetch import MIRROR_ENV, Meter
 from tutor.cluster.binaries.pins import Artifact, Checksum, Component
+from tutor.cluster.doctor import OK, check_sim_binaries
 from tutor.cluster.paths import bin_dir, cache_dir
 from tutor.errors import TutorError
 
@@ -115,6 +116,8 @@ def test_fresh_cache_fills_by_download_verified_with_provenance(env):
     ((name, matches, detail, _folder),) = install.source_report()
     assert name == "tool" and matches is True
     assert "downloaded from dl.example.test" in detail and "matches the pins" in detail
+    found = {f.check: f for f in check_sim_binaries()}  # what `k8s-tutor doctor` prints
+    assert found["sim source: tool"].level == OK and found["sim source: tool"].detail == detail
 
 
 def test_corrupted_file_is_refused_and_removed(env):
