@@ -313,3 +313,17 @@ def test_an_interrupted_download_is_resumed_not_replaced_by_a_go_build(env, monk
     with pytest.raises(TutorError) as caught:
         install.obtain(missing())
     assert "run the command again to resume it" in str(caught.value)
+
+
+def test_a_component_part_downloaded_part_built_says_both(env, monkeypatch):
+    install.obtain(missing())
+    (bin_dir() / "tool-v9/helper").unlink()
+    stand_in_go(env)
+    bash = env.path / "bash"  # the stand-in build copies the one missing file
+    bash.write_text(f"#!/bin/sh\n/bin/cp {env.source / 'tool-v9/helper'} {bin_dir() / 'tool-v9/helper'}\n")
+    bash.chmod(0o755)
+    install.obtain(missing(), build=True)
+    rec = install.read_provenance(TINY)
+    assert rec["source"] == "download + go build" and len(rec["files"]) == 4  # 3 downloads, 1 build
+    ((_name, matches, detail, _folder),) = install.source_report()
+    assert matches and "downloaded from" in detail and "built with Go" in detail

@@ -216,7 +216,17 @@ def build_with_go(components: list[str], offline: bool, progress: Line = lambda 
 
 
 def write_provenance(comp: pins.Component, source: str, records: list[dict]) -> None:
-    """Record where ``comp``'s cache files came from (read by doctor)."""
+    """Record where ``comp``'s cache files came from (read by doctor).
+
+    When only some files were missing, the earlier record of the same version is kept and extended, so a
+    component that is part downloaded, part built says ``download + go build``.
+    """
+    old = read_provenance(comp)
+    if old and old.get("version") == comp.version:
+        fresh = {json.dumps(r, sort_keys=True) for r in records}
+        records = [r for r in old.get("files", []) if json.dumps(r, sort_keys=True) not in fresh] + records
+        if source not in old.get("source", "").split(" + "):
+            source = f"{old.get('source')} + {source}"
     write_json_atomic(
         bin_dir() / comp.cache_dir / PROVENANCE,
         {
@@ -253,13 +263,18 @@ def source_report() -> list[tuple[str, bool | None, str, Path]]:
             )
             continue
         matches = rec.get("version") == comp.version
-        if rec.get("source") == "download":
-            checked = sorted({f.get("checked_against", "?") for f in rec.get("files", [])})
-            hosts = sorted({urllib.parse.urlsplit(f.get("url", "")).netloc for f in rec.get("files", [])})
+        sources, hows = rec.get("source", "").split(" + "), []
+        if "download" in sources:
+            fetched = [f for f in rec.get("files", []) if "url" in f]
+            checked = sorted({f.get("checked_against", "?") for f in fetched})
+            hosts = sorted({urllib.parse.urlsplit(f["url"]).netloc for f in fetched})
             via = f" via the mirror {rec['mirror']}" if rec.get("mirror") else ""
-            how = f"downloaded from {', '.join(hosts)}{via}, SHA-256 checked against {'; '.join(checked)}"
-        else:
-            how = "built with Go (kind/sim/build.sh)"
+            hows.append(
+                f"downloaded from {', '.join(hosts)}{via}, SHA-256 checked against {'; '.join(checked)}"
+            )
+        if "go build" in sources:
+            hows.append("built with Go (kind/sim/build.sh)")
+        how = " + ".join(hows) or f"source {rec.get('source')!r}"
         pinned = (
             "matches the pins"
             if matches
