@@ -82,8 +82,9 @@ def check_tools(needs_docker: bool) -> list[Finding]:
                 FAIL,
                 "not found",
                 "install kubectl (https://kubernetes.io/docs/tasks/tools/) "
-                "or get the sim binaries (kubectl is one): `k8s-tutor cluster up --driver sim` downloads them, "
-                "`k8s-tutor cluster up --driver sim --build` compiles them (the script it runs: kind/sim/build.sh)",
+                "or get the sim binaries (kubectl is one): `k8s-tutor cluster up --driver sim` "
+                "downloads them, `k8s-tutor cluster up --driver sim --build` compiles them "
+                "(the script it runs: kind/sim/build.sh)",
             )
         )
     return found
