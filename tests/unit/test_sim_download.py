@@ -242,6 +242,11 @@ def test_a_failing_proxy_is_named(env, tmp_path, monkeypatch):
         with pytest.raises(TutorError) as caught:
             install.obtain(missing())
     assert f"the proxy {proxy.url} refused" in str(caught.value) and "HTTPS_PROXY" in str(caught.value)
+    dead = f"http://127.0.0.1:{_closed_port()}"  # a proxy that is not running
+    monkeypatch.setenv("HTTP_PROXY", dead)
+    with pytest.raises(TutorError) as caught:
+        install.obtain(missing())
+    assert f"cannot reach mirror.example.test through the proxy {dead}" in str(caught.value)
 
 
 def test_the_real_pin_table_covers_every_file_the_sim_runs_on_linux_amd64(monkeypatch):
