@@ -332,3 +332,14 @@ def test_a_component_part_downloaded_part_built_says_both(env, monkeypatch):
     assert rec["source"] == "download + go build" and len(rec["files"]) == 4  # 3 downloads, 1 build
     ((_name, matches, detail, _folder),) = install.source_report()
     assert matches and "downloaded from" in detail and "built with Go" in detail
+
+
+def test_a_complete_part_left_by_a_crash_is_verified_and_installed(env):
+    art = _tiny_artifacts(*pins.current_platform().split("/"))[0]
+    part = cache_dir() / "downloads" / "dl.example.test" / (art.url.split("dl.example.test/", 1)[1] + ".part")
+    part.parent.mkdir(parents=True)
+    part.write_bytes(TOOL)  # every byte arrived, but the rename never happened
+    install.obtain(missing())
+    served = str(env.mirror.path_of(art.url).relative_to(env.mirror.root))
+    assert (served, f"bytes={len(TOOL)}-") in env.mirror.requests  # answered 416: nothing left to send
+    assert (bin_dir() / "tool-v9/tool").read_bytes() == TOOL and not part.exists()
