@@ -31,10 +31,10 @@ async def solve_dev(pilot, app, backend) -> tuple[LessonScreen, Checklist]:
     return screen, checklist
 
 
+
 def first_run_shown(app) -> bool:
     """The first-run screen is up *and* mounted (it is pushed from a worker, so the two can differ)."""
     return isinstance(app.screen, FirstRunScreen) and bool(app.screen.query("#first-run-text"))
-
 
 def app_for(backend, **kw):
     return make_app(backend, watch_options=FAST_WATCH, status_interval=0.2, **kw)
