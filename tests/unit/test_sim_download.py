@@ -343,3 +343,25 @@ def test_a_complete_part_left_by_a_crash_is_verified_and_installed(env):
     served = str(env.mirror.path_of(art.url).relative_to(env.mirror.root))
     assert (served, f"bytes={len(TOOL)}-") in env.mirror.requests  # answered 416: nothing left to send
     assert (bin_dir() / "tool-v9/tool").read_bytes() == TOOL and not part.exists()
+
+
+def test_two_processes_filling_the_cache_at_once_take_turns(env):
+    import threading
+
+    lines: list[list[str]] = [[], []]
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            install.obtain(missing(), progress=lines[i].append)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == [] and missing() == [] and (bin_dir() / "tool-v9/tool").read_bytes() == TOOL
+    downloads = [path for path, _range in env.mirror.requests if path.endswith("/tool")]
+    assert len(downloads) == 1  # the second one found the cache filled once it got the lock

@@ -16,6 +16,7 @@ that ``k8s-tutor doctor`` reports.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -24,6 +25,7 @@ import tarfile
 import time
 import urllib.parse
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,6 +108,34 @@ def obtain(
     Raises:
         BinaryError / DownloadError: no allowed source worked; the message says what to do.
     """
+    with _cache_lock(progress):
+        # Another `cluster up` (a second terminal, the TUI) may have filled the cache while we waited.
+        _obtain([p for p in missing if not p.exists()], build, offline, progress, live)
+
+
+@contextlib.contextmanager
+def _cache_lock(progress: Line) -> Iterator[None]:
+    """One process at a time fills the cache: two writers of one ``.part`` would corrupt it."""
+    try:
+        import fcntl  # POSIX, where the sim driver runs; elsewhere there is nothing to share the cache with
+    except ImportError:
+        yield
+        return
+    lock = cache_dir() / "downloads" / ".lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            progress(f"sim binaries: another k8s-tutor is filling {cache_dir()}; waiting for it")
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _obtain(missing: list[Path], build: bool, offline: bool, progress: Line, live: Line | None) -> None:
     go = shutil.which("go")
     to_build: list[str] = []
     plan = needs(missing)
