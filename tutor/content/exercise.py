@@ -18,6 +18,7 @@ from tutor.content.schema import CHECK_REF, EXERCISE, TRANSLATED_EXERCISE, did_y
 from tutor.content.steps import cleanup_items, fence_steps, metadata_steps
 from tutor.content.yamlsrc import LineDict, YamlSource, load_mapping, plain
 from tutor.errors import FormatProblem
+from tutor.limits import shorten
 from tutor.model import CheckRef, ExamMode, Exercise, SolutionStep, SourceLocation
 
 # Heading words, in English and in the translations the built-in pack ships. Compared casefolded,
@@ -39,6 +40,12 @@ class LessonScope:
     requires: frozenset[str]
     problems: list[FormatProblem] = field(default_factory=list)
     translated: bool = False
+    pack_root: Path | None = None  # the pack folder; None = the lesson's own folder
+
+    @property
+    def workdir(self) -> Path:
+        """Where steps run and what their files must stay inside: the pack folder."""
+        return self.pack_root or self.path.parent
 
     def at(self, line0: int) -> SourceLocation:
         """Location of a 0-based line."""
@@ -121,7 +128,8 @@ def check_fence_role(block: Block, scope: LessonScope) -> None:
     if language in ("yaml", "yml") and role.replace("-", "").isalpha() and role not in FENCE_ROLES:
         scope.problem(
             block.start,
-            f"unknown fence role {role!r}{did_you_mean(role, FENCE_ROLES)}; known: {', '.join(FENCE_ROLES)}",
+            f"unknown fence role {shorten(role)}{did_you_mean(role, FENCE_ROLES)}; "
+            f"known: {', '.join(FENCE_ROLES)}",
             "fence",
             severity="warning",
         )
@@ -159,11 +167,13 @@ def parse_exercise(heading: Block, body: list[Block], scope: LessonScope) -> Exe
                 source.at(data.line_of("checks")), "exercise has no checks; add at least one", "checks"
             )
         )
-    base = scope.path.parent
+    base, workdir = scope.path.parent, scope.workdir
     steps: dict[str, list[SolutionStep]] = {}
     for role in ("setup", "solution"):
-        listed = metadata_steps(meta[role], role, base, source) if role in meta else []
-        fenced = [s for b in getattr(parts, role) for s in fence_steps(b, scope.path, scope.problems, role)]
+        listed = metadata_steps(meta[role], role, base, source, workdir) if role in meta else []
+        fenced = [
+            s for b in getattr(parts, role) for s in fence_steps(b, scope.path, scope.problems, role, workdir)
+        ]
         steps[role] = listed + fenced
     return Exercise(
         id=meta["id"],
