@@ -56,7 +56,12 @@ def parse_lesson(
         FormatError: with every error found (warnings are not raised; ``pack lint`` reports them).
     """
     if isinstance(source, Path):
-        text, where = source.read_text(encoding="utf-8"), Path(path or source)
+        from tutor.content.packfiles import PackPathError, read_pack_text
+
+        try:
+            text, where = read_pack_text(source), Path(path or source)
+        except PackPathError as exc:
+            raise FormatError([FormatProblem(SourceLocation(source, 0), str(exc))]) from None
     else:
         text, where = source, Path(path or "<string>")
     result = parse_lesson_report(text, where, language=language, order=order, requires=requires)

@@ -12,10 +12,12 @@ taints with that key from the object (nodes are changed back, never deleted).
 
 from __future__ import annotations
 
+import shlex
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from tutor.errors import TutorError
@@ -82,10 +84,13 @@ def run_steps(writer: Any, steps: Iterable[SolutionStep], namespace: str | None)
     """Apply solution/setup steps in order; the objects the manifest steps applied.
 
     Manifest steps use server-side apply; kubectl steps run the real kubectl pinned to the context
-    (with ``--namespace`` added unless the command names one).
+    (with ``--namespace`` added unless the command names one), in the pack folder (``step.workdir``;
+    the current folder for steps built in code), after :func:`tutor.kubectl_policy.kubectl_problem`
+    agreed once more: the loader checked the step already, this check holds for steps that did not
+    come through it and for files that changed since.
 
     Raises:
-        TutorError: a step failed; the message starts with the step's ``file:line``.
+        TutorError: a step failed or was refused; the message starts with the step's ``file:line``.
     """
     applied: list[dict[str, Any]] = []
     for step in steps:
@@ -94,12 +99,28 @@ def run_steps(writer: Any, steps: Iterable[SolutionStep], namespace: str | None)
             if step.manifest is not None:
                 applied.extend(writer.apply(step.manifest, namespace=namespace, source=where))
             elif step.kubectl:
-                writer.kubectl(step.kubectl, namespace=namespace)
+                writer.kubectl(_allowed_argv(step), namespace=namespace, cwd=step.workdir)
         except TutorError as exc:
             if str(exc).startswith(where):
                 raise
             raise TutorError(f"{where}: {exc}") from exc
     return applied
+
+
+def _allowed_argv(step: SolutionStep) -> list[str]:
+    """The step's words after ``kubectl``, or TutorError when the kubectl policy refuses them."""
+    from tutor.kubectl_policy import kubectl_problem
+
+    try:
+        argv = shlex.split(step.kubectl or "", comments=True)
+    except ValueError as exc:
+        raise TutorError(f"cannot split the command: {exc}") from None
+    if argv and argv[0] == "kubectl":
+        argv = argv[1:]
+    refused = kubectl_problem(argv, step.workdir or Path.cwd())
+    if refused is not None:
+        raise TutorError(f"step refused: {refused}")
+    return argv
 
 
 def _key(obj: Mapping[str, Any]) -> SnapshotKey:
