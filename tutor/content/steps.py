@@ -43,13 +43,22 @@ def fence_steps(
 
 
 def manifest_step(
-    text: str, where: SourceLocation, problems: list[FormatProblem], field: str, workdir: Path | None
+    text: str,
+    where: SourceLocation,
+    problems: list[FormatProblem],
+    field: str,
+    workdir: Path | None,
+    inline: bool = False,
 ) -> SolutionStep | None:
-    """A manifest step, or None (with a problem at its line) if its YAML has an alias or is too deep."""
+    """A manifest step, or None (with a problem at its line) if its YAML has an alias or is too deep.
+
+    ``where`` is the manifest's first line; for an ``inline`` manifest (a YAML string in the
+    metadata) lines inside it do not map to the file, so the problem names ``where`` itself.
+    """
     hazard = yaml_hazard(text)
     if hazard is not None:
         line, message = hazard
-        at = SourceLocation(where.path, where.line + line)
+        at = where if inline else SourceLocation(where.path, where.line + line)
         problems.append(FormatProblem(at, f"{field} manifest: {message}"))
         return None
     return SolutionStep(manifest=text, source=where, workdir=workdir)
@@ -119,7 +128,7 @@ def metadata_steps(
         if kind == "file":
             step = _file_step(base, text, source.at(line), source.problems, name, workdir)
         elif kind == "manifest":
-            step = manifest_step(text, source.at(line), source.problems, name, workdir)
+            step = manifest_step(text, source.at(line), source.problems, name, workdir, inline=True)
         else:
             command = text if text.lstrip().startswith("kubectl") else f"kubectl {text}"
             step = _kubectl(command, source.at(line), source.problems, name, workdir)
