@@ -50,6 +50,15 @@ def pack_yaml(extra: str = "", lessons: str = "[one]") -> str:
     return f"format_version: 1\nid: tiny\ntitle: Fixture tiny\nversion: 0.1.0\nlessons: {lessons}\n{extra}"
 
 
+def absent_with_hold(hold: str) -> str:
+    """tiny's lesson with a second check: the built-in ``absent`` with ``args.hold`` set to ``hold``."""
+    return lesson(
+        args="{name: web}\n  - check: absent\n    args: {apiVersion: v1, kind: Pod, name: x, hold: "
+        + hold
+        + "}"
+    )
+
+
 def kubectl_solution(command: str) -> str:
     return lesson(solution=f"```bash solution\nkubectl {command}\n```\n")
 
@@ -307,6 +316,18 @@ HOSTILE: list[Hostile] = [
         None,
         ("one.md", "id: one-task", "does not parse"),
     ),
+    Hostile(
+        "args-hold-inf",
+        {"one.md": absent_with_hold(".inf")},
+        None,
+        ("one.md", "args: {apiVersion: v1, kind: Pod", "at most 3600"),
+    ),
+    Hostile(
+        "args-hold-text",
+        {"one.md": absent_with_hold("soon")},
+        None,
+        ("one.md", "args: {apiVersion: v1, kind: Pod", "args.hold"),
+    ),
     # --- paths leaving the pack ----------------------------------------------------------------
     Hostile(
         "lesson-dotdot",
@@ -434,3 +455,15 @@ HOSTILE: list[Hostile] = [
         ("one.md", "- kubectl:", "--token"),
     ),
 ]
+
+CHECKER_TIMEOUT_INF = Hostile(
+    "checker-timeout-inf",
+    {
+        "checks/tiny.py": "from tutor.sdk import check\n\n\n@check('tiny.exists', timeout=float('inf'))\n"
+        "def exists(ctx, name):\n    ctx.get('v1', 'ConfigMap', name)\n"
+    },
+    None,
+    ("one.md", "- check: tiny.exists", "timeout inf"),
+)
+"""Not in HOSTILE: the pack's files are fine, its checker code asks to poll forever. Lint reports
+it; grading makes each such check an error instead of waiting (tests/unit/test_hostile_packs.py)."""

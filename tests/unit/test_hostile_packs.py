@@ -135,3 +135,20 @@ def _peak_child_rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def test_a_checker_asking_to_poll_forever_is_an_error_not_a_wait(tmp_path):
+    from tests.unit.hostile_packs import CHECKER_TIMEOUT_INF
+    from tutor.content import load_pack
+    from tutor.grading.plan import plan_checks
+    from tutor.grading.registry import load_checks
+
+    root = CHECKER_TIMEOUT_INF.build(tmp_path)
+    report = lint_pack(root)
+    file, line = CHECKER_TIMEOUT_INF.location(root)
+    assert report.exit_code == 2
+    assert any(p.location.line == line and "timeout inf" in p.message for p in report.errors)
+    pack = load_pack(root)
+    (plan,) = plan_checks(load_checks(pack), pack, pack.exercises()[0])
+    assert "timeout inf" in plan.problem and f"{file}:{line}" in plan.problem
+    assert plan.timing.timeout == 30.0  # the engine gets a bounded timing even so

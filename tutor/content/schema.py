@@ -124,7 +124,11 @@ def check_args(v: Any) -> str | None:
     if (err := mapping(v)) is not None:
         return err
     bad = [k for k in v if not isinstance(k, str) or not k or len(k) > 100]
-    return f"argument names must be short text, got {shorten(bad[0])}" if bad else None
+    if bad:
+        return f"argument names must be short text, got {shorten(bad[0])}"
+    if "hold" in v and (err := HOLD_SECONDS(v["hold"])) is not None:  # the engine reads args.hold
+        return f"args.hold {err}"
+    return None
 
 
 def languages(v: Any) -> str | None:
