@@ -328,6 +328,33 @@ HOSTILE: list[Hostile] = [
         None,
         ("one.md", "args: {apiVersion: v1, kind: Pod", "args.hold"),
     ),
+    # --- cleanup values that would become kubectl flags or API paths ------------------------
+    Hostile(
+        "cleanup-name-flag",
+        {
+            "one.md": lesson(
+                meta='cleanup:\n  - {apiVersion: v1, kind: Node, name: "--kubeconfig=/tmp/k", label: a}\n'
+            )
+        },
+        None,
+        ("one.md", "--kubeconfig=/tmp/k", "Kubernetes object name"),
+    ),
+    Hostile(
+        "cleanup-label-flag",
+        {
+            "one.md": lesson(
+                meta='cleanup:\n  - {apiVersion: v1, kind: Node, name: n1, label: "--context=prod"}\n'
+            )
+        },
+        None,
+        ("one.md", "--context=prod", "label key"),
+    ),
+    Hostile(
+        "cleanup-name-path",
+        {"one.md": lesson(meta="cleanup:\n  - {apiVersion: v1, kind: Namespace, name: ../../kube-system}\n")},
+        None,
+        ("one.md", "../../kube-system", "Kubernetes object name"),
+    ),
     # --- paths leaving the pack ----------------------------------------------------------------
     Hostile(
         "lesson-dotdot",

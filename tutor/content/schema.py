@@ -22,6 +22,15 @@ from tutor.model import CAPABILITIES, FORMAT_VERSION
 IDENT = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 """Pack, lesson and exercise ids: a DNS label, so an exercise id can also name its namespace."""
 
+OBJECT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+"""A Kubernetes object name (DNS subdomain): never a flag (``--context=x``) or a path (``../x``)."""
+QUALIFIED_KEY = re.compile(
+    r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+"""A label or taint key (``example.com/gpu``)."""
+KIND = re.compile(r"^[A-Z][A-Za-z0-9]{0,62}$")
+API_VERSION = re.compile(r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?v[0-9]+([a-z]+[0-9]*)?$")
+
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")
 """A language tag (``en``, ``zh``, ``pt-BR``): it becomes part of a file name (``one.zh.md``)."""
 
@@ -129,6 +138,17 @@ def check_args(v: Any) -> str | None:
     if "hold" in v and (err := HOLD_SECONDS(v["hold"])) is not None:  # the engine reads args.hold
         return f"args.hold {err}"
     return None
+
+
+def matching(pattern: re.Pattern[str], what: str) -> Check:
+    """A check for text matching ``pattern`` (``what`` names the expected form in the message)."""
+
+    def check(v: Any) -> str | None:
+        if isinstance(v, str) and pattern.match(v):
+            return None
+        return f"must be {what}, got {shorten(v)}"
+
+    return check
 
 
 def languages(v: Any) -> str | None:
@@ -239,14 +259,16 @@ CHECK_REF = {
     "hold": Field(HOLD_SECONDS),
 }
 STEP = {"manifest": Field(text), "kubectl": Field(text), "file": Field(text)}
+# Cleanup entries become API paths and kubectl arguments: each value must have its Kubernetes form,
+# so a name can never be a flag (``--kubeconfig=x``) or a path (``../../x``).
 CLEANUP = {
-    "apiVersion": Field(text, required=True),
-    "kind": Field(text, required=True),
-    "name": Field(text, required=True),
-    "namespace": Field(text),
+    "apiVersion": Field(matching(API_VERSION, "an apiVersion such as v1 or apps/v1"), required=True),
+    "kind": Field(matching(KIND, "a kind such as ConfigMap"), required=True),
+    "name": Field(matching(OBJECT_NAME, "a Kubernetes object name"), required=True),
+    "namespace": Field(ident),
     # Nodes are never deleted: these remove one label key / every taint with this key instead.
-    "label": Field(text),
-    "taint": Field(text),
+    "label": Field(matching(QUALIFIED_KEY, "a label key such as gpu or example.com/gpu")),
+    "taint": Field(matching(QUALIFIED_KEY, "a taint key such as dedicated")),
 }
 
 

@@ -107,6 +107,16 @@ def run_steps(writer: Any, steps: Iterable[SolutionStep], namespace: str | None)
     return applied
 
 
+def _policed(argv: list[str]) -> list[str]:
+    """``argv`` if the kubectl policy allows it (cleanup values come from the pack), else TutorError."""
+    from tutor.kubectl_policy import kubectl_problem
+
+    refused = kubectl_problem(argv, Path.cwd())
+    if refused is not None:
+        raise TutorError(f"cleanup refused: {refused}")
+    return argv
+
+
 def _allowed_argv(step: SolutionStep) -> list[str]:
     """The step's words after ``kubectl``, or TutorError when the kubectl policy refuses them."""
     from tutor.kubectl_policy import kubectl_problem
@@ -225,13 +235,13 @@ def _undo(writer: Any, entry: Mapping[str, str]) -> bool:
     kind, name = entry.get("kind", ""), entry.get("name", "")
     if entry.get("label"):
         writer.kubectl(
-            ["label", kind.lower(), name, f"{entry['label']}-", "--overwrite"],
+            _policed(["label", kind.lower(), name, f"{entry['label']}-", "--overwrite"]),
             check=False,
             namespace=entry.get("namespace"),
         )
         return False
     if entry.get("taint"):
-        writer.kubectl(["taint", "nodes", name, f"{entry['taint']}-"], check=False)
+        writer.kubectl(_policed(["taint", "nodes", name, f"{entry['taint']}-"]), check=False)
         return False
     if kind == "Node":
         raise TutorError(
