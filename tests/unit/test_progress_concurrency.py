@@ -112,3 +112,13 @@ def test_import_of_a_deeply_nested_file_is_refused(data_dir, tmp_path, capsys):
     deep.write_text("[" * 200_000 + "]" * 200_000)
     assert main(["progress", "import", str(deep)]) == 2
     assert "nested too deeply" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content", ["[" * 100_000 + "]" * 100_000, "[1, 2]", "\udcff"])
+def test_a_corrupt_exam_attempt_is_a_clean_error(data_dir, capsys, content):
+    exams = data_dir / "exams"
+    exams.mkdir(parents=True)
+    (exams / "20260101T000000-abcd.json").write_bytes(content.encode("utf-8", "surrogateescape"))
+    assert main(["exam", "history"]) == 2
+    err = capsys.readouterr().err
+    assert "20260101T000000-abcd.json" in err and "Traceback" not in err
