@@ -22,9 +22,12 @@ from typing import Any
 import yaml
 
 MAX_FILE_BYTES = 1024 * 1024
-"""The largest pack file (pack.yaml, a lesson, a setup/solution manifest) read: 1 MiB.
+"""The largest YAML file a pack supplies (pack.yaml, a setup/solution manifest): 1 MiB (a big CRD fits)."""
 
-The built-in course's largest lesson is about 23 KB; a megabyte is far beyond any real lesson."""
+MAX_LESSON_BYTES = 256 * 1024
+"""The largest lesson Markdown file: 256 KiB. The built-in course's largest lesson is about 23 KB;
+the Markdown parser needs seconds per 100 KB of pathological input (a heading per line), so the cap
+keeps the worst lesson well under the 30 s any command may take."""
 
 MAX_YAML_DEPTH = 64
 """Deepest nesting of mappings and lists in any YAML a pack supplies (Kubernetes objects need ~15)."""

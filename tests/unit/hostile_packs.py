@@ -223,7 +223,10 @@ HOSTILE: list[Hostile] = [
     ),
     # --- sizes ---------------------------------------------------------------------------------
     Hostile(
-        "huge-lesson", {"one.md": lesson(body=BIG + "\n\n")}, None, ("one.md", None, "at most 1048576 bytes")
+        "huge-lesson", {"one.md": lesson(body=BIG + "\n\n")}, None, ("one.md", None, "at most 262144 bytes")
+    ),
+    Hostile(
+        "heading-flood", {"one.md": lesson(body="# h\n" * 70_000)}, None, ("one.md", None, "at most 262144")
     ),
     Hostile(
         "huge-pack-yaml",

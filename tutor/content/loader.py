@@ -28,7 +28,7 @@ from tutor.content.parser import ParseResult, parse_lesson_report
 from tutor.content.schema import PACK, PACK_DEFAULTS, PACK_EXAM, validate
 from tutor.content.yamlsrc import LineDict, LineList, YamlSource, load_mapping
 from tutor.errors import FormatError, FormatProblem
-from tutor.limits import shorten
+from tutor.limits import MAX_FILE_BYTES, MAX_LESSON_BYTES, shorten
 from tutor.model import ExamSettings, Lesson, Pack, SourceLocation
 
 PACK_FILE = "pack.yaml"
@@ -54,9 +54,13 @@ MAX_CHECKER_FILES = 1000
 
 
 def read_text(file: Path, problems: list[FormatProblem]) -> str | None:
-    """The file as UTF-8 text, or None with a problem recorded (unreadable, too big, not UTF-8)."""
+    """The file as UTF-8 text, or None with a problem recorded (unreadable, too big, not UTF-8).
+
+    Markdown files are capped at :data:`~tutor.limits.MAX_LESSON_BYTES`, others at ``MAX_FILE_BYTES``.
+    """
+    limit = MAX_LESSON_BYTES if file.suffix == ".md" else MAX_FILE_BYTES
     try:
-        return read_pack_text(file)
+        return read_pack_text(file, limit)
     except PackPathError as exc:
         problems.append(FormatProblem(SourceLocation(file, 0), str(exc)))
         return None

@@ -57,9 +57,10 @@ def parse_lesson(
     """
     if isinstance(source, Path):
         from tutor.content.packfiles import PackPathError, read_pack_text
+        from tutor.limits import MAX_LESSON_BYTES
 
         try:
-            text, where = read_pack_text(source), Path(path or source)
+            text, where = read_pack_text(source, MAX_LESSON_BYTES), Path(path or source)
         except PackPathError as exc:
             raise FormatError([FormatProblem(SourceLocation(source, 0), str(exc))]) from None
     else:
