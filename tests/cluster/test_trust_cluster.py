@@ -84,18 +84,6 @@ def test_garbage_certificate_data_names_the_field(sim_cluster, tmp_path, capsys,
     assert "Is the cluster running" not in text and "Traceback" not in text
 
 
-@pytest.fixture
-def foreign_kubeconfig(sim_cluster, tmp_path, monkeypatch):
-    monkeypatch.delenv("K8S_TUTOR_ALLOW_CONTEXT", raising=False)
-    data = yaml.safe_load(sim_cluster.kubeconfig.read_text())
-    ctx = next(c for c in data["contexts"] if c["name"] == sim_cluster.context)["context"]
-    data["contexts"] = [{"name": "someones-prod", "context": ctx}]
-    data["current-context"] = "someones-prod"
-    path = tmp_path / "foreign"
-    path.write_text(yaml.safe_dump(data))
-    return path
-
-
 def test_a_refused_exam_leaves_no_drawn_attempt(foreign_kubeconfig, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("K8S_TUTOR_DATA_DIR", str(tmp_path / "data"))
     assert main(["exam", "--kubeconfig", str(foreign_kubeconfig), "--no-tui", "--seed", "1"]) == 2
