@@ -50,17 +50,8 @@ def pack_yaml(extra: str = "", lessons: str = "[one]") -> str:
     return f"format_version: 1\nid: tiny\ntitle: Fixture tiny\nversion: 0.1.0\nlessons: {lessons}\n{extra}"
 
 
-def absent_with_hold(hold: str) -> str:
-    """tiny's lesson with a second check: the built-in ``absent`` with ``args.hold`` set to ``hold``."""
-    return lesson(
-        args="{name: web}\n  - check: absent\n    args: {apiVersion: v1, kind: Pod, name: x, hold: "
-        + hold
-        + "}"
-    )
-
-
-def kubectl_solution(command: str) -> str:
-    return lesson(solution=f"```bash solution\nkubectl {command}\n```\n")
+ABSENT_WITH_HOLD = "{name: web}\n  - check: absent\n    args: {apiVersion: v1, kind: Pod, name: x, hold: %s}"
+"""Check args adding a second check: the built-in ``absent`` with ``args.hold`` set."""
 
 
 def indent(text: str, by: str) -> str:
@@ -115,6 +106,7 @@ def _symlink(rel: str, target: str) -> Callable[[Path], None]:
 def _loop(rel: str) -> Callable[[Path], None]:
     def make(root: Path) -> None:
         link = root / rel
+        link.parent.mkdir(parents=True, exist_ok=True)
         if link.is_dir() and not link.is_symlink():
             shutil.rmtree(link)
         elif link.exists():
@@ -134,106 +126,61 @@ def _fifo(rel: str) -> Callable[[Path], None]:
 
 BIG = "x" * (2 * 1024 * 1024)
 
+
+def in_lesson(name: str, marker: str | None, fragment: str, **parts: str) -> Hostile:
+    """A pack whose one.md is :func:`lesson` with ``parts``; the error is on the ``marker`` line."""
+    return Hostile(name, {"one.md": lesson(**parts)}, None, ("one.md", marker, fragment))
+
+
+def in_pack_yaml(name: str, extra: str, marker: str | None, fragment: str, lessons: str = "[one]") -> Hostile:
+    """A pack whose pack.yaml has ``extra`` lines (and ``lessons``); the error is on the ``marker`` line."""
+    return Hostile(name, {"pack.yaml": pack_yaml(extra, lessons)}, None, ("pack.yaml", marker, fragment))
+
+
+def linked(
+    name: str, link: str, target: str | None, expect: tuple[str, str | None, str], files: dict | None = None
+) -> Hostile:
+    """A pack with ``files`` and a symlink ``link`` → ``target`` (None: the link points at itself)."""
+    return Hostile(name, files or {}, _symlink(link, target) if target else _loop(link), expect)
+
+
+OUT = "outside the pack"
+TWO = {"pack.yaml": pack_yaml(lessons="[one, two]")}
+SETUP_X = {"one.md": lesson(meta="setup: [setup/x.yaml]\n")}
+ZH = {"pack.yaml": pack_yaml("languages: [en, zh]\n")}
+CLEANUP = "cleanup:\n  - {apiVersion: v1, kind: %s, name: %s%s}\n"
+
 HOSTILE: list[Hostile] = [
     # --- YAML aliases (the billion laughs) in every kind of pack file ------------------------
-    Hostile(
-        "alias-pack-yaml",
-        {"pack.yaml": pack_yaml("x:\n" + indent(BOMB, "  "))},
-        None,
-        ("pack.yaml", "*a", "aliases"),
-    ),
-    Hostile(
-        "alias-front-matter",
-        {"one.md": lesson(front="x:\n" + indent(BOMB, "  "))},
-        None,
-        ("one.md", "*a", "aliases"),
-    ),
-    Hostile(
-        "alias-front-matter-flow",
-        {"one.md": lesson(front="tags: &t [a, b]\nx: *t\n")},
-        None,
-        ("one.md", "x: *t", "aliases"),
-    ),
-    Hostile(
-        "alias-exercise-meta",
-        {"one.md": lesson(meta="x:\n" + indent(BOMB, "  "))},
-        None,
-        ("one.md", "*a", "aliases"),
-    ),
-    Hostile(
-        "alias-check-args",
-        {"one.md": lesson(args="\n" + indent(BOMB, "      "))},
-        None,
-        ("one.md", "*a", "aliases"),
-    ),
-    Hostile(
-        "alias-apply-block",
-        {"one.md": lesson(body="```yaml apply\n" + BOMB + "```\n\n")},
-        None,
-        ("one.md", "*a", "aliases"),
-    ),
-    Hostile(
-        "alias-solution-manifest",
-        {"one.md": lesson(solution="```yaml solution\n" + BOMB + "```\n")},
-        None,
-        ("one.md", "*a", "aliases"),
-    ),
+    in_pack_yaml("alias-pack-yaml", "x:\n" + indent(BOMB, "  "), "*a", "aliases"),
+    in_lesson("alias-front-matter", "*a", "aliases", front="x:\n" + indent(BOMB, "  ")),
+    in_lesson("alias-front-matter-flow", "x: *t", "aliases", front="tags: &t [a, b]\nx: *t\n"),
+    in_lesson("alias-exercise-meta", "*a", "aliases", meta="x:\n" + indent(BOMB, "  ")),
+    in_lesson("alias-check-args", "*a", "aliases", args="\n" + indent(BOMB, "      ")),
+    in_lesson("alias-apply-block", "*a", "aliases", body="```yaml apply\n" + BOMB + "```\n\n"),
+    in_lesson("alias-solution-manifest", "*a", "aliases", solution="```yaml solution\n" + BOMB + "```\n"),
     Hostile(
         "alias-setup-file",
         {"one.md": lesson(meta="setup: [setup/bomb.yaml]\n"), "setup/bomb.yaml": BOMB},
         None,
         ("setup/bomb.yaml", "*a", "aliases"),
     ),
-    Hostile(
-        "alias-inline-manifest",
-        {"one.md": lesson(meta='setup:\n  - manifest: "a: &a [1]\\nb: *a\\n"\n')},
-        None,
-        ("one.md", "manifest:", "aliases"),
+    in_lesson(
+        "alias-inline-manifest", "manifest:", "aliases", meta='setup:\n  - manifest: "a: &a [1]\\nb: *a\\n"\n'
     ),
-    Hostile(
-        "alias-merge-key",
-        {"one.md": lesson(front="base: &b {x: 1}\nother:\n  <<: *b\n")},
-        None,
-        ("one.md", "<<: *b", "aliases"),
-    ),
+    in_lesson("alias-merge-key", "<<: *b", "aliases", front="base: &b {x: 1}\nother:\n  <<: *b\n"),
     # --- nesting depth -----------------------------------------------------------------------
-    Hostile(
-        "deep-front-matter",
-        {"one.md": lesson(front=f"tags: {DEEP_FLOW}\n")},
-        None,
-        ("one.md", "tags: [[[", "nested deeper"),
+    in_lesson("deep-front-matter", "tags: [[[", "nested deeper", front=f"tags: {DEEP_FLOW}\n"),
+    # exercise > checks > reference > args > k0 ...: the mapping holding k61 is 65 deep
+    in_lesson("deep-check-args", "k61:", "nested deeper", args="\n" + indent(DEEP_BLOCK, "      ")),
+    in_pack_yaml("deep-pack-yaml", f"x: {DEEP_FLOW}\n", "x: [[[", "nested deeper"),
+    in_lesson(
+        "deep-solution-manifest", "k64:", "nested deeper", solution=f"```yaml solution\n{DEEP_BLOCK}```\n"
     ),
-    Hostile(
-        "deep-check-args",
-        {"one.md": lesson(args="\n" + indent(DEEP_BLOCK, "      "))},
-        None,
-        ("one.md", "k61:", "nested deeper"),
-    ),  # exercise > checks > ref > args > k0...: depth 4 + i
-    Hostile(
-        "deep-pack-yaml",
-        {"pack.yaml": pack_yaml(f"x: {DEEP_FLOW}\n")},
-        None,
-        ("pack.yaml", "x: [[[", "nested deeper"),
-    ),
-    Hostile(
-        "deep-solution-manifest",
-        {"one.md": lesson(solution="```yaml solution\n" + DEEP_BLOCK + "```\n")},
-        None,
-        ("one.md", "k64:", "nested deeper"),
-    ),
-    # --- sizes ---------------------------------------------------------------------------------
-    Hostile(
-        "huge-lesson", {"one.md": lesson(body=BIG + "\n\n")}, None, ("one.md", None, "at most 262144 bytes")
-    ),
-    Hostile(
-        "heading-flood", {"one.md": lesson(body="# h\n" * 70_000)}, None, ("one.md", None, "at most 262144")
-    ),
-    Hostile(
-        "huge-pack-yaml",
-        {"pack.yaml": pack_yaml(f"description: {BIG}\n")},
-        None,
-        ("pack.yaml", None, "at most 1048576 bytes"),
-    ),
+    # --- sizes and file types ----------------------------------------------------------------
+    in_lesson("huge-lesson", None, "at most 262144 bytes", body=BIG + "\n\n"),
+    in_lesson("heading-flood", None, "at most 262144 bytes", body="# h\n" * 70_000),
+    in_pack_yaml("huge-pack-yaml", f"description: {BIG}\n", None, "at most 1048576 bytes"),
     Hostile(
         "huge-setup-file",
         {"one.md": lesson(meta="setup: [big.yaml]\n"), "big.yaml": f"# {BIG}\n"},
@@ -242,217 +189,73 @@ HOSTILE: list[Hostile] = [
     ),
     Hostile("fifo-lesson", {}, _fifo("one.md"), ("one.md", None, "not a regular file")),
     # --- numbers -------------------------------------------------------------------------------
-    Hostile(
-        "timeout-inf", {"one.md": lesson(meta="timeout: .inf\n")}, None, ("one.md", "timeout:", "got inf")
-    ),
-    Hostile(
-        "timeout-nan-check",
-        {"one.md": lesson(args="{name: web}\n    timeout: .nan")},
-        None,
-        ("one.md", "timeout: .nan", "got nan"),
-    ),
-    Hostile(
-        "timeout-huge-default",
-        {"pack.yaml": pack_yaml("defaults: {timeout: 1.0e+300}\n")},
-        None,
-        ("pack.yaml", "defaults:", "at most 3600"),
-    ),
-    Hostile(
-        "poll-zero",
-        {"pack.yaml": pack_yaml("defaults: {poll: 0}\n")},
-        None,
-        ("pack.yaml", "defaults:", "poll"),
-    ),
-    Hostile(
-        "hold-negative",
-        {"one.md": lesson(args="{name: web}\n    hold: -1")},
-        None,
-        ("one.md", "hold: -1", "at least 0"),
-    ),
-    Hostile(
-        "hold-inf",
-        {"one.md": lesson(args="{name: web}\n    hold: .inf")},
-        None,
-        ("one.md", "hold:", "got inf"),
-    ),
-    Hostile("points-inf", {"one.md": lesson(meta="points: .inf\n")}, None, ("one.md", "points:", "got inf")),
-    Hostile(
-        "weight-negative",
-        {"one.md": lesson(args="{name: web}\n    weight: -5")},
-        None,
-        ("one.md", "weight:", "at least 0"),
-    ),
-    Hostile(
-        "minutes-absurd",
-        {"one.md": lesson(front="minutes: 1000000000\n")},
-        None,
-        ("one.md", "minutes:", "at most 1440"),
-    ),
-    Hostile(
-        "exercise-minutes-nan",
-        {"one.md": lesson(meta="minutes: .nan\n")},
-        None,
-        ("one.md", "minutes:", "nan"),
-    ),
-    Hostile(
-        "exam-duration-zero",
-        {"pack.yaml": pack_yaml("exam: {duration: 0}\n")},
-        None,
-        ("pack.yaml", "exam:", "at least 1"),
-    ),
-    Hostile(
-        "exam-tasks-huge",
-        {"pack.yaml": pack_yaml("exam: {tasks: 100000000}\n")},
-        None,
-        ("pack.yaml", "exam:", "at most 500"),
-    ),
-    Hostile(
-        "exam-pass-mark-nan",
-        {"pack.yaml": pack_yaml("exam: {pass_mark: .nan}\n")},
-        None,
-        ("pack.yaml", "exam:", "got nan"),
-    ),
-    Hostile("order-inf", {"one.md": lesson(front="order: .inf\n")}, None, ("one.md", "order:", "got inf")),
-    Hostile(
-        "huge-integer",
-        {"one.md": lesson(meta="points: " + "9" * 5000 + "\n")},
-        None,
-        ("one.md", "id: one-task", "does not parse"),
-    ),
-    Hostile(
-        "args-hold-inf",
-        {"one.md": absent_with_hold(".inf")},
-        None,
-        ("one.md", "args: {apiVersion: v1, kind: Pod", "at most 3600"),
-    ),
-    Hostile(
-        "args-hold-text",
-        {"one.md": absent_with_hold("soon")},
-        None,
-        ("one.md", "args: {apiVersion: v1, kind: Pod", "args.hold"),
-    ),
+    in_lesson("timeout-inf", "timeout:", "got inf", meta="timeout: .inf\n"),
+    in_lesson("timeout-nan-check", "timeout: .nan", "got nan", args="{name: web}\n    timeout: .nan"),
+    in_pack_yaml("timeout-huge-default", "defaults: {timeout: 1.0e+300}\n", "defaults:", "at most 3600"),
+    in_pack_yaml("poll-zero", "defaults: {poll: 0}\n", "defaults:", "poll"),
+    in_lesson("hold-negative", "hold: -1", "at least 0", args="{name: web}\n    hold: -1"),
+    in_lesson("hold-inf", "hold:", "got inf", args="{name: web}\n    hold: .inf"),
+    in_lesson("points-inf", "points:", "got inf", meta="points: .inf\n"),
+    in_lesson("weight-negative", "weight:", "at least 0", args="{name: web}\n    weight: -5"),
+    in_lesson("minutes-absurd", "minutes:", "at most 1440", front="minutes: 1000000000\n"),
+    in_lesson("exercise-minutes-nan", "minutes:", "nan", meta="minutes: .nan\n"),
+    in_pack_yaml("exam-duration-zero", "exam: {duration: 0}\n", "exam:", "at least 1"),
+    in_pack_yaml("exam-tasks-huge", "exam: {tasks: 100000000}\n", "exam:", "at most 500"),
+    in_pack_yaml("exam-pass-mark-nan", "exam: {pass_mark: .nan}\n", "exam:", "got nan"),
+    in_lesson("order-inf", "order:", "got inf", front="order: .inf\n"),
+    in_lesson("huge-integer", "id: one-task", "does not parse", meta="points: " + "9" * 5000 + "\n"),
+    in_lesson("args-hold-inf", "kind: Pod", "at most 3600", args=ABSENT_WITH_HOLD % ".inf"),
+    in_lesson("args-hold-text", "kind: Pod", "args.hold", args=ABSENT_WITH_HOLD % "soon"),
     # --- cleanup values that would become kubectl flags or API paths ------------------------
-    Hostile(
+    in_lesson(
         "cleanup-name-flag",
-        {
-            "one.md": lesson(
-                meta='cleanup:\n  - {apiVersion: v1, kind: Node, name: "--kubeconfig=/tmp/k", label: a}\n'
-            )
-        },
-        None,
-        ("one.md", "--kubeconfig=/tmp/k", "Kubernetes object name"),
+        "--kubeconfig",
+        "object name",
+        meta=CLEANUP % ("Node", '"--kubeconfig=/k"', ", label: a"),
     ),
-    Hostile(
+    in_lesson(
         "cleanup-label-flag",
-        {
-            "one.md": lesson(
-                meta='cleanup:\n  - {apiVersion: v1, kind: Node, name: n1, label: "--context=prod"}\n'
-            )
-        },
-        None,
-        ("one.md", "--context=prod", "label key"),
+        "--context",
+        "label key",
+        meta=CLEANUP % ("Node", "n1", ', label: "--context=p"'),
     ),
-    Hostile(
+    in_lesson(
         "cleanup-name-path",
-        {"one.md": lesson(meta="cleanup:\n  - {apiVersion: v1, kind: Namespace, name: ../../kube-system}\n")},
-        None,
-        ("one.md", "../../kube-system", "Kubernetes object name"),
+        "../../kube-system",
+        "object name",
+        meta=CLEANUP % ("Namespace", "../../kube-system", ""),
     ),
     # --- paths leaving the pack ----------------------------------------------------------------
-    Hostile(
-        "lesson-dotdot",
-        {"pack.yaml": pack_yaml(lessons="[one, ../outside/secret]")},
-        None,
-        ("pack.yaml", "lessons:", "leads outside the pack"),
+    in_pack_yaml(
+        "lesson-dotdot", "", "lessons:", "leads outside the pack", lessons="[one, ../outside/secret]"
     ),
-    Hostile(
-        "lesson-absolute",
-        {"pack.yaml": pack_yaml(lessons="[one, /etc/passwd]")},
-        None,
-        ("pack.yaml", "lessons:", "is absolute"),
+    in_pack_yaml("lesson-absolute", "", "lessons:", "is absolute", lessons="[one, /etc/passwd]"),
+    in_pack_yaml("lesson-nul-byte", "", "lessons:", "NUL byte", lessons='[one, "tw\\0o"]'),
+    linked("lesson-symlink-out", "two.md", "../outside/secret.md", ("pack.yaml", "lessons:", OUT), TWO),
+    linked("lesson-symlink-loop", "two.md", None, ("two.md", None, "cannot read the file"), TWO),
+    in_pack_yaml("checks-dotdot", "checks: ../outside\n", "checks:", "leads outside the pack"),
+    in_pack_yaml("checks-absolute", "checks: /tmp\n", "checks:", "is absolute"),
+    linked("checks-symlink-loop", "checks", None, ("pack.yaml", "format_version", "is not a folder")),
+    linked("checker-symlink-out", "checks/evil.py", "../../outside/evil.py", ("checks/evil.py", None, OUT)),
+    in_lesson("setup-absolute", "setup:", "is absolute", meta="setup: [/etc/passwd]\n"),
+    in_lesson(
+        "solution-dotdot", "solution:", "leads outside the pack", meta="solution: [../outside/secret.yaml]\n"
     ),
-    Hostile(
-        "lesson-nul-byte",
-        {"pack.yaml": pack_yaml(lessons='[one, "tw\\0o"]')},
-        None,
-        ("pack.yaml", "lessons:", "NUL byte"),
+    linked(
+        "setup-symlink-out", "setup/x.yaml", "../../outside/secret.yaml", ("one.md", "setup:", OUT), SETUP_X
     ),
-    Hostile(
-        "lesson-symlink-out",
-        {"pack.yaml": pack_yaml(lessons="[one, two]")},
-        _symlink("two.md", "../outside/secret.md"),
-        ("pack.yaml", "lessons:", "leads outside the pack"),
-    ),
-    Hostile(
-        "lesson-symlink-loop",
-        {"pack.yaml": pack_yaml(lessons="[one, two]")},
-        _loop("two.md"),
-        ("two.md", None, "cannot read the file"),
-    ),
-    Hostile(
-        "checks-dotdot",
-        {"pack.yaml": pack_yaml("checks: ../outside\n")},
-        None,
-        ("pack.yaml", "checks:", "leads outside the pack"),
-    ),
-    Hostile(
-        "checks-absolute",
-        {"pack.yaml": pack_yaml("checks: /tmp\n")},
-        None,
-        ("pack.yaml", "checks:", "is absolute"),
-    ),
-    Hostile("checks-symlink-loop", {}, _loop("checks"), ("pack.yaml", "format_version", "is not a folder")),
-    Hostile(
-        "checker-symlink-out",
-        {},
-        _symlink("checks/evil.py", "../../outside/evil.py"),
-        ("checks/evil.py", None, "outside the pack"),
-    ),
-    Hostile(
-        "setup-absolute",
-        {"one.md": lesson(meta="setup: [/etc/passwd]\n")},
-        None,
-        ("one.md", "setup:", "is absolute"),
-    ),
-    Hostile(
-        "solution-dotdot",
-        {"one.md": lesson(meta="solution: [../outside/secret.yaml]\n")},
-        None,
-        ("one.md", "solution:", "leads outside the pack"),
-    ),
-    Hostile(
-        "setup-symlink-out",
-        {"one.md": lesson(meta="setup: [setup/x.yaml]\n")},
-        _symlink("setup/x.yaml", "../../outside/secret.yaml"),
-        ("one.md", "setup:", "leads outside the pack"),
-    ),
-    Hostile(
-        "setup-symlink-loop",
-        {"one.md": lesson(meta="setup: [x.yaml]\n")},
-        _loop("x.yaml"),
-        ("one.md", "setup:", "cannot read"),
-    ),
-    Hostile(
-        "translation-symlink-out",
-        {"pack.yaml": pack_yaml("languages: [en, zh]\n")},
-        _symlink("one.zh.md", "../outside/secret.md"),
-        ("one.zh.md", None, "outside the pack"),
-    ),
-    Hostile(
-        "language-path",
-        {"pack.yaml": pack_yaml("languages: [en, ../../x]\n")},
-        None,
-        ("pack.yaml", "languages:", "language tags"),
-    ),
+    linked("setup-symlink-loop", "setup/x.yaml", None, ("one.md", "setup:", "cannot read"), SETUP_X),
+    linked("translation-symlink-out", "one.zh.md", "../outside/secret.md", ("one.zh.md", None, OUT), ZH),
+    in_pack_yaml("language-path", "languages: [en, ../../x]\n", "languages:", "language tags"),
     # --- kubectl steps choosing the cluster, the identity or files ---------------------------
     *[
-        Hostile(
+        in_lesson(
             f"kubectl-{slug}",
-            {"one.md": kubectl_solution(command)},
-            None,
-            ("one.md", "kubectl " + command, frag),
+            f"kubectl {command}",
+            fragment,
+            solution=f"```bash solution\nkubectl {command}\n```\n",
         )
-        for slug, command, frag in [
+        for slug, command, fragment in [
             ("context-eq", "--context=prod create configmap web", "--context"),
             ("context-after", "create configmap web --context prod", "--context"),
             ("kubeconfig", "--kubeconfig /tmp/k create configmap web", "--kubeconfig"),
@@ -478,11 +281,8 @@ HOSTILE: list[Hostile] = [
             ("jsonpath-file", "get cm -o jsonpath-file=/etc/passwd", "inside the pack folder"),
         ]
     ],
-    Hostile(
-        "kubectl-metadata-step",
-        {"one.md": lesson(meta="setup:\n  - kubectl: --token t get pods\n")},
-        None,
-        ("one.md", "- kubectl:", "--token"),
+    in_lesson(
+        "kubectl-metadata-step", "- kubectl:", "--token", meta="setup:\n  - kubectl: --token t get pods\n"
     ),
 ]
 
