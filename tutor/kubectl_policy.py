@@ -222,7 +222,24 @@ def path_outside(value: str, workdir: Path, what: str) -> str | None:
         return f"{what} {_cut(value)}: not a usable path"
     if not target.is_relative_to(root):
         return f"{what} {_cut(value)}: a step may only read files inside the pack folder"
+    if os.path.isdir(target):  # kubectl reads every file in it: none may lead out either
+        for seen, entry in enumerate(_entries(target)):
+            if seen >= MAX_FOLDER_ENTRIES:
+                return f"{what} {_cut(value)}: more than {MAX_FOLDER_ENTRIES} files in the folder"
+            if not Path(os.path.realpath(entry)).is_relative_to(root):
+                inner = _cut(os.path.relpath(entry, target))
+                return f"{what} {_cut(value)}: {inner} in it leads outside the pack folder"
     return None
+
+
+MAX_FOLDER_ENTRIES = 1000
+
+
+def _entries(folder: Path):
+    """Every file and folder below ``folder`` (symlinks listed, not followed)."""
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        for name in dirnames + filenames:
+            yield Path(dirpath) / name
 
 
 def _cut(value: str) -> str:

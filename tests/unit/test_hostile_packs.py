@@ -152,3 +152,14 @@ def test_a_checker_asking_to_poll_forever_is_an_error_not_a_wait(tmp_path):
     (plan,) = plan_checks(load_checks(pack), pack, pack.exercises()[0])
     assert "timeout inf" in plan.problem and f"{file}:{line}" in plan.problem
     assert plan.timing.timeout == 30.0  # the engine gets a bounded timing even so
+
+
+def test_a_kubectl_folder_argument_with_a_symlink_out_is_refused(tmp_path):
+    from tutor.kubectl_policy import kubectl_problem
+
+    (tmp_path / "pack" / "setup").mkdir(parents=True)
+    (tmp_path / "pack" / "setup" / "ok.yaml").write_text("kind: ConfigMap\n")
+    assert kubectl_problem(["apply", "-f", "setup/"], tmp_path / "pack") is None
+    (tmp_path / "pack" / "setup" / "leak.yaml").symlink_to("/etc/passwd")
+    problem = kubectl_problem(["apply", "-R", "-f", "setup"], tmp_path / "pack")
+    assert problem and "leak.yaml" in problem and "outside the pack folder" in problem
