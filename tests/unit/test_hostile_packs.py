@@ -2,9 +2,9 @@
 located message, no traceback, quickly and in little memory.
 
 ``pack lint`` runs as a real process for a sample of each class, so time and peak memory are the
-child's own (``os.wait4``); every pack is linted in-process and loaded through ``grade``,
-``pack test``, ``setup``, ``solve`` and the TUI's discovery path. No cluster is needed: a pack that
-does not load never gets as far as connecting.
+child's own (the largest child RSS, ``RUSAGE_CHILDREN``); every pack is linted in-process and
+loaded through ``grade``, ``pack test``, ``setup``, ``solve``, ``exam`` and the TUI's pack loading
+(``start``). No cluster is needed: a pack that does not load never gets as far as connecting.
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ def test_every_front_end_refuses_to_load_a_hostile_pack(built, capsys):
         ["pack", "test", str(root)],
         ["setup", "--pack", str(root)],
         ["solve", "--pack", str(root)],
+        ["exam", "--pack", str(root), "--no-tui"],
     ]
     for argv in commands:
         assert main(argv) == 2, argv
@@ -93,6 +94,9 @@ def test_every_front_end_refuses_to_load_a_hostile_pack(built, capsys):
     with pytest.raises(FormatError) as exc:
         resolve_pack(str(root))
     _located(hostile, root, str(exc.value))
+    (entry,) = _tui_backend(pack=str(root)).load_packs()  # `start --pack`: an error panel, not a crash
+    assert entry.pack is None
+    _located(hostile, root, entry.error)
     assert not list((root.parent / "data").rglob("*.json"))  # nothing saved for a pack that did not load
 
 
@@ -128,6 +132,13 @@ def test_lint_process_is_bounded_in_time_and_memory(built):
     assert elapsed < WALL_LIMIT_S
     peak_mb = _peak_child_rss_mb()
     assert peak_mb < MEMORY_LIMIT_MB, f"{hostile.name}: peak RSS {peak_mb:.0f} MB"
+
+
+def _tui_backend(**kw):
+    from tutor.store.progress import ProgressStore
+    from tutor.tui.core_backend import CoreBackend
+
+    return CoreBackend(ProgressStore.open(), **kw)
 
 
 def _peak_child_rss_mb() -> float:
