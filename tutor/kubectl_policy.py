@@ -93,6 +93,9 @@ FORBIDDEN_FLAGS = frozenset(
 FORBIDDEN_SHORT = frozenset({"s"})
 """``-s`` is ``--server``."""
 
+ENDLESS_FLAGS = frozenset({"watch", "watch-only", "follow"})
+"""Flags that make kubectl run until it is killed (``get -w``, ``logs -f``): a step must end."""
+
 FILE_FLAGS = frozenset({"filename", "kustomize", "from-file", "from-env-file", "patch-file", "env-file"})
 """Long flags whose value is a local path (``--from-file`` may be ``key=path``)."""
 
@@ -140,13 +143,16 @@ def kubectl_problem(argv: list[str], workdir: Path) -> str | None:
             name, has_value, value = word[2:].partition("=")
             if name in FORBIDDEN_FLAGS:
                 return f"--{name} is not allowed in a step: the tutor chooses the cluster and the identity"
+            if name in ENDLESS_FLAGS and not (has_value and value.lower() == "false"):
+                return f"--{name} is not allowed in a step: it never ends"
             if not has_value and name in VALUE_LONG and i + 1 < len(argv):
                 value, i = argv[i + 1], i + 1
                 has_value = True
             if has_value and (problem := _file_problem(name, value, workdir)):
                 return problem
         elif word.startswith("-") and len(word) > 1:
-            problem, consumed = _short_group(word[1:], argv[i + 1] if i + 1 < len(argv) else None, workdir)
+            following = argv[i + 1] if i + 1 < len(argv) else None
+            problem, consumed = _short_group(word[1:], following, workdir, verb)
             if problem:
                 return problem
             i += consumed
@@ -171,7 +177,9 @@ def _verb_problem(verb: str) -> str:
     return f"kubectl {shown!r} is not allowed in a step; use one of {', '.join(sorted(ALLOWED_VERBS))}"
 
 
-def _short_group(group: str, following: str | None, workdir: Path) -> tuple[str | None, int]:
+def _short_group(
+    group: str, following: str | None, workdir: Path, verb: str | None
+) -> tuple[str | None, int]:
     """Check ``-abc`` (shorthands may be combined; a value-taking one ends the group).
 
     Returns (problem, how many following words were consumed as a value).
@@ -179,6 +187,9 @@ def _short_group(group: str, following: str | None, workdir: Path) -> tuple[str 
     for index, letter in enumerate(group):
         if letter in FORBIDDEN_SHORT:
             return "-s (--server) is not allowed in a step: the tutor chooses the cluster", 0
+        if letter == "w" or (letter == "f" and verb == "logs"):  # -w is --watch; logs -f is --follow
+            long_name = "--watch" if letter == "w" else "--follow"
+            return f"-{letter} ({long_name}) is not allowed in a step: it never ends", 0
         if letter == "=":
             return None, 0
         if letter in VALUE_SHORT:

@@ -279,6 +279,9 @@ HOSTILE: list[Hostile] = [
             ("from-file", "create secret generic s --from-file=key=/etc/shadow", "inside the pack folder"),
             ("url", "apply -f https://example.com/x.yaml", "URLs"),
             ("jsonpath-file", "get cm -o jsonpath-file=/etc/passwd", "inside the pack folder"),
+            ("watch", "get pods -w", "never ends"),
+            ("follow", "logs web -f", "never ends"),
+            ("port-forward", "port-forward svc/web 8080:80", "never ends"),
         ]
     ],
     in_lesson(

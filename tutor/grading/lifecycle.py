@@ -99,12 +99,18 @@ def run_steps(writer: Any, steps: Iterable[SolutionStep], namespace: str | None)
             if step.manifest is not None:
                 applied.extend(writer.apply(step.manifest, namespace=namespace, source=where))
             elif step.kubectl:
-                writer.kubectl(_allowed_argv(step), namespace=namespace, cwd=step.workdir)
+                writer.kubectl(
+                    _allowed_argv(step), namespace=namespace, cwd=step.workdir, timeout=STEP_TIMEOUT
+                )
         except TutorError as exc:
             if str(exc).startswith(where):
                 raise
             raise TutorError(f"{where}: {exc}") from exc
     return applied
+
+
+STEP_TIMEOUT = 60.0
+"""Seconds a pack's kubectl step may run (``kubectl wait`` included) before it is stopped as failed."""
 
 
 def _policed(argv: list[str]) -> list[str]:
