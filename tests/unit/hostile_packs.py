@@ -236,6 +236,8 @@ HOSTILE: list[Hostile] = [
     in_pack_yaml("checks-dotdot", "checks: ../outside\n", "checks:", "leads outside the pack"),
     in_pack_yaml("checks-absolute", "checks: /tmp\n", "checks:", "is absolute"),
     linked("checks-symlink-loop", "checks", None, ("pack.yaml", "format_version", "is not a folder")),
+    Hostile("checker-fifo", {}, _fifo("checks/tiny.py"), ("checks/tiny.py", None, "not a regular file")),
+    linked("checker-symlink-loop", "checks/loop.py", None, ("checks/loop.py", None, "not a regular file")),
     linked("checker-symlink-out", "checks/evil.py", "../../outside/evil.py", ("checks/evil.py", None, OUT)),
     in_lesson("setup-absolute", "setup:", "is absolute", meta="setup: [/etc/passwd]\n"),
     in_lesson(

@@ -162,7 +162,8 @@ def _checks_dir(root: Path, name: str, where: SourceLocation, result: LoadResult
 
 
 def _escaping_checker_files(folder: Path, boundary: Path) -> list[FormatProblem]:
-    """Entries of the checks folder (recursively, symlinks not followed) that resolve outside the pack."""
+    """Entries of the checks folder (recursively, symlinks not followed) that resolve outside the
+    pack, or that are not regular files (FIFOs, sockets, devices, symlink loops)."""
     out: list[FormatProblem] = []
     seen = 0
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
@@ -177,6 +178,8 @@ def _escaping_checker_files(folder: Path, boundary: Path) -> list[FormatProblem]
                 out.append(
                     FormatProblem(SourceLocation(entry, 0), "a symlink leading outside the pack", "checks")
                 )
+            elif name in filenames and not is_regular_file(entry):  # a FIFO would hang the import
+                out.append(FormatProblem(SourceLocation(entry, 0), "not a regular file", "checks"))
     return out
 
 
