@@ -125,6 +125,12 @@ VALUE_LONG = frozenset(
 
 FILE_OUTPUT_FORMATS = ("jsonpath-file=", "go-template-file=", "template-file=")
 
+BEFORE_VERB_LONG = frozenset({"namespace", "request-timeout", "v"})
+BEFORE_VERB_SHORT = frozenset({"n", "v"})
+"""The only flags a step may put before its verb. A value-taking global flag this module does not
+know (``--log-flush-frequency get config view``) would make kubectl read a different verb than the
+one checked here, so anything else must come after the verb."""
+
 
 def kubectl_problem(argv: list[str], workdir: Path) -> str | None:
     """Why the step ``kubectl <argv>`` may not run, or None if it may.
@@ -139,22 +145,26 @@ def kubectl_problem(argv: list[str], workdir: Path) -> str | None:
         word = argv[i]
         if word == "--":
             break
+        following = argv[i + 1] if i + 1 < len(argv) and not argv[i + 1].startswith("-") else None
         if word.startswith("--") and len(word) > 2:
             name, has_value, value = word[2:].partition("=")
             if name in FORBIDDEN_FLAGS:
                 return f"--{name} is not allowed in a step: the tutor chooses the cluster and the identity"
             if name in ENDLESS_FLAGS and not (has_value and value.lower() == "false"):
                 return f"--{name} is not allowed in a step: it never ends"
-            if not has_value and name in VALUE_LONG and i + 1 < len(argv):
-                value, i = argv[i + 1], i + 1
+            if verb is None and name not in BEFORE_VERB_LONG:
+                return _before_verb(word)
+            if not has_value and name in VALUE_LONG and following is not None:
+                value, i = following, i + 1
                 has_value = True
             if has_value and (problem := _file_problem(name, value, workdir)):
                 return problem
         elif word.startswith("-") and len(word) > 1:
-            following = argv[i + 1] if i + 1 < len(argv) else None
             problem, consumed = _short_group(word[1:], following, workdir, verb)
             if problem:
                 return problem
+            if verb is None and word[1] not in BEFORE_VERB_SHORT:
+                return _before_verb(word)
             i += consumed
         elif verb is None:
             verb = word
@@ -164,6 +174,13 @@ def kubectl_problem(argv: list[str], workdir: Path) -> str | None:
     if verb is None:
         return "a kubectl step needs a command (create, apply, label, ...)"
     return None
+
+
+def _before_verb(word: str) -> str:
+    return (
+        f"{_cut(word)} before the command: in a step only -n/--namespace may come before it; "
+        "put other flags after the command"
+    )
 
 
 def _verb_problem(verb: str) -> str:

@@ -282,6 +282,8 @@ HOSTILE: list[Hostile] = [
             ("url", "apply -f https://example.com/x.yaml", "URLs"),
             ("jsonpath-file", "get cm -o jsonpath-file=/etc/passwd", "inside the pack folder"),
             ("watch", "get pods -w", "never ends"),
+            ("global-value-flag", "--log-flush-frequency get config view", "before the command"),
+            ("bool-short-then-flag", "logs -p --context=prod web", "--context"),
             ("follow", "logs web -f", "never ends"),
             ("port-forward", "port-forward svc/web 8080:80", "never ends"),
         ]
