@@ -31,7 +31,7 @@ def _load_once(scan: bool) -> float:
     from tutor.content import load_pack
     from tutor.content.builtin import pack_path
 
-    limits.yaml_hazard.cache_clear()
+    limits._cached_hazard.cache_clear()
     chosen = limits.yaml_hazard if scan else (lambda text: None)
     steps.yaml_hazard = yamlsrc.yaml_hazard = chosen
     started = time.perf_counter()

@@ -61,15 +61,28 @@ def clip(text: str, limit: int = 2 * MAX_MESSAGE_VALUE) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-@functools.lru_cache(maxsize=4096)
+CACHED_TEXT_CHARS = 16 * 1024
+"""Texts up to this size have their scan result cached (at most 1024 of them: ~16 MB held at worst)."""
+
+
 def yaml_hazard(text: str) -> tuple[int, str] | None:
     """The first alias or too-deep nesting in ``text`` as ``(0-based line, message)``, else None.
 
     Only parser events are produced (no objects are built, anchors are never expanded), and the
     scan stops at the first hazard, so a hostile document costs time linear in its size and
     constant memory. Syntax errors are not reported here: the loader reports them with context.
-    Results are cached by text: a pack loaded again (TUI reload, ``pack test`` then grading) pays once.
+    Results for small texts are cached: a pack loaded again (TUI reload, ``pack test`` then grading)
+    pays once, and a long-running process never holds big hostile texts.
     """
+    return _cached_hazard(text) if len(text) <= CACHED_TEXT_CHARS else _scan(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_hazard(text: str) -> tuple[int, str] | None:
+    return _scan(text)
+
+
+def _scan(text: str) -> tuple[int, str] | None:
     depth = 0
     try:
         for event in yaml.parse(text, Loader=_BASE_LOADER):
