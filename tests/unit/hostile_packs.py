@@ -225,6 +225,22 @@ HOSTILE: list[Hostile] = [
         "object name",
         meta=CLEANUP % ("Namespace", "../../kube-system", ""),
     ),
+    # --- the cluster's own namespaces: reset would delete them ---------------------------------
+    in_lesson(
+        "namespace-kube-system", "namespace:", "belongs to the cluster", meta="namespace: kube-system\n"
+    ),
+    Hostile(
+        "exercise-id-default",
+        {"one.md": lesson().replace("id: one-task", "id: default")},
+        None,
+        ("one.md", "id: default", "belongs to the cluster"),
+    ),
+    in_lesson(
+        "cleanup-kube-system",
+        "kube-system",
+        "belongs to the cluster",
+        meta=CLEANUP % ("Namespace", "kube-system", ""),
+    ),
     # --- paths leaving the pack ----------------------------------------------------------------
     in_pack_yaml(
         "lesson-dotdot", "", "lessons:", "leads outside the pack", lessons="[one, ../outside/secret]"

@@ -15,6 +15,7 @@ from typing import Any
 
 from tutor.content.markdown import Block, join_lines, list_items
 from tutor.content.schema import CHECK_REF, EXERCISE, TRANSLATED_EXERCISE, did_you_mean, validate
+from tutor.content.schema import namespace as namespace_problem
 from tutor.content.steps import cleanup_items, fence_steps, metadata_steps
 from tutor.content.yamlsrc import LineDict, YamlSource, load_mapping, plain
 from tutor.errors import FormatProblem
@@ -159,6 +160,8 @@ def parse_exercise(heading: Block, body: list[Block], scope: LessonScope) -> Exe
         scope.problem(
             parts.hints_line, "the Hints section has no list; write hints as a numbered list", "hints"
         )
+    if not scope.translated and "namespace" not in meta and (err := namespace_problem(meta["id"])):
+        source.problems.append(FormatProblem(source.at(data.line_of("id")), f"as the namespace: {err}", "id"))
     checks = _checks(meta, data, hints, source)
     exam = _exam(kind, meta, data, source)
     if not scope.translated and not checks and "checks" not in [p.field for p in scope.problems[before:]]:

@@ -176,8 +176,16 @@ def format_version(v: Any) -> str | None:
     return f"must be {FORMAT_VERSION}, got {shorten(v)}"
 
 
+RESERVED_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+"""Namespaces the cluster itself needs: reset deletes an exercise namespace, so none may be one."""
+
+
 def namespace(v: Any) -> str | None:
-    return None if v is None else ident(v)
+    if v is None:
+        return None
+    if isinstance(v, str) and (v in RESERVED_NAMESPACES or v.startswith("kube-")):
+        return f"{shorten(v)} belongs to the cluster (reset deletes the exercise namespace); pick your own"
+    return ident(v)
 
 
 def exam_mode(v: Any) -> str | None:

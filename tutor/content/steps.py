@@ -157,11 +157,17 @@ def _file_step(
 
 def cleanup_items(value: LineList, source: YamlSource) -> tuple[dict[str, str], ...]:
     """``cleanup:`` entries as plain dicts (apiVersion, kind, name, namespace?, label?, taint?)."""
+    from tutor.content.schema import namespace
+
     out: list[dict[str, Any]] = []
     for index, item in enumerate(value):
         if isinstance(item, LineDict):
             before = len(source.problems)
             valid = validate(item, CLEANUP, source, prefix=f"cleanup[{index}].")
+            if valid.get("kind") == "Namespace" and (err := namespace(valid.get("name"))):
+                source.problems.append(
+                    FormatProblem(source.at(item.line_of("name")), err, f"cleanup[{index}].name")
+                )
             if len(source.problems) == before:
                 out.append(dict(valid))
     return tuple(out)
