@@ -113,30 +113,26 @@ STEP_TIMEOUT = 60.0
 """Seconds a pack's kubectl step may run (``kubectl wait`` included) before it is stopped as failed."""
 
 
-def _policed(argv: list[str]) -> list[str]:
-    """``argv`` if the kubectl policy allows it (cleanup values come from the pack), else TutorError."""
+def _policed(argv: list[str], workdir: Path | None = None, what: str = "cleanup") -> list[str]:
+    """``argv`` if the kubectl policy allows it in ``workdir`` (default: the current folder), else
+    TutorError. Steps and cleanup values come from the pack, so both pass through here."""
     from tutor.kubectl_policy import kubectl_problem
 
-    refused = kubectl_problem(argv, Path.cwd())
+    refused = kubectl_problem(argv, workdir or Path.cwd())
     if refused is not None:
-        raise TutorError(f"cleanup refused: {refused}")
+        raise TutorError(f"{what} refused: {refused}")
     return argv
 
 
 def _allowed_argv(step: SolutionStep) -> list[str]:
     """The step's words after ``kubectl``, or TutorError when the kubectl policy refuses them."""
-    from tutor.kubectl_policy import kubectl_problem
-
     try:
         argv = shlex.split(step.kubectl or "", comments=True)
     except ValueError as exc:
         raise TutorError(f"cannot split the command: {exc}") from None
     if argv and argv[0] == "kubectl":
         argv = argv[1:]
-    refused = kubectl_problem(argv, step.workdir or Path.cwd())
-    if refused is not None:
-        raise TutorError(f"step refused: {refused}")
-    return argv
+    return _policed(argv, step.workdir, "step")
 
 
 def _key(obj: Mapping[str, Any]) -> SnapshotKey:
