@@ -93,6 +93,29 @@ FORBIDDEN_FLAGS = frozenset(
 FORBIDDEN_SHORT = frozenset({"s"})
 """``-s`` is ``--server``."""
 
+
+def is_system_namespace(name: str) -> bool:
+    """``kube-system``, ``kube-public``, ``kube-node-lease`` and any other ``kube-*`` namespace: the
+    cluster's own, which no pack step may write to."""
+    return name.startswith("kube-")
+
+
+def system_namespace_problem(obj: object) -> str | None:
+    """Why a setup/solution object may not be applied: it is in, or is, a ``kube-*`` namespace."""
+    if not isinstance(obj, dict):
+        return None
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return None
+    ns = meta.get("namespace")
+    if isinstance(ns, str) and is_system_namespace(ns):
+        return f"namespace {_cut(ns)} belongs to the cluster: a setup or solution step may not write there"
+    name = meta.get("name")
+    if obj.get("kind") == "Namespace" and isinstance(name, str) and is_system_namespace(name):
+        return f"Namespace {_cut(name)} belongs to the cluster: a setup or solution step may not change it"
+    return None
+
+
 ENDLESS_FLAGS = frozenset({"watch", "watch-only", "follow"})
 """Flags that make kubectl run until it is killed (``get -w``, ``logs -f``): a step must end."""
 
@@ -152,12 +175,16 @@ def kubectl_problem(argv: list[str], workdir: Path) -> str | None:
                 return f"--{name} is not allowed in a step: the tutor chooses the cluster and the identity"
             if name in ENDLESS_FLAGS and not (has_value and value.lower() == "false"):
                 return f"--{name} is not allowed in a step: it never ends"
+            if name == "all-namespaces":
+                return "--all-namespaces is not allowed in a step: a step works in its exercise's namespaces"
             if verb is None and name not in BEFORE_VERB_LONG:
                 return _before_verb(word)
             if not has_value and name in VALUE_LONG and following is not None:
                 value, i = following, i + 1
                 has_value = True
-            if has_value and (problem := _file_problem(name, value, workdir)):
+            if has_value and (
+                problem := _file_problem(name, value, workdir) or _namespace_problem(name, value)
+            ):
                 return problem
         elif word.startswith("-") and len(word) > 1:
             problem, consumed = _short_group(word[1:], following, workdir, verb)
@@ -173,6 +200,12 @@ def kubectl_problem(argv: list[str], workdir: Path) -> str | None:
         i += 1
     if verb is None:
         return "a kubectl step needs a command (create, apply, label, ...)"
+    return None
+
+
+def _namespace_problem(flag: str, value: str) -> str | None:
+    if flag == "namespace" and is_system_namespace(value):
+        return f"namespace {_cut(value)} belongs to the cluster: a step may not work in it"
     return None
 
 
@@ -204,6 +237,11 @@ def _short_group(
     for index, letter in enumerate(group):
         if letter in FORBIDDEN_SHORT:
             return "-s (--server) is not allowed in a step: the tutor chooses the cluster", 0
+        if letter == "A":
+            return (
+                "-A (--all-namespaces) is not allowed in a step: a step works in its exercise's namespaces",
+                0,
+            )
         if letter == "w" or (letter == "f" and verb == "logs"):  # -w is --watch; logs -f is --follow
             long_name = "--watch" if letter == "w" else "--follow"
             return f"-{letter} ({long_name}) is not allowed in a step: it never ends", 0
@@ -214,6 +252,8 @@ def _short_group(
             consumed = 0
             if not rest and following is not None:
                 rest, consumed = following, 1
+            if letter == "n":
+                return _namespace_problem("namespace", rest), consumed
             long_name = SHORT_FILE_FLAGS.get(letter) or ("output" if letter == "o" else "")
             return (_file_problem(long_name, rest, workdir) if long_name else None), consumed
     return None, 0

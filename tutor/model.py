@@ -203,10 +203,7 @@ class Pack:
     def exercises(self, *, include_exam_only: bool = False) -> tuple[Exercise, ...]:
         """All exercises in lesson order; exam-only tasks only when asked for."""
         return tuple(
-            ex
-            for lesson in self.lessons
-            for ex in lesson.exercises
-            if include_exam_only or ex.exam != "only"
+            ex for lesson in self.lessons for ex in lesson.exercises if include_exam_only or ex.exam != "only"
         )
 
     def exam_pool(self) -> tuple[Exercise, ...]:

@@ -121,3 +121,10 @@ def test_kubectl_steps_run_in_the_pack_folder(cluster, namespace, tmp_path):
     outside = SolutionStep(kubectl="apply -f ../cm.yaml", workdir=tmp_path / "sub")
     with pytest.raises(TutorError, match="inside the pack folder"):
         run_steps(cluster.writer(), [outside], namespace)
+
+
+def test_manifest_steps_into_the_clusters_own_namespaces_are_refused_at_run_time(cluster, tmp_path):
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: planted, namespace: kube-system}\n"
+    with pytest.raises(TutorError, match="belongs to the cluster"):
+        run_steps(cluster.writer(), [SolutionStep(manifest=manifest, workdir=tmp_path)], "some-exercise")
+    assert cluster.read.get("v1", "ConfigMap", "planted", "kube-system") is None

@@ -174,3 +174,22 @@ def test_a_kubectl_folder_argument_with_a_symlink_out_is_refused(tmp_path):
     (tmp_path / "pack" / "setup" / "leak.yaml").symlink_to("/etc/passwd")
     problem = kubectl_problem(["apply", "-R", "-f", "setup"], tmp_path / "pack")
     assert problem and "leak.yaml" in problem and "outside the pack folder" in problem
+
+
+@pytest.mark.parametrize(
+    ("manifest", "fragment"),
+    [
+        ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: coredns, namespace: kube-system}\n", "namespace"),
+        ("apiVersion: v1\nkind: Namespace\nmetadata: {name: kube-public, labels: {a: b}}\n", "Namespace"),
+    ],
+)
+def test_lint_refuses_steps_writing_into_the_clusters_own_namespaces(tmp_path, manifest, fragment):
+    from tests.unit.hostile_packs import in_lesson
+
+    hostile = in_lesson("system-namespace", None, "", solution=f"```yaml solution\n{manifest}```\n")
+    root = hostile.build(tmp_path)
+    report = lint_pack(root)
+    assert report.exit_code == 2
+    assert any(
+        f"{fragment} 'kube-" in p.message and "belongs to the cluster" in p.message for p in report.errors
+    )

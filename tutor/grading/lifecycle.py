@@ -97,6 +97,7 @@ def run_steps(writer: Any, steps: Iterable[SolutionStep], namespace: str | None)
         where = str(step.source) if step.source else "<step>"
         try:
             if step.manifest is not None:
+                _refuse_system_namespaces(step.manifest, where)
                 applied.extend(writer.apply(step.manifest, namespace=namespace, source=where))
             elif step.kubectl:
                 writer.kubectl(
@@ -111,6 +112,16 @@ def run_steps(writer: Any, steps: Iterable[SolutionStep], namespace: str | None)
 
 STEP_TIMEOUT = 60.0
 """Seconds a pack's kubectl step may run (``kubectl wait`` included) before it is stopped as failed."""
+
+
+def _refuse_system_namespaces(manifest: str, where: str) -> None:
+    """TutorError when a manifest step would write into, or change, a ``kube-*`` namespace."""
+    from tutor.cluster.writer import iter_manifests
+    from tutor.kubectl_policy import system_namespace_problem
+
+    for obj in iter_manifests(manifest, where):
+        if problem := system_namespace_problem(obj):
+            raise TutorError(f"step refused: {problem}")
 
 
 def _policed(argv: list[str], workdir: Path | None = None, what: str = "cleanup") -> list[str]:

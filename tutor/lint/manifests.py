@@ -17,6 +17,7 @@ from typing import Any
 from tutor.content.schema import did_you_mean
 from tutor.content.yamlsrc import LineDict, LineList, YamlSource, load_all
 from tutor.errors import FormatProblem
+from tutor.kubectl_policy import system_namespace_problem
 from tutor.limits import shorten
 from tutor.model import SourceLocation
 
@@ -148,6 +149,10 @@ def _check_namespace(doc: LineDict, manifest: Manifest, source: YamlSource) -> N
     """Warn when a step writes outside its exercise namespace: reset would not remove those objects."""
     meta = doc.get("metadata")
     written = meta.get("namespace") if isinstance(meta, LineDict) else None
+    if problem := system_namespace_problem(doc):  # an error, not a warning: reset never undoes it
+        field = "metadata.namespace" if isinstance(written, str) else "metadata.name"
+        source.problems.append(FormatProblem(source.at(meta.line_of(field.split(".")[1])), problem, field))
+        return
     if manifest.namespace and isinstance(written, str) and written != manifest.namespace:
         message = (
             f"namespace {shorten(written)} is not the exercise namespace {manifest.namespace!r}; "
