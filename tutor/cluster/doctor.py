@@ -82,7 +82,8 @@ def check_tools(needs_docker: bool) -> list[Finding]:
                 FAIL,
                 "not found",
                 "install kubectl (https://kubernetes.io/docs/tasks/tools/) "
-                "or build the sim binaries (kubectl is one): `k8s-tutor cluster up --driver sim --build` "
+                "or get the sim binaries (kubectl is one): `k8s-tutor cluster up --driver sim` "
+                "downloads them, `k8s-tutor cluster up --driver sim --build` compiles them "
                 "(the script it runs: kind/sim/build.sh)",
             )
         )
@@ -90,18 +91,25 @@ def check_tools(needs_docker: bool) -> list[Finding]:
 
 
 def check_sim_binaries() -> list[Finding]:
-    """The sim driver's binaries and openssl."""
+    """The sim driver's binaries (and where they came from), and openssl."""
+    from tutor.cluster.binaries.install import needs, source_report
+
     missing = sim.missing_binaries()
-    found = [
-        Finding("sim binaries", OK, f"built (Kubernetes {K8S_VERSION})")
-        if not missing
-        else Finding(
-            "sim binaries",
-            WARN,
-            f"not built ({len(missing)} missing, e.g. {missing[0]})",
-            "k8s-tutor cluster up --driver sim --build   # or, in a clone: bash kind/sim/build.sh",
+    if missing:
+        fix = (
+            "k8s-tutor cluster up --driver sim   # downloads the pinned binaries; --build compiles them"
+            if not any(n.why_not for n in needs(missing))
+            else "k8s-tutor cluster up --driver sim --build   # or, in a clone: bash kind/sim/build.sh"
         )
-    ]
+        found = [
+            Finding("sim binaries", WARN, f"not cached ({len(missing)} missing, e.g. {missing[0]})", fix)
+        ]
+    else:
+        found = [Finding("sim binaries", OK, f"cached (Kubernetes {K8S_VERSION})")]
+    for name, matches, detail, folder in source_report():
+        level = INFO if matches is None else OK if matches else WARN
+        fix = "" if matches is not False else f"rm -r {folder}   # then: k8s-tutor cluster up --driver sim"
+        found.append(Finding(f"sim source: {name}", level, detail, fix))
     if not shutil.which("openssl"):
         found.append(
             Finding(

@@ -2,8 +2,8 @@
 
 One place decides, so the CLI and the TUI never disagree: kind needs docker and kind on PATH *and*
 a Docker engine that answers (an installed but stopped Docker made `cluster up` pick kind and fail
-while the TUI picked sim). The sim driver needs its binaries; building them needs Go >= 1.26, so
-``sim_build_notice`` says what creating a sim cluster will involve before the learner chooses.
+while the TUI picked sim). The sim driver needs its binaries: a download of the pinned releases where
+they are published, else a Go build (Go >= 1.26); ``sim_build_notice`` says which before the learner chooses.
 """
 
 from __future__ import annotations
@@ -76,24 +76,36 @@ def sim_build_notice() -> tuple[str, bool]:
     """What creating a sim cluster involves when its binaries are missing.
 
     Returns:
-        ("", True) when the binaries are built; otherwise a sentence for the learner and whether a
-        build can work here at all (False when ``go`` is not on PATH).
+        ("", True) when the binaries are cached; otherwise a sentence for the learner and whether they can be
+        obtained here at all: by download of the pinned releases (no Go needed) or, for what has no published
+        binary on this platform, by a Go build (False when that is needed and ``go`` is not on PATH).
     """
     from tutor.cluster import sim
+    from tutor.cluster.binaries.install import needs
+    from tutor.cluster.binaries.pins import APPROX_DOWNLOAD_MB, current_platform
 
     missing = sim.missing_binaries()
     if not missing:
         return "", True
+    build_only = [n.why_not for n in needs(missing) if n.why_not]
+    if not build_only:
+        return (
+            f"The sim cluster's binaries are not cached yet ({len(missing)} files): creating it first "
+            f"downloads the pinned official releases (about {APPROX_DOWNLOAD_MB} MB, under a minute at "
+            "100 Mbit/s; each file checked against its SHA-256). No Go needed.",
+            True,
+        )
     if not shutil.which("go"):
         return (
-            f"The sim cluster's binaries are not built ({len(missing)} missing) and `go` is not on PATH: "
-            f"building them needs Go >= {GO_MIN} (https://go.dev/dl/). Install Go, then run "
-            "`k8s-tutor cluster up --driver sim --build` (about 10 minutes on 2 cores).",
+            f"The sim cluster's binaries cannot be downloaded here ({build_only[0]}; platform "
+            f"{current_platform()}) and `go` is not on PATH: building them needs Go >= {GO_MIN} "
+            "(https://go.dev/dl/). Install Go, then run `k8s-tutor cluster up --driver sim --build` "
+            "(about 10 minutes on 2 cores).",
             False,
         )
     return (
-        f"The sim cluster's binaries are not built yet ({len(missing)} missing): creating it first builds "
-        f"them with Go (needs Go >= {GO_MIN} and the Go module proxy; about 10 minutes on 2 cores, "
+        f"Part of the sim cluster's binaries cannot be downloaded ({build_only[0]}): creating it first "
+        f"builds them with Go (needs Go >= {GO_MIN} and the Go module proxy; about 10 minutes on 2 cores, "
         "first time only).",
         True,
     )

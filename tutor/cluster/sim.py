@@ -1,8 +1,8 @@
 """The sim driver: a real control plane on 127.0.0.1 with kwok-simulated nodes.
 
 etcd, kube-apiserver, kube-controller-manager and kube-scheduler are the real Kubernetes binaries
-(built by ``kind/sim/build.sh``); kwok plays the kubelets, so pods are scheduled, become Running and
-Ready, Job pods Succeed, and deletions complete — but no container ever runs. Processes are
+(downloaded or built: tutor.cluster.binaries); kwok plays the kubelets, so pods are scheduled, become
+Running and Ready, Job pods Succeed, and deletions complete — but no container ever runs. Processes are
 started directly (not through kwokctl) so the driver knows exactly which PIDs and ports it owns.
 
 Layout of ``<state root>/sim/<name>/``: ``state.json`` (PIDs, ports, versions), ``cluster.json``
@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import shutil
 import ssl
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -30,7 +29,6 @@ from tutor.cluster.paths import (
     ETCD_VERSION,
     K8S_VERSION,
     KWOK_VERSION,
-    build_script,
     kwok_stage_dir,
     sim_binaries,
 )
@@ -110,29 +108,31 @@ def missing_binaries() -> list[Path]:
     return [p for p in paths if not p.exists()]
 
 
-def ensure_binaries(build: bool = False, progress: Progress = lambda _m: None) -> None:
-    """Check the binaries exist; with ``build`` run ``kind/sim/build.sh`` when they do not.
+def ensure_binaries(
+    build: bool = False,
+    progress: Progress = lambda _m: None,
+    offline: bool = False,
+    live: Progress | None = None,
+) -> None:
+    """Make the binaries exist: cached, else downloaded (pinned, verified), else built with Go.
+
+    The order and its messages live in :mod:`tutor.cluster.binaries`; ``build`` asks for the Go build
+    (``--build``), ``offline`` forbids the network, ``live`` redraws a download's progress line.
 
     Raises:
-        SimError: binaries missing (and not building), or the build failed.
+        SimError: no allowed source could provide them (the message says what to run).
     """
+    from tutor.cluster.binaries import obtain
+
     missing = missing_binaries()
     if not missing:
         return
-    script = build_script()
-    if not build:
-        raise SimError(
-            f"the sim cluster's binaries are not built yet (missing {missing[0]}). Build them once with "
-            "`k8s-tutor cluster up --driver sim --build` (Go >= 1.26 and the Go module proxy; about "
-            f"10 minutes on 2 cores); the script it runs is {script}."
-        )
-    if not script.exists():
-        raise SimError(f"{script} not found: building the sim binaries needs a source checkout of k8s-tutor")
-    progress(f"building sim binaries with {script} (first time only, several minutes)")
-    # stdin closed: the TUI owns the terminal while this runs, and the build must not read keystrokes.
-    proc = subprocess.run(["bash", str(script)], capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    if proc.returncode != 0 or missing_binaries():
-        raise SimError(f"`bash {script}` failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    try:
+        obtain(missing, build=build, offline=offline, progress=progress, live=live)
+    except TutorError as exc:
+        raise SimError(str(exc)) from None
+    if still := missing_binaries():
+        raise SimError(f"the sim binaries are still incomplete: {still[0]} is missing")
 
 
 def _stages_yaml() -> str:
@@ -298,6 +298,8 @@ def up(
     build: bool = False,
     timeout: float = 120,
     progress: Progress = lambda _m: None,
+    offline: bool = False,
+    live: Progress | None = None,
 ) -> SimState:
     """Start sim cluster ``name`` (or reuse it if it already runs) and write its kubeconfig context.
 
@@ -306,7 +308,9 @@ def up(
         kubeconfig: the file to add the context to (default: ``$KUBECONFIG``'s first file,
             else ``~/.kube/config``).
         make_current: make the new context the current one, as kind does.
-        build: build missing binaries with ``kind/sim/build.sh`` instead of failing.
+        build: build missing binaries with Go (``kind/sim/build.sh``) instead of downloading them.
+        offline: never download; missing binaries are an error (or built with ``build``).
+        live: redraws a download's progress line in place (the CLI passes one on a terminal).
         timeout: seconds for the whole start-up.
         progress: called with one line per step.
 
@@ -322,7 +326,7 @@ def up(
     if existing or state_dir(name).exists():
         progress(f"cleaning up the stopped sim cluster {name!r}")
         down(name)
-    ensure_binaries(build, progress)
+    ensure_binaries(build, progress, offline=offline, live=live)
     d = state_dir(name)
     (d / "logs").mkdir(parents=True, exist_ok=True)
     ports = {

@@ -39,7 +39,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
             p.add_argument(
                 "--build",
                 action="store_true",
-                help="sim: build missing binaries with kind/sim/build.sh first",
+                help="sim: build missing binaries with Go (kind/sim/build.sh) instead of downloading them",
+            )
+            p.add_argument(
+                "--offline",
+                action="store_true",
+                help="sim: never download; use the cached binaries (or build them with --build)",
             )
             p.add_argument(
                 "--addons",
@@ -60,6 +65,12 @@ def default_driver() -> str:
 
 def _progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
+
+
+def _live_line(text: str) -> None:
+    """Redraw one status line in place (download progress); only used when stderr is a terminal."""
+    sys.stderr.write("\r\x1b[K" + text)
+    sys.stderr.flush()
 
 
 def _driver_for_existing(name: str) -> str:
@@ -94,7 +105,11 @@ def run(args: argparse.Namespace) -> int:
     mod = importlib.import_module(f"tutor.cluster.{driver}")
     if args.action == "up":
         extra: dict = (
-            {"build": args.build}
+            {
+                "build": args.build,
+                "offline": args.offline,
+                "live": _live_line if sys.stderr.isatty() else None,
+            }
             if driver == "sim"
             else {"addons": [a.strip() for a in args.addons.split(",") if a.strip()]}
         )

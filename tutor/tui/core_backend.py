@@ -178,9 +178,8 @@ class CoreBackend:
             module = importlib.import_module(f"tutor.cluster.{driver}")
         except ImportError as exc:
             raise TutorError(f"the {driver} driver is not available: {exc}") from None
+        # sim: binaries from the cache, else a verified download, else a Go build (tutor.cluster.binaries)
         kwargs: dict[str, Any] = {"progress": progress}
-        if driver == "sim":
-            kwargs["build"] = True
         if self.kubeconfig:
             kwargs["kubeconfig"] = Path(self.kubeconfig)
         made = module.up(**kwargs)
