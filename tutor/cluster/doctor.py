@@ -19,6 +19,7 @@ from tutor.cluster.topology import NODES, taints_of
 
 if TYPE_CHECKING:
     from tutor.cluster.client import Cluster
+    from tutor.cluster.target import ClusterTarget
 
 OK, WARN, FAIL, INFO = "ok", "warn", "fail", "info"
 
@@ -240,14 +241,14 @@ def check_topology(nodes: list[dict]) -> Finding:
     )
 
 
-def run_checks(kubeconfig: str | None = None, context: str | None = None) -> list[Finding]:
-    """Every check, in report order."""
-    from tutor.cluster.client import connect
+def run_checks(target: ClusterTarget | None = None) -> list[Finding]:
+    """Every check, in report order, on ``target`` (default: the kubeconfig's current context)."""
+    from tutor.cluster.target import ClusterTarget
     from tutor.errors import TutorError
 
     cluster_findings: list[Finding]
     try:
-        cluster = connect(kubeconfig, context)
+        cluster = (target or ClusterTarget()).connect()
     except TutorError as exc:
         cluster, cluster_findings = None, [Finding("kubeconfig", FAIL, str(exc), "k8s-tutor cluster up")]
     else:

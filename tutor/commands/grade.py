@@ -14,6 +14,7 @@ import argparse
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """``--pack --lesson --exercise --format --output --context --kubeconfig --timeout``."""
+    from tutor.cluster.cli_args import add_cluster_arguments
     from tutor.commands._selection import add_selection_arguments
 
     add_selection_arguments(parser)
@@ -21,14 +22,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", metavar="FILE", help="write the report to FILE (a summary still goes to stdout)"
     )
-    parser.add_argument("--context", help="kube context (default: the kubeconfig's current context)")
-    parser.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    add_cluster_arguments(parser)  # grading never writes: --allow-context only selects here
     parser.add_argument("--timeout", type=float, metavar="S", help="override every check's timeout (seconds)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Grade, write the report, return the exit code."""
-    from tutor.cluster import connect
+    from tutor.cluster.cli_args import target_from_args
     from tutor.errors import ClusterUnavailable
     from tutor.grading import report as reporters
     from tutor.grading import session
@@ -40,10 +40,11 @@ def run(args: argparse.Namespace) -> int:
     pack, registry = session.load(args.pack)
     exercises = session.select(pack, args.lesson, args.exercise)
     graded, api_calls, runs = {}, 0, {}
+    target = target_from_args(args)
     try:
-        cluster = connect(args.kubeconfig, args.context)
+        cluster = target.connect()
     except ClusterUnavailable as exc:  # no usable kubeconfig: CI still gets the report it uploads
-        info = session.ClusterInfo(context=args.context or "", error=str(exc))
+        info = session.ClusterInfo(context=target.selected_context or "", error=str(exc))
     else:
         with cluster:
             info = session.probe(cluster)

@@ -28,15 +28,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Start (or reset) each selected exercise and save its run; returns the exit code."""
-    from tutor.cluster.cli_args import connect_from_args
+    from tutor.cluster.cli_args import target_from_args
     from tutor.commands._selection import selected
     from tutor.grading.lifecycle import reset_exercise, start_exercise
     from tutor.store.runs import RunStore
 
     pack, exercises = selected(args)
     store = RunStore()
-    with connect_from_args(args) as cluster:
-        writer = cluster.writer(allow_context=args.allow_context)
+    target = target_from_args(args)
+    with target.connect() as cluster:
+        writer = target.writer(cluster)
         for exercise in exercises:
             ns = exercise.namespace
             dirty = (

@@ -21,14 +21,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Apply each selected exercise's reference solution; returns the exit code."""
-    from tutor.cluster.cli_args import connect_from_args
+    from tutor.cluster.cli_args import target_from_args
     from tutor.commands._selection import selected
     from tutor.errors import TutorError
     from tutor.grading.lifecycle import apply_solution
 
     _pack, exercises = selected(args)
-    with connect_from_args(args) as cluster:
-        writer = cluster.writer(allow_context=args.allow_context)
+    target = target_from_args(args)
+    with target.connect() as cluster:
+        writer = target.writer(cluster)
         for exercise in exercises:
             ns = exercise.namespace
             if ns and cluster.read.get("v1", "Namespace", ns) is None:

@@ -144,13 +144,14 @@ def parallel_safe(exercises: Sequence[Exercise]) -> tuple[list[Exercise], list[E
 
 def run(args: argparse.Namespace) -> int:
     """``pack test``; ``args``: path, exercise, format, output, context, kubeconfig, jobs, timeout."""
-    from tutor.cluster.cli_args import connect_from_args
+    from tutor.cluster.cli_args import target_from_args
     from tutor.grading import report as reporters
 
     clock = session.RunClock()
     pack, registry = session.load(getattr(args, "path", None))
     exercises = session.select(pack, None, getattr(args, "exercise", None) or (), include_exam_only=True)
-    with connect_from_args(args) as cluster:
+    target = target_from_args(args)
+    with target.connect() as cluster:
         info = session.probe(cluster)
         if info.error:
             results = [
@@ -160,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             # Selecting a context is not consent to write to it: only --allow-context is
             # (see tutor.cluster.guard).
-            writer = cluster.writer(allow_context=getattr(args, "allow_context", None))
+            writer = target.writer(cluster)
             tester = ExerciseTester(cluster, pack, registry, writer, args.timeout, info.capabilities)
             results = run_exercises(tester, exercises, info, max(1, int(getattr(args, "jobs", 1) or 1)))
     rep = session.report(pack, results, info, clock, command="pack test", start_timeout=START_TIMEOUT)

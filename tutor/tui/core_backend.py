@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.cluster.drivers import DriverChoice, choose_driver
+from tutor.cluster.target import ClusterTarget
 from tutor.errors import ClusterUnavailable, FormatError, TutorError
 from tutor.model import ApplyBlock, Exercise, Pack
 from tutor.results import ExerciseResult, Status
@@ -64,9 +65,8 @@ class CoreBackend:
 
     Args:
         pack: ``--pack`` (a path or a pack id); None lists every discovered pack.
-        kubeconfig, context: ``--kubeconfig`` / ``--context`` select the cluster (reads and writes).
-        allow_context: ``--allow-context``: a context the tutor did not create that it may still write to.
-            Selecting a context is not consent to change it; the guard in ``tutor.cluster`` decides.
+        target: the cluster options (``tutor.cluster.cli_args.target_from_args``); default: the
+            kubeconfig's current context. Selecting a context is not consent to change it.
         progress: the progress store (opened by the CLI so its corrupt-file notice is shown).
     """
 
@@ -75,15 +75,12 @@ class CoreBackend:
         progress: ProgressStore,
         *,
         pack: str | None = None,
-        kubeconfig: str | None = None,
-        context: str | None = None,
-        allow_context: str | None = None,
+        target: ClusterTarget | None = None,
         language: str | None = None,
     ) -> None:
         self.progress = progress
-        self.pack_spec, self.kubeconfig = pack, kubeconfig
-        self.context = context or allow_context
-        self.allow_context = allow_context
+        self.pack_spec = pack
+        self.target = target or ClusterTarget()
         self.language = language
         self._lock = threading.RLock()
         self._cluster: Any = None
@@ -132,9 +129,7 @@ class CoreBackend:
     def _connected(self) -> Any:
         with self._lock:
             if self._cluster is None:
-                from tutor.cluster import connect
-
-                self._cluster = connect(self.kubeconfig, self.context)
+                self._cluster = self.target.connect()
             return self._cluster
 
     def _drop(self) -> None:
@@ -181,15 +176,17 @@ class CoreBackend:
         kwargs: dict[str, Any] = {"progress": progress}
         if driver == "sim":
             kwargs["build"] = True
-        if self.kubeconfig:
-            kwargs["kubeconfig"] = Path(self.kubeconfig)
+        if self.target.kubeconfig:
+            kwargs["kubeconfig"] = Path(self.target.kubeconfig)
         made = module.up(**kwargs)
-        if self.context:  # the named context was unusable; the new cluster's context is what works now
-            self.context = made.context
+        if (
+            self.target.selected_context
+        ):  # the named context was unusable; the new cluster's is what works now
+            self.target = self.target.after_switch(made.context)
         self._drop()
 
     def _writer(self) -> Any:
-        return self._connected().writer(allow_context=self.allow_context)
+        return self.target.writer(self._connected())
 
     def _grader(self, pack: Pack) -> Any:
         with self._lock:
