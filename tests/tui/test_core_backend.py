@@ -60,7 +60,7 @@ def test_missing_kubeconfig_is_not_configured(tmp_path):
     assert not status.configured and not status.reachable
     assert "cannot read kubeconfig" in status.message
     with pytest.raises(ClusterUnavailable):
-        backend._writer()
+        backend.writer()
 
 
 def test_broken_pack_is_an_entry_with_its_errors(tmp_path):

@@ -94,7 +94,7 @@ def test_exercise_is_set_up_again_when_the_cluster_comes_back_empty(sim_cluster,
         backend.start_exercise(entry.pack, exercise)
         assert backend.check_once(entry.pack, exercise).checks[0].status is Status.PENDING
         writer.delete_namespace(ns, wait=True)  # what a recreated cluster looks like to this exercise
-        backend._drop()  # what an outage does to the connection
+        backend.drop()  # what an outage does to the connection
         result = backend.check_once(entry.pack, exercise)
         assert result.checks[0].status is Status.PENDING
         assert cluster.read.get("v1", "Namespace", ns) is not None

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from tutor.errors import TutorError
 
 GO_MIN = "1.26"
 
@@ -36,6 +41,110 @@ class DriverChoice:
     reason: str
     notice: str = ""  # what creating it involves beyond the usual (a long sim build), "" when nothing
     can_create: bool = True  # False when creating it cannot work here (no Go to build the sim binaries)
+
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class UpRequest:
+    """What ``cluster up`` (or the TUI's first-run screen) asks a driver for.
+
+    ``timeout`` None keeps the driver's own default; ``build`` is for sim (build missing binaries),
+    ``addons`` for kind.
+    """
+
+    name: str = "k8s-tutor"
+    kubeconfig: Path | None = None
+    make_current: bool = True
+    timeout: float | None = None
+    build: bool = False
+    addons: tuple[str, ...] = ()
+
+
+class CreatedCluster(Protocol):
+    """What a driver's ``up`` returns (``sim.SimState``, ``registry.ClusterRecord``)."""
+
+    @property
+    def context(self) -> str: ...
+    @property
+    def server(self) -> str: ...
+    @property
+    def kubeconfig(self) -> str: ...
+
+
+class Driver(Protocol):
+    """A way to create, delete and describe the tutor's local cluster."""
+
+    def up(self, request: UpRequest, progress: Progress) -> CreatedCluster: ...
+    def down(self, name: str, progress: Progress) -> object: ...
+    def status(self, name: str) -> dict[str, Any]: ...
+
+
+class _SimDriver:
+    """``tutor.cluster.sim`` (imported on use: ``cluster up --help`` must stay light)."""
+
+    def up(self, request: UpRequest, progress: Progress) -> CreatedCluster:
+        from tutor.cluster import sim
+
+        timeout = {} if request.timeout is None else {"timeout": request.timeout}
+        return sim.up(
+            request.name,
+            request.kubeconfig,
+            request.make_current,
+            request.build,
+            progress=progress,
+            **timeout,
+        )
+
+    def down(self, name: str, progress: Progress) -> object:
+        from tutor.cluster import sim
+
+        return sim.down(name, progress)
+
+    def status(self, name: str) -> dict[str, Any]:
+        from tutor.cluster import sim
+
+        return sim.status(name)
+
+
+class _KindDriver:
+    """``tutor.cluster.kind`` (imported on use)."""
+
+    def up(self, request: UpRequest, progress: Progress) -> CreatedCluster:
+        from tutor.cluster import kind
+
+        timeout = {} if request.timeout is None else {"timeout": request.timeout}
+        return kind.up(
+            request.name,
+            request.kubeconfig,
+            request.addons,
+            request.make_current,
+            progress=progress,
+            **timeout,
+        )
+
+    def down(self, name: str, progress: Progress) -> object:
+        from tutor.cluster import kind
+
+        return kind.down(name, progress)
+
+    def status(self, name: str) -> dict[str, Any]:
+        from tutor.cluster import kind
+
+        return kind.status(name)
+
+
+DRIVERS: dict[str, Driver] = {"sim": _SimDriver(), "kind": _KindDriver()}
+"""Every driver by the name ``--driver`` takes."""
+
+
+def driver(name: str) -> Driver:
+    """The driver called ``name``; TutorError naming the known ones otherwise."""
+    try:
+        return DRIVERS[name]
+    except KeyError:
+        raise TutorError(f"no cluster driver {name!r} (known: {', '.join(DRIVERS)})") from None
 
 
 def docker_engine(timeout: float = 10) -> DockerEngine:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from tutor.errors import TutorError
 
 if TYPE_CHECKING:
-    from tutor.cluster.target import ClusterTarget
+    from tutor.practice.cluster_session import ClusterSession
 
 
 def _cluster_options(p: argparse.ArgumentParser, suppress: bool) -> None:
@@ -100,11 +100,12 @@ def run(args: argparse.Namespace) -> int:
 # ----- helpers -------------------------------------------------------------------------------------------
 
 
-def _target(args: argparse.Namespace, attempt_context: str | None = None) -> ClusterTarget:
-    """The cluster options as a target; an attempt's own context is used when they name none."""
+def _cluster(args: argparse.Namespace, attempt_context: str | None = None) -> ClusterSession:
+    """The cluster the options name; an attempt's own context is used when they name none."""
     from tutor.cluster.cli_args import target_from_args
+    from tutor.practice.cluster_session import ClusterSession
 
-    return target_from_args(args).remembering(attempt_context)
+    return ClusterSession(target_from_args(args).remembering(attempt_context))
 
 
 def _pack_for(attempt):
@@ -141,8 +142,7 @@ def _session_on_cluster(store, attempt, args):
     from tutor.exam.runner import ExamRunner
 
     pack = _pack_for(attempt)
-    target = _target(args, attempt.context)
-    runner = ExamRunner(pack, target.connect(), allow_context=target.allow_context, timeout=args.timeout)
+    runner = ExamRunner(pack, _cluster(args, attempt.context), timeout=args.timeout)
     session = ExamSession.resume(attempt, pack, store=store)
     runner.load_runs(session)
     return session, runner
@@ -227,10 +227,9 @@ def _start(store, args: argparse.Namespace) -> int:
     older = store.latest(unfinished=True)
     if older is not None:
         print(f"note: attempt {older.id} is unfinished; `k8s-tutor exam resume {older.id}` returns to it.")
-    target = _target(args)
-    cluster = target.connect()
-    target.writer(cluster)  # refused like `setup` before an attempt is drawn, not after
-    runner = ExamRunner(pack, cluster, allow_context=target.allow_context, timeout=args.timeout)
+    cluster = _cluster(args)
+    cluster.writer()  # refused like `setup` before an attempt is drawn, not after
+    runner = ExamRunner(pack, cluster, timeout=args.timeout)
     session = ExamSession.new(
         pack,
         tasks=args.tasks,

@@ -10,7 +10,6 @@ its own and no cluster-scoped cleanup; the others run one at a time afterwards.
 
 from __future__ import annotations
 
-import argparse
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -140,33 +139,6 @@ def parallel_safe(exercises: Sequence[Exercise]) -> tuple[list[Exercise], list[E
     for e in exercises:
         (alone if e.namespace is None or e.cleanup or counts[e.namespace] > 1 else together).append(e)
     return together, alone
-
-
-def run(args: argparse.Namespace) -> int:
-    """``pack test``; ``args``: path, exercise, format, output, context, kubeconfig, jobs, timeout."""
-    from tutor.cluster.cli_args import target_from_args
-    from tutor.grading import report as reporters
-
-    clock = session.RunClock()
-    pack, registry = session.load(getattr(args, "path", None))
-    exercises = session.select(pack, None, getattr(args, "exercise", None) or (), include_exam_only=True)
-    target = target_from_args(args)
-    with target.connect() as cluster:
-        info = session.probe(cluster)
-        if info.error:
-            results = [
-                session.placeholder(pack, e, Status.ERROR, f"cluster unavailable: {info.error}", registry)
-                for e in exercises
-            ]
-        else:
-            # Selecting a context is not consent to write to it: only --allow-context is
-            # (see tutor.cluster.guard).
-            writer = target.writer(cluster)
-            tester = ExerciseTester(cluster, pack, registry, writer, args.timeout, info.capabilities)
-            results = run_exercises(tester, exercises, info, max(1, int(getattr(args, "jobs", 1) or 1)))
-    rep = session.report(pack, results, info, clock, command="pack test", start_timeout=START_TIMEOUT)
-    reporters.write(rep, args.format, args.output)
-    return rep.exit_code
 
 
 def run_exercises(

@@ -8,11 +8,15 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tutor.errors import ClusterUnavailable, TutorError
+from tutor.grading.plan import check_title
 from tutor.model import CheckRef, Exercise, Pack
 from tutor.results import CheckResult, ExerciseResult, GradeReport, Status
+
+if TYPE_CHECKING:
+    from tutor.grading.registry import Registry
 
 
 @dataclass
@@ -89,10 +93,14 @@ def missing_capabilities(exercise: Exercise, capabilities: Iterable[str]) -> lis
     return sorted(set(exercise.requires) - set(capabilities))
 
 
-def title(registry: Any, ref: CheckRef) -> str:
-    """The checklist line of a check reference: its own title, else the checker's, else its id."""
-    spec = registry.find(ref.check) if registry is not None else None
-    return ref.title or (spec.describe(ref.args) if spec else ref.check)
+def title(registry: Registry | None, ref: CheckRef) -> str:
+    """The checklist line of a check reference (``plan.check_title`` with the checker looked up)."""
+    return check_title(ref, registry.find(ref.check) if registry is not None else None)
+
+
+def check_titles(exercise: Exercise, registry: Registry | None = None) -> list[str]:
+    """The checklist lines of ``exercise``, in order (what a front end shows before any verdict)."""
+    return [title(registry, ref) for ref in exercise.checks]
 
 
 def placeholder(

@@ -10,8 +10,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.model import Exercise
+from tutor.practice.core import ClusterStatus, PackEntry, steps_of
 from tutor.store.progress import ProgressStore
-from tutor.tui.backend import ClusterStatus, PackEntry, steps_of
 from tutor.tui.widgets import StatusBar
 
 
