@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tutor.errors import TutorError
 from tutor.grading import lifecycle, session
@@ -22,6 +22,11 @@ from tutor.grading.engine import Grader
 from tutor.grading.lifecycle import ExerciseRun
 from tutor.model import Exercise, Pack, SolutionStep
 from tutor.results import CheckResult, ExerciseResult, Status
+
+if TYPE_CHECKING:
+    from tutor.cluster.client import Cluster
+    from tutor.cluster.protocols import Writer
+    from tutor.grading.registry import Registry
 
 START_TIMEOUT = 2.0
 """Seconds each check may take to show it fails on the start state (failing early is the point)."""
@@ -39,10 +44,10 @@ class ExerciseTester:
 
     def __init__(
         self,
-        cluster: Any,
+        cluster: Cluster,
         pack: Pack,
-        registry: Any,
-        writer: Any,
+        registry: Registry,
+        writer: Writer,
         timeout: float | None = None,
         capabilities: frozenset[str] | None = None,
     ):

@@ -1,5 +1,5 @@
-"""What ``grade`` and ``pack test`` share: loading a pack with its checks, connecting, choosing
-exercises, skipping what the cluster cannot do, and assembling the :class:`GradeReport`.
+"""What ``grade`` and ``pack test`` share (the batch flows in ``tutor.practice.batch``): choosing
+exercises, the skip rule, the checklist titles, placeholder results and the :class:`GradeReport`.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from tutor.errors import ClusterUnavailable, TutorError
+from tutor.errors import TutorError
 from tutor.grading.plan import check_title
 from tutor.model import CheckRef, Exercise, Pack
-from tutor.results import CheckResult, ExerciseResult, GradeReport, Status
+from tutor.results import Cause, CheckResult, ExerciseResult, GradeReport, Status
 
 if TYPE_CHECKING:
     from tutor.grading.registry import Registry
@@ -38,15 +38,6 @@ class RunClock:
 
     def elapsed(self) -> float:
         return round(time.monotonic() - self._t0, 3)
-
-
-def load(pack_spec: str | None) -> tuple[Pack, Any]:
-    """The pack (``resolve_pack``) and its checker registry; FormatError if either is broken."""
-    from tutor.content import resolve_pack
-    from tutor.grading.registry import load_checks, require_clean
-
-    pack = resolve_pack(pack_spec)
-    return pack, require_clean(load_checks(pack))
 
 
 def select(
@@ -77,17 +68,6 @@ def select(
     return list(pack.exercises(include_exam_only=include_exam_only))
 
 
-def probe(cluster: Any) -> ClusterInfo:
-    """Context, server version and capabilities; an unreachable server is recorded, not raised."""
-    info = ClusterInfo(context=getattr(cluster, "context", "") or "")
-    try:
-        info.server_version = str(cluster.read.version().get("gitVersion", ""))
-        info.capabilities = frozenset(cluster.read.capabilities())
-    except ClusterUnavailable as exc:
-        info.error = str(exc)
-    return info
-
-
 def missing_capabilities(exercise: Exercise, capabilities: Iterable[str]) -> list[str]:
     """What ``exercise.requires`` that the cluster lacks, sorted."""
     return sorted(set(exercise.requires) - set(capabilities))
@@ -104,7 +84,12 @@ def check_titles(exercise: Exercise, registry: Registry | None = None) -> list[s
 
 
 def placeholder(
-    pack: Pack, exercise: Exercise, status: Status, reason: str, registry: Any = None
+    pack: Pack,
+    exercise: Exercise,
+    status: Status,
+    reason: str,
+    registry: Registry | None = None,
+    cause: Cause = Cause.NONE,
 ) -> ExerciseResult:
     """An ExerciseResult whose every check has ``status`` with ``reason`` (skips, environment errors)."""
     checks = tuple(
@@ -115,6 +100,7 @@ def placeholder(
             reason,
             weight=ref.weight,
             index=i,
+            cause=cause,
         )
         for i, ref in enumerate(exercise.checks, 1)
     )

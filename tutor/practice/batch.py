@@ -12,14 +12,15 @@ from collections.abc import Sequence
 from tutor.grading import session as batch
 from tutor.model import Exercise, Pack
 from tutor.practice.cluster_session import ClusterSession
-from tutor.results import ExerciseResult, GradeReport, Status
+from tutor.results import Cause, ExerciseResult, GradeReport, Status
 
 
 def unavailable(
     cluster: ClusterSession, pack: Pack, exercises: Sequence[Exercise], error: str
 ) -> list[ExerciseResult]:
     """Every check of every exercise as an environment error (never a failure)."""
-    return [cluster.placeholder(pack, e, Status.ERROR, f"cluster unavailable: {error}") for e in exercises]
+    text = f"cluster unavailable: {error}"
+    return [cluster.placeholder(pack, e, Status.ERROR, text, Cause.UNAVAILABLE) for e in exercises]
 
 
 def grade_exercises(

@@ -21,7 +21,7 @@ from tutor.errors import ClusterUnavailable, FormatError
 from tutor.grading import session as batch
 from tutor.model import ApplyBlock, Exercise, Pack
 from tutor.practice.core import ClusterStatus, Watch
-from tutor.results import ExerciseResult, Status
+from tutor.results import Cause, ExerciseResult, Status
 
 if TYPE_CHECKING:
     from tutor.cluster.client import Cluster
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from tutor.grading.lifecycle import ExerciseRun
     from tutor.grading.registry import Registry
     from tutor.store.runs import RunStore
-
-UNAVAILABLE_PREFIX = "cluster unavailable"
 
 
 class ClusterSession:
@@ -184,13 +182,15 @@ class ClusterSession:
         """Why this cluster cannot run ``exercise`` ("" when it can); asks for the capabilities once."""
         return batch.skip_reason(exercise, batch.ClusterInfo(capabilities=self.capabilities()))
 
-    def placeholder(self, pack: Pack, exercise: Exercise, status: Status, reason: str) -> ExerciseResult:
+    def placeholder(
+        self, pack: Pack, exercise: Exercise, status: Status, reason: str, cause: Cause = Cause.NONE
+    ) -> ExerciseResult:
         """A result whose every check has ``status`` and ``reason`` (skips, environment errors)."""
         try:
             registry: Registry | None = self.registry(pack)
         except FormatError:
             registry = None
-        return batch.placeholder(pack, exercise, status, reason, registry)
+        return batch.placeholder(pack, exercise, status, reason, registry, cause)
 
     # --- runs --------------------------------------------------------------------------------------
 
@@ -272,9 +272,7 @@ class ClusterSession:
         except ClusterUnavailable:
             self.drop()
             raise
-        unavailable = [
-            c for c in result.checks if c.status is Status.ERROR and c.message.startswith(UNAVAILABLE_PREFIX)
-        ]
+        unavailable = [c for c in result.checks if c.cause is Cause.UNAVAILABLE]
         if unavailable:
             self.drop()
             raise ClusterUnavailable(unavailable[0].message)
