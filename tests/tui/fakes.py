@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tutor.cluster.drivers import DriverChoice
 from tutor.errors import ClusterUnavailable
-from tutor.grading.session import check_titles
+from tutor.grading.batch import check_titles
 from tutor.model import ApplyBlock, CheckRef, Exercise, Lesson, Pack, SolutionStep, SourceLocation
 from tutor.practice.core import ClusterStatus, PackEntry, Watch
 from tutor.results import CheckResult, ExerciseResult, FieldDiff, Status

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from tests.tui.fakes import LESSON_BODY, FakeBackend, demo_pack
-from tutor.grading.session import check_titles
+from tutor.grading.batch import check_titles
 from tutor.model import CheckRef, Exercise, SolutionStep
 from tutor.practice.core import steps_of
 from tutor.practice.watching import WatchLoop, watched_kinds

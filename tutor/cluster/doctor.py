@@ -91,7 +91,7 @@ def check_tools(needs_docker: bool) -> list[Finding]:
 
 
 def check_sim_binaries() -> list[Finding]:
-    """The sim driver's binaries and openssl."""
+    """The sim driver's binaries."""
     missing = sim.missing_binaries()
     found = [
         Finding("sim binaries", OK, f"built (Kubernetes {K8S_VERSION})")
@@ -103,15 +103,6 @@ def check_sim_binaries() -> list[Finding]:
             "k8s-tutor cluster up --driver sim --build   # or, in a clone: bash kind/sim/build.sh",
         )
     ]
-    if not shutil.which("openssl"):
-        found.append(
-            Finding(
-                "openssl",
-                WARN,
-                "not found (the sim driver makes its certificates with it)",
-                "install openssl (e.g. `sudo apt-get install openssl`)",
-            )
-        )
     return found
 
 

@@ -64,11 +64,11 @@ def _progress(line: str) -> None:
 
 def _driver_for_existing(name: str) -> str:
     """For down/status without --driver: whichever driver has a cluster of that name."""
-    from tutor.cluster import registry, sim
+    from tutor.cluster import records, sim
 
     if sim.load_state(name):
         return "sim"
-    if registry.load("kind", name):
+    if records.load("kind", name):
         return "kind"
     return default_driver()
 

@@ -31,9 +31,9 @@ def run(args: argparse.Namespace) -> int:
     from tutor.cluster.cli_args import target_from_args
     from tutor.commands._selection import selected
     from tutor.grading import report as reporters
-    from tutor.grading.session import RunClock
-    from tutor.practice.batch import grade_exercises
+    from tutor.grading.batch import RunClock
     from tutor.practice.cluster_session import ClusterSession
+    from tutor.practice.flows import grade_exercises
 
     clock = RunClock()
     pack, exercises = selected(args)

@@ -80,9 +80,9 @@ def _test(args: argparse.Namespace) -> int:
     from tutor.cluster.cli_args import target_from_args
     from tutor.content import resolve_pack
     from tutor.grading import report as reporters
-    from tutor.grading.session import RunClock, select
-    from tutor.practice.batch import run_pack_test
+    from tutor.grading.batch import RunClock, select
     from tutor.practice.cluster_session import ClusterSession
+    from tutor.practice.flows import run_pack_test
 
     clock = RunClock()
     pack = resolve_pack(args.path)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from tutor.errors import TutorError
-from tutor.grading import lifecycle, session
+from tutor.grading import batch, lifecycle
 from tutor.grading.engine import Grader
 from tutor.grading.lifecycle import ExerciseRun
 from tutor.model import Exercise, Pack, SolutionStep
@@ -102,7 +102,7 @@ class ExerciseTester:
             phase = "solution grading"
             solved = self.grade(exercise, run, timeout=self.timeout)
         except TutorError as exc:
-            return session.placeholder(
+            return batch.placeholder(
                 self.pack, exercise, Status.ERROR, f"{phase} failed: {exc}", self.registry
             )
         finally:
@@ -147,15 +147,15 @@ def parallel_safe(exercises: Sequence[Exercise]) -> tuple[list[Exercise], list[E
 
 
 def run_exercises(
-    tester: ExerciseTester, exercises: Sequence[Exercise], info: session.ClusterInfo, jobs: int
+    tester: ExerciseTester, exercises: Sequence[Exercise], info: batch.ClusterInfo, jobs: int
 ) -> list[ExerciseResult]:
     """Test what the cluster supports (in parallel where safe), skip the rest; input order kept."""
     done: dict[str, ExerciseResult] = {}
     runnable = []
     for e in exercises:
-        reason = session.skip_reason(e, info)
+        reason = batch.skip_reason(e, info)
         if reason:
-            done[e.id] = session.placeholder(tester.pack, e, Status.SKIPPED, reason, tester.registry)
+            done[e.id] = batch.placeholder(tester.pack, e, Status.SKIPPED, reason, tester.registry)
         else:
             runnable.append(e)
     together, alone = parallel_safe(runnable)

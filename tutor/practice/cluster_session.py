@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from tutor.cluster.target import ClusterTarget
 from tutor.errors import ClusterUnavailable, FormatError
-from tutor.grading import session as batch
+from tutor.grading import batch
 from tutor.model import ApplyBlock, Exercise, Pack
 from tutor.practice.core import ClusterStatus, Watch
 from tutor.results import Cause, ExerciseResult, Status

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tutor.grading import session as batch
+from tutor.grading import batch
 from tutor.model import Exercise, Pack
 from tutor.practice.cluster_session import ClusterSession
 from tutor.results import Cause, ExerciseResult, GradeReport, Status

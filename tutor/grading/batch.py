@@ -1,4 +1,4 @@
-"""What ``grade`` and ``pack test`` share (the batch flows in ``tutor.practice.batch``): choosing
+"""What ``grade`` and ``pack test`` share (the batch flows in ``tutor.practice.flows``): choosing
 exercises, the skip rule, the checklist titles, placeholder results and the :class:`GradeReport`.
 """
 
