@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tutor.cluster import guard, sim
 from tutor.cluster.drivers import choose_driver, docker_engine
@@ -205,7 +205,7 @@ def check_cluster(cluster: Cluster) -> list[Finding]:
     return found
 
 
-def check_topology(nodes: list[dict]) -> Finding:
+def check_topology(nodes: list[dict[str, Any]]) -> Finding:
     """Do the nodes carry the names, labels and taint the lessons rely on (docs/design.md)?"""
     by_name = {n["metadata"]["name"]: n for n in nodes}
     problems = []
@@ -238,10 +238,11 @@ def run_checks(target: ClusterTarget | None = None) -> list[Finding]:
     from tutor.errors import TutorError
 
     cluster_findings: list[Finding]
+    cluster: Cluster | None = None
     try:
         cluster = (target or ClusterTarget()).connect()
     except TutorError as exc:
-        cluster, cluster_findings = None, [Finding("kubeconfig", FAIL, str(exc), "k8s-tutor cluster up")]
+        cluster_findings = [Finding("kubeconfig", FAIL, str(exc), "k8s-tutor cluster up")]
     else:
         with cluster:
             cluster_findings = check_cluster(cluster)

@@ -77,7 +77,7 @@ class Driver(Protocol):
     """A way to create, delete and describe the tutor's local cluster."""
 
     def up(self, request: UpRequest, progress: Progress) -> CreatedCluster: ...
-    def down(self, name: str, progress: Progress) -> object: ...
+    def down(self, name: str, progress: Progress) -> None: ...
     def status(self, name: str) -> dict[str, Any]: ...
 
 
@@ -97,10 +97,10 @@ class _SimDriver:
             **timeout,
         )
 
-    def down(self, name: str, progress: Progress) -> object:
+    def down(self, name: str, progress: Progress) -> None:
         from tutor.cluster import sim
 
-        return sim.down(name, progress)
+        sim.down(name, progress)
 
     def status(self, name: str) -> dict[str, Any]:
         from tutor.cluster import sim
@@ -124,10 +124,10 @@ class _KindDriver:
             **timeout,
         )
 
-    def down(self, name: str, progress: Progress) -> object:
+    def down(self, name: str, progress: Progress) -> None:
         from tutor.cluster import kind
 
-        return kind.down(name, progress)
+        kind.down(name, progress)
 
     def status(self, name: str) -> dict[str, Any]:
         from tutor.cluster import kind

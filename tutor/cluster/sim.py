@@ -21,6 +21,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from tutor.cluster.paths import (
     build_script,
     kwok_stage_dir,
     sim_binaries,
+    state_root,
 )
 from tutor.cluster.pki import make_pki
 from tutor.cluster.topology import NODES, sim_node, sim_node_status
@@ -100,7 +102,7 @@ def load_state(name: str) -> SimState | None:
 
 def list_clusters() -> list[str]:
     """Names of the sim clusters that have a state folder."""
-    root = records.state_root() / DRIVER
+    root = state_root() / DRIVER
     return sorted(p.name for p in root.iterdir() if (p / "state.json").exists()) if root.is_dir() else []
 
 
@@ -242,6 +244,11 @@ def _insecure_context() -> ssl.SSLContext:
     return ctx
 
 
+def _healthy(url: str) -> bool:
+    """A component's /healthz answers 200 (its serving certificate is self-signed)."""
+    return _get(url, _insecure_context())[0] == 200
+
+
 def _get(url: str, ctx: ssl.SSLContext | None = None, timeout: float = 2.0) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, context=ctx, timeout=timeout) as resp:
@@ -380,7 +387,7 @@ def _start_all(s: _Starter, target: Path, make_current: bool) -> None:
     s.wait("3 Ready nodes", "kwok", lambda: _ready_nodes(st.server, tls) >= len(NODES))
     for component in ("kube-controller-manager", "kube-scheduler"):
         url = f"https://127.0.0.1:{st.ports[component]}/healthz"
-        s.wait(f"{component} /healthz", component, lambda u=url: _get(u, _insecure_context())[0] == 200)
+        s.wait(f"{component} /healthz", component, partial(_healthy, url))
     # The ServiceAccount controller (in kube-controller-manager) creates "default" in every namespace;
     # pods cannot be created before it exists, so wait for it as proof the controllers run.
     s.wait(

@@ -8,6 +8,7 @@ The cache is thread-safe: two checks asking for the same key at once share one r
 
 from __future__ import annotations
 
+import builtins
 import http.client
 import threading
 from typing import TYPE_CHECKING, Any
@@ -125,7 +126,7 @@ class RoundCache:
 
     def _fetch(
         self, api_version: str, kind: str, namespace: str | None
-    ) -> list[dict[str, Any]] | BaseException:
+    ) -> builtins.list[dict[str, Any]] | BaseException:
         self.calls += 1
         where = f" in namespace {namespace}" if namespace else ""
         try:

@@ -148,9 +148,9 @@ def take_snapshot(
         for av, kind in SNAPSHOT_KINDS:
             found.extend(reader.list(av, kind, namespace=namespace))
     snapshot = {}
-    for obj in found:
-        meta = obj.get("metadata") or {}
-        snapshot[_key(obj)] = {
+    for item in found:
+        meta = item.get("metadata") or {}
+        snapshot[_key(item)] = {
             k: meta.get(k) for k in ("uid", "resourceVersion", "generation", "creationTimestamp")
         }
     return snapshot

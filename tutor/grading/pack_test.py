@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tutor.errors import TutorError
 from tutor.grading import batch, lifecycle
@@ -120,27 +120,28 @@ def combine(at_start: ExerciseResult, solved: ExerciseResult) -> ExerciseResult:
 
 
 def _combine_check(start: CheckResult, solved: CheckResult) -> CheckResult:
-    both = {
-        "attempts": start.attempts + solved.attempts,
-        "duration": round(start.duration + solved.duration, 3),
-    }
+    attempts = start.attempts + solved.attempts
+    duration = round(start.duration + solved.duration, 3)
+
+    def both(result: CheckResult, **changes: Any) -> CheckResult:
+        return replace(result, attempts=attempts, duration=duration, **changes)
+
     if start.status is Status.ERROR:
-        return replace(start, message=f"on the start state: {start.message}", **both)
+        return both(start, message=f"on the start state: {start.message}")
     if start.status is Status.PASS:
         text = "passes before the reference solution is applied: the start state must fail this check"
-        return replace(start, status=Status.FAIL, message=text, **both)
+        return both(start, status=Status.FAIL, message=text)
     if solved.status is not Status.PASS:
-        return replace(solved, message=f"with the reference solution applied: {solved.message}", **both)
+        return both(solved, message=f"with the reference solution applied: {solved.message}")
     why = start.message if len(start.message) <= 100 else start.message[:97] + "..."
-    return replace(
-        solved, message=f"fails at start ({start.status.value}: {why}); passes when solved", **both
-    )
+    return both(solved, message=f"fails at start ({start.status.value}: {why}); passes when solved")
 
 
 def parallel_safe(exercises: Sequence[Exercise]) -> tuple[list[Exercise], list[Exercise]]:
     """(parallel, alone): cluster-scoped exercises, cleanup entries or shared namespaces run alone."""
     counts = Counter(e.namespace for e in exercises)
-    together, alone = [], []
+    together: list[Exercise] = []
+    alone: list[Exercise] = []
     for e in exercises:
         (alone if e.namespace is None or e.cleanup or counts[e.namespace] > 1 else together).append(e)
     return together, alone

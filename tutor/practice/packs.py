@@ -4,6 +4,7 @@ learner's language, a broken one carried with its error instead of raised."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from tutor.errors import FormatError, TutorError
@@ -22,7 +23,8 @@ def load_packs(spec: str | None = None, language: str | None = None) -> list[Pac
         if source.error:
             entries.append(PackEntry(spec=str(source.path), error=source.error, title=source.title))
         else:
-            entries.append(_load(str(source.path), lambda p=source.path: content.load_pack(p), language))
+            path = source.path
+            entries.append(_load(str(path), partial(content.load_pack, path), language))
     return entries or [_load("built-in", lambda: content.resolve_pack(None), language)]
 
 
