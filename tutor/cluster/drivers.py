@@ -81,61 +81,52 @@ class Driver(Protocol):
     def status(self, name: str) -> dict[str, Any]: ...
 
 
-class _SimDriver:
-    """``tutor.cluster.sim`` (imported on use: ``cluster up --help`` must stay light)."""
+def _sim_module() -> Any:
+    from tutor.cluster import sim
+
+    return sim
+
+
+def _kind_module() -> Any:
+    from tutor.cluster import kind
+
+    return kind
+
+
+@dataclass(frozen=True)
+class _ModuleDriver:
+    """A driver module (``up``/``down``/``status``), imported on use so ``cluster up --help`` stays light.
+
+    ``options`` picks the ``up`` keywords only this driver takes (sim ``build``, kind ``addons``).
+    """
+
+    load: Callable[[], Any]
+    options: Callable[[UpRequest], dict[str, Any]]
 
     def up(self, request: UpRequest, progress: Progress) -> CreatedCluster:
-        from tutor.cluster import sim
-
         timeout = {} if request.timeout is None else {"timeout": request.timeout}
-        return sim.up(
+        made: CreatedCluster = self.load().up(
             request.name,
-            request.kubeconfig,
-            request.make_current,
-            request.build,
+            kubeconfig=request.kubeconfig,
+            make_current=request.make_current,
             progress=progress,
+            **self.options(request),
             **timeout,
         )
+        return made
 
     def down(self, name: str, progress: Progress) -> None:
-        from tutor.cluster import sim
-
-        sim.down(name, progress)
+        self.load().down(name, progress=progress)
 
     def status(self, name: str) -> dict[str, Any]:
-        from tutor.cluster import sim
-
-        return sim.status(name)
-
-
-class _KindDriver:
-    """``tutor.cluster.kind`` (imported on use)."""
-
-    def up(self, request: UpRequest, progress: Progress) -> CreatedCluster:
-        from tutor.cluster import kind
-
-        timeout = {} if request.timeout is None else {"timeout": request.timeout}
-        return kind.up(
-            request.name,
-            request.kubeconfig,
-            request.addons,
-            request.make_current,
-            progress=progress,
-            **timeout,
-        )
-
-    def down(self, name: str, progress: Progress) -> None:
-        from tutor.cluster import kind
-
-        kind.down(name, progress)
-
-    def status(self, name: str) -> dict[str, Any]:
-        from tutor.cluster import kind
-
-        return kind.status(name)
+        info: dict[str, Any] = self.load().status(name)
+        return info
 
 
-DRIVERS: dict[str, Driver] = {"sim": _SimDriver(), "kind": _KindDriver()}
+DRIVERS: dict[str, Driver] = {
+    "sim": _ModuleDriver(_sim_module, lambda request: {"build": request.build}),
+    "kind": _ModuleDriver(_kind_module, lambda request: {"addons": request.addons}),
+}
 """Every driver by the name ``--driver`` takes."""
 
 

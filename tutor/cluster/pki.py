@@ -64,6 +64,22 @@ def _builder(
     )
 
 
+def _key_usage(*allowed: str) -> x509.KeyUsage:
+    """A KeyUsage extension with exactly the ``allowed`` usages set."""
+    names = (
+        "digital_signature",
+        "content_commitment",
+        "key_encipherment",
+        "data_encipherment",
+        "key_agreement",
+        "key_cert_sign",
+        "crl_sign",
+        "encipher_only",
+        "decipher_only",
+    )
+    return x509.KeyUsage(**{name: name in allowed for name in names})
+
+
 def make_pki(folder: Path, cn: str = "k8s-tutor") -> dict[str, Path]:
     """Create ``ca.{crt,key}``, ``admin.{crt,key}`` and ``sa.key`` in ``folder``; returns their paths."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -74,20 +90,7 @@ def make_pki(folder: Path, cn: str = "k8s-tutor") -> dict[str, Path]:
     ca_cert = (
         _builder(ca_name, ca_name, ca_key.public_key())
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage("digital_signature", "key_cert_sign", "crl_sign"), critical=True)
         .sign(ca_key, hashes.SHA256())
     )
 
@@ -108,20 +111,7 @@ def make_pki(folder: Path, cn: str = "k8s-tutor") -> dict[str, Path]:
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
             critical=False,
         )
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=True,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage("digital_signature", "key_encipherment"), critical=True)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
         )
