@@ -77,8 +77,8 @@ def test_select_and_skip_reasons():
     with pytest.raises(TutorError, match=r"no lesson 'zz'.*known: one, two"):
         batch.select(p, "zz")
     info = batch.ClusterInfo(capabilities=frozenset({"api", "scheduler", "controllers"}))
-    assert batch.skip_reason(p.exercise("a"), info) == ""
-    reason = batch.skip_reason(p.exercise("b"), info)
+    assert batch.skip_reason(p.exercise("a"), info.capabilities) == ""
+    reason = batch.skip_reason(p.exercise("b"), info.capabilities)
     assert reason == "needs containers; this cluster offers api, controllers, scheduler"
     skipped = batch.placeholder(p, p.exercise("b"), Status.SKIPPED, reason)
     assert (

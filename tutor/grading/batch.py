@@ -5,7 +5,7 @@ exercises, the skip rule, the checklist titles, placeholder results and the :cla
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -114,12 +114,12 @@ def placeholder(
     )
 
 
-def skip_reason(exercise: Exercise, info: ClusterInfo) -> str:
-    """Why ``exercise`` cannot run on this cluster, or ""."""
-    missing = missing_capabilities(exercise, info.capabilities)
+def skip_reason(exercise: Exercise, capabilities: Collection[str]) -> str:
+    """The skip rule: why ``exercise`` cannot run on a cluster offering ``capabilities``, or ""."""
+    missing = missing_capabilities(exercise, capabilities)
     if not missing:
         return ""
-    offered = ", ".join(sorted(info.capabilities)) or "nothing"
+    offered = ", ".join(sorted(capabilities)) or "nothing"
     return f"needs {', '.join(missing)}; this cluster offers {offered}"
 
 

@@ -154,7 +154,7 @@ def run_exercises(
     done: dict[str, ExerciseResult] = {}
     runnable = []
     for e in exercises:
-        reason = batch.skip_reason(e, info)
+        reason = batch.skip_reason(e, info.capabilities)
         if reason:
             done[e.id] = batch.placeholder(tester.pack, e, Status.SKIPPED, reason, tester.registry)
         else:

@@ -178,10 +178,6 @@ class ClusterSession:
             registry = None  # the checklist still shows; grading reports the broken checker
         return batch.check_titles(exercise, registry)
 
-    def skip_reason(self, exercise: Exercise) -> str:
-        """Why this cluster cannot run ``exercise`` ("" when it can); asks for the capabilities once."""
-        return batch.skip_reason(exercise, batch.ClusterInfo(capabilities=self.capabilities()))
-
     def placeholder(
         self, pack: Pack, exercise: Exercise, status: Status, reason: str, cause: Cause = Cause.NONE
     ) -> ExerciseResult:
@@ -262,7 +258,7 @@ class ClusterSession:
             ClusterUnavailable: the API server did not answer (the connection is dropped).
         """
         try:
-            reason = self.skip_reason(exercise)
+            reason = batch.skip_reason(exercise, self.capabilities())
             if reason:
                 return _not_gradable(pack, exercise, reason)
             self._restart_if_gone(pack, exercise)

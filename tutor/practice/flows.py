@@ -36,14 +36,15 @@ def grade_exercises(
     if info.error:
         results, api_calls, started = unavailable(cluster, pack, exercises, info.error), 0, {}
     else:
-        runnable = [e for e in exercises if not batch.skip_reason(e, info)]
+        runnable = [e for e in exercises if not batch.skip_reason(e, info.capabilities)]
         runs = cluster.load_saved_runs(pack, runnable)
         grader = cluster.grader(pack, timeout=timeout)
         graded = {r.exercise_id: r for r in grader.grade(runnable, runs=runs)}
         api_calls = grader.api_calls
         started = {ex_id: run.started_at.isoformat() for ex_id, run in runs.items()}  # had a start state
+        skipped = Status.SKIPPED
         results = [
-            graded.get(e.id) or cluster.placeholder(pack, e, Status.SKIPPED, batch.skip_reason(e, info))
+            graded.get(e.id) or cluster.placeholder(pack, e, skipped, batch.skip_reason(e, info.capabilities))
             for e in exercises
         ]
     return batch.report(
