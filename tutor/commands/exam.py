@@ -142,7 +142,9 @@ def _session_on_cluster(store, attempt, args):
     from tutor.exam.runner import ExamRunner
 
     pack = _pack_for(attempt)
-    runner = ExamRunner(pack, _cluster(args, attempt.context), timeout=args.timeout)
+    cluster = _cluster(args, attempt.context)
+    cluster.cluster()  # an unusable kubeconfig or context fails here, before the attempt is touched
+    runner = ExamRunner(pack, cluster, timeout=args.timeout)
     session = ExamSession.resume(attempt, pack, store=store)
     runner.load_runs(session)
     return session, runner
