@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from tutor.errors import TutorError
 
 GO_MIN = "1.26"
 
@@ -36,6 +41,106 @@ class DriverChoice:
     reason: str
     notice: str = ""  # what creating it involves beyond the usual (a long sim build), "" when nothing
     can_create: bool = True  # False when creating it cannot work here (no Go to build the sim binaries)
+
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class UpRequest:
+    """What ``cluster up`` (or the TUI's first-run screen) asks a driver for.
+
+    ``timeout`` None keeps the driver's own default; ``build``, ``offline`` and ``live`` are for sim (build
+    missing binaries; never download; redraw a download's progress line), ``addons`` for kind.
+    """
+
+    name: str = "k8s-tutor"
+    kubeconfig: Path | None = None
+    make_current: bool = True
+    timeout: float | None = None
+    build: bool = False
+    offline: bool = False
+    live: Progress | None = None
+    addons: tuple[str, ...] = ()
+
+
+class CreatedCluster(Protocol):
+    """What a driver's ``up`` returns (``sim.SimState``, ``registry.ClusterRecord``)."""
+
+    @property
+    def context(self) -> str: ...
+    @property
+    def server(self) -> str: ...
+    @property
+    def kubeconfig(self) -> str: ...
+
+
+class Driver(Protocol):
+    """A way to create, delete and describe the tutor's local cluster."""
+
+    def up(self, request: UpRequest, progress: Progress) -> CreatedCluster: ...
+    def down(self, name: str, progress: Progress) -> None: ...
+    def status(self, name: str) -> dict[str, Any]: ...
+
+
+def _sim_module() -> Any:
+    from tutor.cluster import sim
+
+    return sim
+
+
+def _kind_module() -> Any:
+    from tutor.cluster import kind
+
+    return kind
+
+
+@dataclass(frozen=True)
+class _ModuleDriver:
+    """A driver module (``up``/``down``/``status``), imported on use so ``cluster up --help`` stays light.
+
+    ``options`` picks the ``up`` keywords only this driver takes (sim ``build``, kind ``addons``).
+    """
+
+    load: Callable[[], Any]
+    options: Callable[[UpRequest], dict[str, Any]]
+
+    def up(self, request: UpRequest, progress: Progress) -> CreatedCluster:
+        timeout = {} if request.timeout is None else {"timeout": request.timeout}
+        made: CreatedCluster = self.load().up(
+            request.name,
+            kubeconfig=request.kubeconfig,
+            make_current=request.make_current,
+            progress=progress,
+            **self.options(request),
+            **timeout,
+        )
+        return made
+
+    def down(self, name: str, progress: Progress) -> None:
+        self.load().down(name, progress=progress)
+
+    def status(self, name: str) -> dict[str, Any]:
+        info: dict[str, Any] = self.load().status(name)
+        return info
+
+
+DRIVERS: dict[str, Driver] = {
+    "sim": _ModuleDriver(
+        _sim_module,
+        lambda request: {"build": request.build, "offline": request.offline, "live": request.live},
+    ),
+    "kind": _ModuleDriver(_kind_module, lambda request: {"addons": request.addons}),
+}
+"""Every driver by the name ``--driver`` takes."""
+
+
+def driver(name: str) -> Driver:
+    """The driver called ``name``; TutorError naming the known ones otherwise."""
+    try:
+        return DRIVERS[name]
+    except KeyError:
+        raise TutorError(f"no cluster driver {name!r} (known: {', '.join(DRIVERS)})") from None
 
 
 def docker_engine(timeout: float = 10) -> DockerEngine:

@@ -20,17 +20,19 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from tutor.cluster import kubeconfig as kcfg
-from tutor.cluster import procs, registry
+from tutor.cluster import procs, records
 from tutor.cluster.paths import (
     ETCD_VERSION,
     K8S_VERSION,
     KWOK_VERSION,
     kwok_stage_dir,
     sim_binaries,
+    state_root,
 )
 from tutor.cluster.pki import make_pki
 from tutor.cluster.topology import NODES, sim_node, sim_node_status
@@ -79,12 +81,12 @@ class SimState:
     @property
     def state_dir(self) -> Path:
         """This cluster's folder."""
-        return registry.cluster_dir(DRIVER, self.name)
+        return records.cluster_dir(DRIVER, self.name)
 
 
 def state_dir(name: str) -> Path:
     """``<state root>/sim/<name>``."""
-    return registry.cluster_dir(DRIVER, name)
+    return records.cluster_dir(DRIVER, name)
 
 
 def load_state(name: str) -> SimState | None:
@@ -98,7 +100,7 @@ def load_state(name: str) -> SimState | None:
 
 def list_clusters() -> list[str]:
     """Names of the sim clusters that have a state folder."""
-    root = registry.state_root() / DRIVER
+    root = state_root() / DRIVER
     return sorted(p.name for p in root.iterdir() if (p / "state.json").exists()) if root.is_dir() else []
 
 
@@ -242,6 +244,11 @@ def _insecure_context() -> ssl.SSLContext:
     return ctx
 
 
+def _healthy(url: str) -> bool:
+    """A component's /healthz answers 200 (its serving certificate is self-signed)."""
+    return _get(url, _insecure_context())[0] == 200
+
+
 def _get(url: str, ctx: ssl.SSLContext | None = None, timeout: float = 2.0) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, context=ctx, timeout=timeout) as resp:
@@ -379,12 +386,12 @@ def _start_all(s: _Starter, target: Path, make_current: bool) -> None:
         s.start(component, cmds[component])
     _create_nodes(d / "kubeconfig")
     s.start("kwok", cmds["kwok"])
-    registry.save(registry.ClusterRecord(DRIVER, st.name, st.context, st.server, str(target)))
+    records.save(records.ClusterRecord(DRIVER, st.name, st.context, st.server, str(target)))
     _write_context(st, target, make_current)
     s.wait("3 Ready nodes", "kwok", lambda: _ready_nodes(st.server, tls) >= len(NODES))
     for component in ("kube-controller-manager", "kube-scheduler"):
         url = f"https://127.0.0.1:{st.ports[component]}/healthz"
-        s.wait(f"{component} /healthz", component, lambda u=url: _get(u, _insecure_context())[0] == 200)
+        s.wait(f"{component} /healthz", component, partial(_healthy, url))
     # The ServiceAccount controller (in kube-controller-manager) creates "default" in every namespace;
     # pods cannot be created before it exists, so wait for it as proof the controllers run.
     s.wait(
@@ -438,7 +445,7 @@ def _write_context(st: SimState, target: Path, make_current: bool) -> None:
     if str(target) != st.kubeconfig:
         st.kubeconfig = str(target)
         write_json_atomic(st.state_dir / "state.json", asdict(st))
-        registry.save(registry.ClusterRecord(DRIVER, st.name, st.context, st.server, str(target)))
+        records.save(records.ClusterRecord(DRIVER, st.name, st.context, st.server, str(target)))
 
 
 def running(st: SimState) -> dict[str, bool]:
@@ -464,9 +471,9 @@ def down(name: str = DEFAULT_NAME, progress: Progress = lambda _m: None) -> list
                 progress(f"stopped {component} (pid {pid})")
         if kcfg.remove_context(Path(st.kubeconfig), st.context):
             progress(f"removed context {st.context} from {st.kubeconfig}")
-    rec = registry.load(DRIVER, name)
+    rec = records.load(DRIVER, name)
     if rec:
-        registry.remove(rec)
+        records.remove(rec)
     if d.exists():
         shutil.rmtree(d, ignore_errors=True)
     return stopped

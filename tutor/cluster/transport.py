@@ -68,7 +68,7 @@ class Transport:
         body: Any,
         content_type: str | None,
         timeout: Timeout | None,
-    ):
+    ) -> Any:  # the client's RESTResponse (the Kubernetes client is untyped)
         headers = {"Accept": "application/json"}
         if content_type:
             headers["Content-Type"] = content_type

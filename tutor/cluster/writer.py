@@ -91,13 +91,15 @@ class ClusterWriter:
         self, obj: Mapping[str, Any], namespace: str | None = None, what_prefix: str = ""
     ) -> dict[str, Any]:
         """Server-side apply one object given as a dict (see :meth:`apply`)."""
-        obj = json.loads(json.dumps(obj))  # a private deep copy we may change
-        res = self.read.resource(obj["apiVersion"], obj["kind"])
-        meta = obj.setdefault("metadata", {}) or {}
-        obj["metadata"] = meta
+        copy: dict[str, Any] = json.loads(json.dumps(obj))  # a private deep copy we may change
+        res = self.read.resource(copy["apiVersion"], copy["kind"])
+        meta = copy.setdefault("metadata", {}) or {}
+        copy["metadata"] = meta
         name = meta.get("name")
         if not name:
-            raise TutorError(f"{what_prefix}{obj['kind']} has no metadata.name (server-side apply needs one)")
+            raise TutorError(
+                f"{what_prefix}{copy['kind']} has no metadata.name (server-side apply needs one)"
+            )
         ns = None
         if res.namespaced:
             ns = meta.get("namespace") or namespace or "default"
@@ -108,7 +110,7 @@ class ClusterWriter:
             "PATCH",
             res.path(ns, name),
             query={"fieldManager": FIELD_MANAGER, "force": "true"},
-            body=json.dumps(obj),
+            body=json.dumps(copy),
             content_type="application/apply-patch+yaml",
             what=f"{what_prefix}apply {res.describe(name, ns)}",
         )

@@ -18,11 +18,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tutor.errors import TutorError
 from tutor.grading.context import SnapshotKey
 from tutor.model import Exercise, Pack, SolutionStep
+
+if TYPE_CHECKING:
+    from tutor.cluster.protocols import Reader, Writer
 
 MANAGED_BY = ("app.kubernetes.io/managed-by", "k8s-tutor")
 EXERCISE_LABEL = "k8s-tutor.io/exercise"
@@ -80,7 +83,7 @@ def namespace_labels(exercise: Exercise) -> dict[str, str]:
     return {MANAGED_BY[0]: MANAGED_BY[1], EXERCISE_LABEL: exercise.id}
 
 
-def run_steps(writer: Any, steps: Iterable[SolutionStep], namespace: str | None) -> list[dict[str, Any]]:
+def run_steps(writer: Writer, steps: Iterable[SolutionStep], namespace: str | None) -> list[dict[str, Any]]:
     """Apply solution/setup steps in order; the objects the manifest steps applied.
 
     Manifest steps use server-side apply; kubectl steps run the real kubectl pinned to the context
@@ -151,7 +154,7 @@ def _key(obj: Mapping[str, Any]) -> SnapshotKey:
     return (str(obj.get("apiVersion")), str(obj.get("kind")), meta.get("namespace"), str(meta.get("name")))
 
 
-def _wait_exist(reader: Any, objects: list[dict[str, Any]], timeout: float) -> None:
+def _wait_exist(reader: Reader, objects: list[dict[str, Any]], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     for obj in objects:
         av, kind, ns, name = _key(obj)
@@ -162,7 +165,7 @@ def _wait_exist(reader: Any, objects: list[dict[str, Any]], timeout: float) -> N
 
 
 def take_snapshot(
-    reader: Any,
+    reader: Reader,
     namespace: str | None,
     objects: Iterable[Mapping[str, Any]],
     extra: Iterable[Mapping[str, Any]] = (),
@@ -189,16 +192,16 @@ def take_snapshot(
         for av, kind in SNAPSHOT_KINDS:
             found.extend(reader.list(av, kind, namespace=namespace))
     snapshot = {}
-    for obj in found:
-        meta = obj.get("metadata") or {}
-        snapshot[_key(obj)] = {
+    for item in found:
+        meta = item.get("metadata") or {}
+        snapshot[_key(item)] = {
             k: meta.get(k) for k in ("uid", "resourceVersion", "generation", "creationTimestamp")
         }
     return snapshot
 
 
 def start_exercise(
-    writer: Any, pack: Pack | None, exercise: Exercise, *, wait: float = SETUP_WAIT
+    writer: Writer, pack: Pack | None, exercise: Exercise, *, wait: float = SETUP_WAIT
 ) -> ExerciseRun:
     """Create and label the exercise namespace, apply setup, wait for it, take the start snapshot.
 
@@ -214,7 +217,7 @@ def start_exercise(
     return ExerciseRun(exercise.id, ns, datetime.now(UTC), snapshot)
 
 
-def apply_solution(writer: Any, exercise: Exercise) -> list[dict[str, Any]]:
+def apply_solution(writer: Writer, exercise: Exercise) -> list[dict[str, Any]]:
     """Apply the reference solution (used by "skip", ``pack test`` and the course tests)."""
     if not exercise.solution:
         raise TutorError(
@@ -223,7 +226,7 @@ def apply_solution(writer: Any, exercise: Exercise) -> list[dict[str, Any]]:
     return run_steps(writer, exercise.solution, exercise.namespace)
 
 
-def cleanup_exercise(writer: Any, exercise: Exercise, *, wait: bool = True, timeout: float = 120) -> None:
+def cleanup_exercise(writer: Writer, exercise: Exercise, *, wait: bool = True, timeout: float = 120) -> None:
     """Delete the exercise namespace and undo its ``cleanup`` entries (see the module docstring).
 
     Every deletion is issued first and then waited for together (namespace deletion takes the
@@ -243,7 +246,7 @@ def cleanup_exercise(writer: Any, exercise: Exercise, *, wait: bool = True, time
         time.sleep(0.25 if gone else 0)
 
 
-def _undo(writer: Any, entry: Mapping[str, str]) -> bool:
+def _undo(writer: Writer, entry: Mapping[str, str]) -> bool:
     """Undo one cleanup entry; True when an object was deleted (and should be waited for)."""
     kind, name = entry.get("kind", ""), entry.get("name", "")
     if entry.get("label"):
@@ -263,7 +266,7 @@ def _undo(writer: Any, entry: Mapping[str, str]) -> bool:
     return bool(writer.delete(entry.get("apiVersion", "v1"), kind, name, entry.get("namespace"), wait=False))
 
 
-def reset_exercise(writer: Any, pack: Pack | None, exercise: Exercise) -> ExerciseRun:
+def reset_exercise(writer: Writer, pack: Pack | None, exercise: Exercise) -> ExerciseRun:
     """Clean up, then start again: the cluster looks as it did on a fresh start."""
     cleanup_exercise(writer, exercise)
     return start_exercise(writer, pack, exercise)

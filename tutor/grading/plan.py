@@ -56,6 +56,20 @@ class CheckPlan:
         return (self.exercise.id, self.index)
 
 
+def check_title(ref: CheckRef, spec: CheckSpec | None) -> str:
+    """The checklist line of a check reference (the one title rule: engine, reports, TUI, placeholders).
+
+    The reference's own ``title``, else the checker's docstring line ``format()``-ed with the args, else
+    (no such checker) the id with its scalar args, so an untitled line never changes once a verdict lands.
+    """
+    if ref.title:
+        return ref.title
+    if spec is not None:
+        return spec.describe(ref.args)
+    args = ", ".join(f"{k}={v}" for k, v in ref.args.items() if not isinstance(v, dict))
+    return f"{ref.check}({args})" if args else ref.check
+
+
 def _first(*values: float | None) -> float:
     """The first value that is set (0 counts as set: ``timeout: 0`` means one attempt)."""
     return next(float(v) for v in values if v is not None)
@@ -137,7 +151,8 @@ def plan_checks(
     """A :class:`CheckPlan` for every check reference of ``exercise``, in order."""
     plans = []
     for i, ref in enumerate(exercise.checks):
-        spec, problem, title = registry.find(ref.check), "", ref.title or ref.check
+        spec, problem = registry.find(ref.check), ""
+        title = check_title(ref, spec)
         if spec is None:
             problem = registry.unknown_message(ref.check)
         else:
@@ -145,7 +160,6 @@ def plan_checks(
                 spec.bind(ref.args)
             except TypeError as exc:
                 problem = str(exc)
-            title = ref.title or spec.describe(ref.args)
         if problem and ref.location:
             problem = f"{ref.location}: {problem}"
         timing, bad = checked_timing(
