@@ -7,6 +7,7 @@ protocols (instead of ``Any``) says exactly which calls they make, and lets mypy
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -53,4 +54,5 @@ class Writer(Protocol):
         check: bool = True,
         timeout: float = 120,
         input: str | None = None,
+        cwd: os.PathLike[str] | str | None = None,
     ) -> subprocess.CompletedProcess[str]: ...

@@ -95,14 +95,16 @@ def _field_problem(body: dict[str, Any], key: str, what: str, base: Path) -> tup
             pem = base64.b64decode(body[data_key], validate=True)
         except (binascii.Error, ValueError):
             return data_key, "is not base64 text"
-        return (data_key, _pem_problem(pem, what)) if _pem_problem(pem, what) else None
+        problem = _pem_problem(pem, what)
+        return (data_key, problem) if problem else None
     if isinstance(body.get(key), str):
         file = base / body[key]
         try:
             pem = file.read_bytes()
         except OSError as exc:
             return key, f"names {file}, which cannot be read ({exc.strerror or exc})"
-        return (key, _pem_problem(pem, what)) if _pem_problem(pem, what) else None
+        problem = _pem_problem(pem, what)
+        return (key, problem) if problem else None
     return None
 
 

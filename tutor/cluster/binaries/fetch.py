@@ -21,6 +21,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tutor.cluster.binaries.pins import Checksum
 from tutor.errors import TutorError
@@ -109,7 +110,7 @@ def _classify(exc: BaseException, url: str) -> DownloadError:
     return DownloadError(f"{url}: {text}")
 
 
-def _open(url: str, headers: dict[str, str] | None = None):
+def _open(url: str, headers: dict[str, str] | None = None) -> Any:
     request = urllib.request.Request(url, headers={"User-Agent": "k8s-tutor", **(headers or {})})
     try:
         # A fresh opener reads HTTP(S)_PROXY / NO_PROXY now (urlopen's global one caches them at first use).
@@ -127,7 +128,8 @@ def fetch_text(url: str) -> str:
     src = mirrored(url)
     try:
         with _open(src) as resp:
-            return resp.read(4 << 20).decode("utf-8", "replace")
+            text: str = resp.read(4 << 20).decode("utf-8", "replace")
+            return text
     except (OSError, http.client.HTTPException) as exc:
         raise _classify(exc, src) from None
 
@@ -188,7 +190,7 @@ class Meter:
         )
 
 
-def _sha256_of(path: Path, upto: int):
+def _sha256_of(path: Path, upto: int) -> Any:
     """A SHA-256 object fed with the first ``upto`` bytes of ``path`` (what an earlier attempt downloaded)."""
     h = hashlib.sha256()
     with path.open("rb") as fh:

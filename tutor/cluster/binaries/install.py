@@ -28,6 +28,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tutor.cluster.binaries import pins
 from tutor.cluster.binaries.fetch import (
@@ -245,7 +246,7 @@ def build_with_go(components: list[str], offline: bool, progress: Line = lambda 
             write_provenance(comp, "go build", [{"script": str(script), "argument": name}])
 
 
-def write_provenance(comp: pins.Component, source: str, records: list[dict]) -> None:
+def write_provenance(comp: pins.Component, source: str, records: list[dict[str, Any]]) -> None:
     """Record where ``comp``'s cache files came from (read by doctor).
 
     When only some files were missing, the earlier record of the same version is kept and extended, so a
@@ -270,17 +271,18 @@ def write_provenance(comp: pins.Component, source: str, records: list[dict]) -> 
     )
 
 
-def read_provenance(comp: pins.Component) -> dict | None:
+def read_provenance(comp: pins.Component) -> dict[str, Any] | None:
     """``comp``'s provenance record, or None when none was written (a plain ``bash kind/sim/build.sh``)."""
     try:
-        return json.loads((bin_dir() / comp.cache_dir / PROVENANCE).read_text(encoding="utf-8"))
+        record = json.loads((bin_dir() / comp.cache_dir / PROVENANCE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return record if isinstance(record, dict) else None
 
 
 def source_report() -> list[tuple[str, bool | None, str, Path]]:
     """Per cached component: (name, matches the pins? (None: unknown), where its files came from, folder)."""
-    report = []
+    report: list[tuple[str, bool | None, str, Path]] = []
     for comp in pins.COMPONENTS:
         folder = bin_dir() / comp.cache_dir
         if not folder.is_dir():
@@ -292,7 +294,7 @@ def source_report() -> list[tuple[str, bool | None, str, Path]]:
                 (comp.name, None, f"{label}: source not recorded (built by `bash kind/sim/build.sh`)", folder)
             )
             continue
-        matches = rec.get("version") == comp.version
+        matches = bool(rec.get("version") == comp.version)
         sources, hows = rec.get("source", "").split(" + "), []
         if "download" in sources:
             fetched = [f for f in rec.get("files", []) if "url" in f]
