@@ -292,6 +292,24 @@ class CheckContext:
         entry = self._snapshot.get((api_version, kind, self._ns(api_version, kind, namespace), name))
         return None if entry is None else entry.get("uid")
 
+    def expect_not_recreated(self, obj: Mapping[str, Any]) -> dict[str, Any]:
+        """``obj``, or CheckFailed when it replaced the object of that name the exercise started with.
+
+        Tasks that say "change X" are graded on X itself: a deleted and recreated object loses its
+        history (revisions, ControllerRevisions, status), so recreating it is a different answer.
+        """
+        meta = obj.get("metadata") or {}
+        kind, name = str(obj.get("kind")), str(meta.get("name", "?"))
+        api_version = api_version_of(kind) if is_kind(kind) else str(obj.get("apiVersion"))
+        before = self.snapshot_uid(api_version, kind, name)
+        if before is not None and meta.get("uid") != before:
+            raise CheckFailed(
+                f"{kind} {name} was deleted and recreated (its UID changed), which throws its history "
+                f"away. Reset the exercise and change the existing object "
+                f"(kubectl set/scale/edit/patch/rollout)"
+            )
+        return dict(obj)
+
     def created_after_start(self, obj: Mapping[str, Any]) -> bool:
         """True when ``obj`` was created after the exercise started (always True outside a started run).
 
