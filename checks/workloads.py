@@ -64,12 +64,6 @@ def daemonset_on_every_node(ctx: CheckContext, name: str, any_taint: bool = Fals
     """
     ds = ctx.get("apps/v1", "DaemonSet", name)
     spec = ctx.pod_spec(ds)
-    if any_taint and not tolerates_every_taint(spec.get("tolerations") or []):
-        raise CheckFailed(
-            f"DaemonSet {name} tolerates only some taints; a node tainted tomorrow with another key "
-            f"would lose its pod. The task says whatever taints the nodes carry: a toleration with "
-            f"operator: Exists and no key (and no effect) tolerates every taint"
-        )
     all_nodes = _nodes(ctx)
     placed = _ds_pods_by_node(ctx, ds)
     for node_name, node in sorted(all_nodes.items()):
@@ -88,6 +82,12 @@ def daemonset_on_every_node(ctx: CheckContext, name: str, any_taint: bool = Fals
                 f"excludes that node; the task asks for every node"
             )
         raise NotYet(f"DaemonSet {name} has no pod on {node_name} yet")
+    if any_taint and not tolerates_every_taint(spec.get("tolerations") or []):
+        raise CheckFailed(
+            f"DaemonSet {name} tolerates only some taints; a node tainted tomorrow with another key "
+            f"would lose its pod. The task says whatever taints the nodes carry: a toleration with "
+            f"operator: Exists and no key (and no effect) tolerates every taint"
+        )
     _ds_ready(ds, len(all_nodes))
 
 
