@@ -14,6 +14,7 @@ from tutor.sdk import (
     CheckFailed,
     NotYet,
     admitted_nodes,
+    affinity_term_namespaces,
     check,
     demands_node_label,
     labels_of,
@@ -228,9 +229,18 @@ def pod_affinity_rule(
             f"{kind} {name} has no affinity.{rule}.requiredDuringSchedulingIgnoredDuringExecution "
             f"rule.{extra}"
         )
+    namespaces = ctx.list("Namespace")
     for term in terms:
         if selector_matches(term.get("labelSelector"), target) and term.get("topologyKey") == topology_key:
-            return None
+            scope = affinity_term_namespaces(term, str(ctx.namespace), namespaces)
+            if ctx.namespace in scope:
+                return None
+            where = ", ".join(sorted(scope)) or "no namespace"
+            raise CheckFailed(
+                f"{kind} {name}'s {rule} term looks for the pods in {where}, "
+                f"but they run in {ctx.namespace}: drop `namespaces`/`namespaceSelector` (the default is "
+                f"the pod's own namespace) or include {ctx.namespace}"
+            )
     term = terms[0]
     raise CheckFailed(
         f"{kind} {name}'s {rule} term selects {term.get('labelSelector')} with topologyKey "
