@@ -16,6 +16,7 @@ from tutor.sdk import (
     check,
     command_text,
     commands_equal,
+    images_equal,
     name_of,
     names_of,
     writes_file,
@@ -169,7 +170,11 @@ def debug_container(ctx: CheckContext, pod: str, image: str, target: str) -> Non
     snapshot = ctx.snapshot_uid("v1", "Pod", pod)
     if snapshot and (obj.get("metadata") or {}).get("uid") != snapshot:
         raise CheckFailed(f"Pod {pod} was recreated; debug the original pod instead of replacing it")
-    debuggers = [c for c in ctx.pod_spec(obj).get("ephemeralContainers") or [] if c.get("image") == image]
+    debuggers = [
+        c
+        for c in ctx.pod_spec(obj).get("ephemeralContainers") or []
+        if images_equal(image, str(c.get("image")))
+    ]
     if not debuggers:
         copies = [p for p in ctx.list("v1", "Pod") if name_of(p) != pod and ctx.created_after_start(p)]
         if copies:
