@@ -36,6 +36,21 @@ def test_prose_hides_hints_solution_metadata_and_exam_tasks():
     assert "## Afterword" in prose and "Bye." in prose
 
 
+def test_prose_hides_the_chinese_spoiler_headings_of_a_translation():
+    body = (
+        "# 名字空间\n\n正文。\n\n## 练习：环境名字空间\n\n```yaml exercise\nid: env-namespaces\n```\n\n"
+        "创建名字空间。\n\n### 提示\n\n1. 秘密提示\n\n"
+        "### 答案：\n\n```bash solution\nkubectl create ns dev\n```\n\n"
+        "## 考试题：秘密考试\n\n考试内容。\n\n## 小结\n\n结束。\n"
+    )
+    prose = lesson_prose(body)
+    assert "## 练习：环境名字空间" in prose and "创建名字空间。" in prose
+    spoilers = ("提示", "秘密提示", "答案", "kubectl create ns", "秘密考试", "考试内容", "id: env-namespaces")
+    for spoiler in spoilers:
+        assert spoiler not in prose
+    assert "## 小结" in prose and "结束。" in prose
+
+
 def test_prose_keeps_a_hints_heading_inside_a_code_fence():
     body = "# T\n\n```markdown\n### Hints\nnot a heading\n```\n\nafter\n"
     assert "not a heading" in lesson_prose(body) and "after" in lesson_prose(body)
