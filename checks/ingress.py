@@ -234,12 +234,18 @@ def rewrite(
 
 
 def _routes(ing: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    """``(host, path) -> backend`` for every path of every rule."""
+    """``(host, path) -> backend`` for every path of every rule; a Prefix path without its trailing
+    ``/`` (``/api/`` serves what ``/api`` serves)."""
     return {
-        (str(r.get("host", "*")), str(p.get("path", "/"))): p.get("backend") or {}
+        (str(r.get("host", "*")), _prefix_key(p)): p.get("backend") or {}
         for r in ing["spec"].get("rules") or []
         for p in (r.get("http") or {}).get("paths") or []
     }
+
+
+def _prefix_key(path: dict[str, Any]) -> str:
+    text = str(path.get("path", "/"))
+    return (text.rstrip("/") or "/") if path.get("pathType") == "Prefix" else text
 
 
 @check("ingress.canary")
