@@ -233,6 +233,7 @@ def _start(store, args: argparse.Namespace) -> int:
     if older is not None:
         print(f"note: attempt {older.id} is unfinished; `k8s-tutor exam resume {older.id}` returns to it.")
     cluster = _connect(args)
+    cluster.writer(args.allow_context)  # the context guard first: a refused exam must leave no attempt
     runner = ExamRunner(pack, cluster, allow_context=args.allow_context, timeout=args.timeout)
     session = ExamSession.new(
         pack,

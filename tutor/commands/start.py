@@ -34,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
 
     store = ProgressStore.open()
     backend = CoreBackend(
-        store, pack=args.pack, kubeconfig=args.kubeconfig,
+        store,
+        pack=args.pack,
+        kubeconfig=args.kubeconfig,
         context=args.context,
         allow_context=args.allow_context,
         language=args.lang,

@@ -101,6 +101,8 @@ class Attempt:
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: str = "<attempt>") -> Attempt:
         """Read a saved attempt; TutorError naming the file and field if it cannot be read."""
+        if not isinstance(d, dict):
+            raise TutorError(f"{where}: not a readable exam attempt: expected an object")
         version = d.get("version")
         if version != ATTEMPT_VERSION:
             raise TutorError(f"{where}: version: attempt format {version!r} is not {ATTEMPT_VERSION}")
@@ -145,6 +147,10 @@ class AttemptStore:
             ) from None
         except json.JSONDecodeError as exc:
             raise TutorError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise TutorError(f"{path}: nested too deeply to be an exam attempt") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TutorError(f"{path}: cannot read the attempt: {exc}") from None
         return Attempt.from_dict(raw, str(path))
 
     def all(self) -> list[Attempt]:

@@ -12,10 +12,12 @@ taints with that key from the object (nodes are changed back, never deleted).
 
 from __future__ import annotations
 
+import shlex
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from tutor.errors import TutorError
@@ -82,24 +84,66 @@ def run_steps(writer: Any, steps: Iterable[SolutionStep], namespace: str | None)
     """Apply solution/setup steps in order; the objects the manifest steps applied.
 
     Manifest steps use server-side apply; kubectl steps run the real kubectl pinned to the context
-    (with ``--namespace`` added unless the command names one).
+    (with ``--namespace`` added unless the command names one), in the pack folder (``step.workdir``;
+    the current folder for steps built in code), after :func:`tutor.kubectl_policy.kubectl_problem`
+    agreed once more: the loader checked the step already, this check holds for steps that did not
+    come through it and for files that changed since.
 
     Raises:
-        TutorError: a step failed; the message starts with the step's ``file:line``.
+        TutorError: a step failed or was refused; the message starts with the step's ``file:line``.
     """
     applied: list[dict[str, Any]] = []
     for step in steps:
         where = str(step.source) if step.source else "<step>"
         try:
             if step.manifest is not None:
+                _refuse_system_namespaces(step.manifest, where)
                 applied.extend(writer.apply(step.manifest, namespace=namespace, source=where))
             elif step.kubectl:
-                writer.kubectl(step.kubectl, namespace=namespace)
+                writer.kubectl(
+                    _allowed_argv(step), namespace=namespace, cwd=step.workdir, timeout=STEP_TIMEOUT
+                )
         except TutorError as exc:
             if str(exc).startswith(where):
                 raise
             raise TutorError(f"{where}: {exc}") from exc
     return applied
+
+
+STEP_TIMEOUT = 60.0
+"""Seconds a pack's kubectl step may run (``kubectl wait`` included) before it is stopped as failed."""
+
+
+def _refuse_system_namespaces(manifest: str, where: str) -> None:
+    """TutorError when a manifest step would write into, or change, a ``kube-*`` namespace."""
+    from tutor.cluster.writer import iter_manifests
+    from tutor.kubectl_policy import system_namespace_problem
+
+    for obj in iter_manifests(manifest, where):
+        if problem := system_namespace_problem(obj):
+            raise TutorError(f"step refused: {problem}")
+
+
+def _policed(argv: list[str], workdir: Path | None = None, what: str = "cleanup") -> list[str]:
+    """``argv`` if the kubectl policy allows it in ``workdir`` (default: the current folder), else
+    TutorError. Steps and cleanup values come from the pack, so both pass through here."""
+    from tutor.kubectl_policy import kubectl_problem
+
+    refused = kubectl_problem(argv, workdir or Path.cwd())
+    if refused is not None:
+        raise TutorError(f"{what} refused: {refused}")
+    return argv
+
+
+def _allowed_argv(step: SolutionStep) -> list[str]:
+    """The step's words after ``kubectl``, or TutorError when the kubectl policy refuses them."""
+    try:
+        argv = shlex.split(step.kubectl or "", comments=True)
+    except ValueError as exc:
+        raise TutorError(f"cannot split the command: {exc}") from None
+    if argv and argv[0] == "kubectl":
+        argv = argv[1:]
+    return _policed(argv, step.workdir, "step")
 
 
 def _key(obj: Mapping[str, Any]) -> SnapshotKey:
@@ -204,13 +248,13 @@ def _undo(writer: Any, entry: Mapping[str, str]) -> bool:
     kind, name = entry.get("kind", ""), entry.get("name", "")
     if entry.get("label"):
         writer.kubectl(
-            ["label", kind.lower(), name, f"{entry['label']}-", "--overwrite"],
+            _policed(["label", kind.lower(), name, f"{entry['label']}-", "--overwrite"]),
             check=False,
             namespace=entry.get("namespace"),
         )
         return False
     if entry.get("taint"):
-        writer.kubectl(["taint", "nodes", name, f"{entry['taint']}-"], check=False)
+        writer.kubectl(_policed(["taint", "nodes", name, f"{entry['taint']}-"]), check=False)
         return False
     if kind == "Node":
         raise TutorError(
