@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tutor.sdk import CheckContext, CheckFailed, NotYet, check
-
-from ._kube import api_version, get, same_object
+from tutor.sdk import CheckContext, CheckFailed, NotYet, api_version_of, check, same_set
 
 HPA = ("autoscaling/v2", "HorizontalPodAutoscaler")
 
@@ -27,10 +25,10 @@ def hpa_target(
     """HPA {name} scales {kind} {target} between {min_replicas} and {max_replicas} replicas"""
     spec = _hpa(ctx, name).get("spec") or {}
     ref = spec.get("scaleTargetRef") or {}
-    if (ref.get("kind"), ref.get("name")) != (kind, target) or ref.get("apiVersion") != api_version(kind):
+    if (ref.get("kind"), ref.get("name")) != (kind, target) or ref.get("apiVersion") != api_version_of(kind):
         raise CheckFailed(
             f"HPA {name} scales {ref.get('apiVersion')} {ref.get('kind')} {ref.get('name')}; expected "
-            f"scaleTargetRef {{apiVersion: {api_version(kind)}, kind: {kind}, name: {target}}}"
+            f"scaleTargetRef {{apiVersion: {api_version_of(kind)}, kind: {kind}, name: {target}}}"
         )
     bounds = (spec.get("minReplicas", 1), spec.get("maxReplicas"))
     if bounds != (min_replicas, max_replicas):
@@ -87,7 +85,7 @@ def resource_target(ctx: CheckContext, name: str, resource: str, type: str, valu
 @check("autoscaling.replicas_at_least")
 def replicas_at_least(ctx: CheckContext, kind: str, name: str, replicas: int) -> None:
     """{kind} {name} has been scaled to at least {replicas} replicas"""
-    current = (get(ctx, kind, name).get("spec") or {}).get("replicas", 1)
+    current = (ctx.get(kind, name).get("spec") or {}).get("replicas", 1)
     if current < replicas:
         raise NotYet(
             f"{kind} {name} has {current} replicas; the HPA raises it to its minReplicas ({replicas}) "
@@ -98,7 +96,7 @@ def replicas_at_least(ctx: CheckContext, kind: str, name: str, replicas: int) ->
 @check("autoscaling.cpu_request")
 def cpu_request(ctx: CheckContext, kind: str, name: str, container: str, cpu: str) -> None:
     """Container {container} of {kind} {name} requests {cpu} CPU"""
-    resources = ctx.container(get(ctx, kind, name), container).get("resources") or {}
+    resources = ctx.container(ctx.get(kind, name), container).get("resources") or {}
     # A pod without a CPU request gets its limit as the request, so a limit alone also works.
     actual = (resources.get("requests") or {}).get("cpu") or (resources.get("limits") or {}).get("cpu")
     if actual is None:
@@ -121,18 +119,26 @@ def scale_down_behavior(ctx: CheckContext, name: str, window: int, pods: int, pe
             f"HPA {name}'s behavior.scaleDown.stabilizationWindowSeconds is {actual} "
             f"({'the default 300' if actual in (None, 300) else 'set'}), expected {window}"
         )
-    policies = [(p.get("type"), p.get("value"), p.get("periodSeconds")) for p in down.get("policies") or []]
-    if policies != [("Pods", pods, period)]:
+    policies = [
+        {"type": p.get("type"), "value": p.get("value"), "periodSeconds": p.get("periodSeconds")}
+        for p in down.get("policies") or []
+    ]
+    wanted = {"type": "Pods", "value": pods, "periodSeconds": period}
+    # Order and repeats of policies mean nothing; with selectPolicy Min the strictest policy wins, so
+    # extra policies can only slow scale-down further and "at most N pods" still holds.
+    if not same_set([wanted], policies) and not (down.get("selectPolicy") == "Min" and wanted in policies):
+        shown = [f"{p['type']} {p['value']} per {p['periodSeconds']}s" for p in policies]
         raise CheckFailed(
-            f"HPA {name}'s scaleDown policies are {policies or 'the defaults'}; expected exactly one: "
-            f"{{type: Pods, value: {pods}, periodSeconds: {period}}}"
+            f"HPA {name}'s scaleDown policies are {', '.join(shown) or 'the defaults'}; expected "
+            f"{{type: Pods, value: {pods}, periodSeconds: {period}}} (with selectPolicy Max, the default, "
+            f"the most permissive policy wins, so another policy would allow faster scale-down)"
         )
 
 
 @check("autoscaling.utilization_computable")
 def utilization_computable(ctx: CheckContext, name: str, resource: str = "cpu") -> None:
     """HPA {name} can compute {resource} utilization: every container of its target requests {resource}"""
-    hpa = same_object(ctx, _hpa(ctx, name))
+    hpa = ctx.expect_not_recreated(_hpa(ctx, name))
     spec = hpa.get("spec") or {}
     metrics = [m.get("resource") or {} for m in spec.get("metrics") or [] if m.get("type") == "Resource"]
     if not any(
@@ -143,7 +149,7 @@ def utilization_computable(ctx: CheckContext, name: str, resource: str = "cpu") 
             f"leave the HPA as it was and fix its target's pods"
         )
     ref = spec.get("scaleTargetRef") or {}
-    target = get(ctx, str(ref.get("kind")), str(ref.get("name")))
+    target = ctx.get(str(ref.get("kind")), str(ref.get("name")))
     for container in ctx.pod_spec(target).get("containers") or []:
         res = container.get("resources") or {}
         if not ((res.get("requests") or {}).get(resource) or (res.get("limits") or {}).get(resource)):

@@ -13,7 +13,7 @@ import base64
 import binascii
 from typing import Any, NamedTuple
 
-from tutor.sdk import CheckContext, CheckFailed, check
+from tutor.sdk import CheckContext, CheckFailed, check, secret_values
 
 API_VERSIONS = {"Pod": "v1", "Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1"}
 REF_FIELD = {"ConfigMap": "configMapKeyRef", "Secret": "secretKeyRef"}
@@ -23,10 +23,9 @@ DEFAULT_FILE_MODE = 0o644
 
 def _values(obj: dict[str, Any], kind: str) -> dict[str, str]:
     """The object's key/value pairs as text; Secret values base64-decoded."""
-    data = obj.get("data") or {}
-    if kind != "Secret":
-        return dict(data)
-    return {k: base64.b64decode(v).decode("utf-8", errors="replace") for k, v in data.items()}
+    if kind == "Secret":
+        return secret_values(obj)
+    return dict(obj.get("data") or {})
 
 
 def _value_problem(kind: str, key: str, actual: str, expected: str) -> str:
@@ -239,8 +238,13 @@ def file_from(
     container: str | None = None,
     mode: int | None = None,
     read_only: bool | None = None,
+    only: bool = False,
 ) -> None:
-    """{path} in {kind} {name} holds key {key} of {source_kind} {source}"""
+    """{path} in {kind} {name} holds key {key} of {source_kind} {source}
+
+    ``only``: the task says the container sees *only* this key of the source as a file (mounting
+    the whole Secret would expose the other keys too).
+    """
     c = _container(ctx, kind, name, container)
     files = _files(ctx, c, ctx.pod_spec(ctx.get(API_VERSIONS[kind], kind, name)).get("volumes") or [])
     found = files.get(path)
@@ -255,6 +259,13 @@ def file_from(
             f"Container {c['name']} of {kind} {name} mounts nothing from {source_kind} {source}; "
             f"add a volume "
             f"for it and a volumeMount so that key {key} appears as {path}."
+        )
+    others = sorted(p for p, f in files.items() if (f.source_kind, f.source) == (source_kind, source))
+    others.remove(path)
+    if only and others:
+        raise CheckFailed(
+            f"Container {c['name']} also gets {', '.join(others)} from {source_kind} {source}; the task "
+            f"says it sees only {key}. List just that key under the volume's items (key -> path)."
         )
     if mode is not None and found.mode != mode:
         raise CheckFailed(

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from tutor.sdk import CheckContext, CheckFailed, NotYet, check
+from tutor.sdk import CheckContext, CheckFailed, NotYet, check, images_equal
 
-from ._kube import find_expected, same_object
+from ._kube import find_expected
 
 REVISION = "deployment.kubernetes.io/revision"
 
@@ -56,7 +56,7 @@ def bare_replicaset(ctx: CheckContext, name: str) -> None:
 @check("deployments.replicas")
 def replicas(ctx: CheckContext, name: str, replicas: int) -> None:
     """Deployment {name} runs {replicas} ready replicas"""
-    deploy = same_object(ctx, ctx.get("apps/v1", "Deployment", name))
+    deploy = ctx.expect_not_recreated(ctx.get("Deployment", name))
     wanted = (deploy.get("spec") or {}).get("replicas")
     if wanted != replicas:
         raise CheckFailed(
@@ -102,9 +102,9 @@ def rolling_strategy(ctx: CheckContext, name: str, max_surge: int, max_unavailab
 @check("deployments.rolled_out")
 def rolled_out(ctx: CheckContext, name: str, image: str, container: str | None = None) -> None:
     """Deployment {name} finished rolling out {image}"""
-    deploy = same_object(ctx, ctx.get("apps/v1", "Deployment", name))
+    deploy = ctx.expect_not_recreated(ctx.get("Deployment", name))
     actual = _image(ctx, deploy, container)
-    if actual != image:
+    if not images_equal(image, actual):
         raise CheckFailed(f"Deployment {name} runs {actual}, expected {image}")
     if (deploy.get("spec") or {}).get("paused"):
         raise CheckFailed(
@@ -134,11 +134,13 @@ def at_revision(
 
     ``at_least``: a later revision is fine too (a rollback that took a detour is still a rollback).
     """
-    deploy = same_object(ctx, ctx.get("apps/v1", "Deployment", name))
+    deploy = ctx.expect_not_recreated(ctx.get("Deployment", name))
     actual, number = _image(ctx, deploy, container), _revision(deploy)
-    if actual != image:
+    if not images_equal(image, actual):
         same = [
-            _revision(rs) for rs in _owned_replicasets(ctx, deploy) if _image(ctx, rs, container) == image
+            _revision(rs)
+            for rs in _owned_replicasets(ctx, deploy)
+            if images_equal(image, _image(ctx, rs, container))
         ]
         was = f" (revision {', '.join(same)} ran {image})" if same else ""
         raise CheckFailed(

@@ -9,11 +9,10 @@ regular expression the way ingress-nginx does (``location ~* "^<path>"`` then ``
 
 from __future__ import annotations
 
-import base64
 import re
 from typing import Any
 
-from tutor.sdk import CheckContext, CheckFailed, NotYet, check
+from tutor.sdk import CheckContext, CheckFailed, NotYet, check, ingress_paths_equal, secret_value
 
 API = "networking.k8s.io/v1"
 NGINX = "nginx.ingress.kubernetes.io/"
@@ -62,7 +61,16 @@ def route(
     """Ingress {name} routes {host}{path} ({path_type}) to {service}:{port}"""
     ing = ctx.get(API, "Ingress", name)
     paths = _paths_for(ing, host)
-    entry = next((p for p in paths if p.get("path", "/") == path), None)
+    # Prefix `/api/` matches what `/api` matches: compare by the path type the learner chose and the
+    # asked one, so the wrong type still gets its own message below.
+    entry = next(
+        (
+            p
+            for p in paths
+            if ingress_paths_equal(path, p.get("path", "/"), "Prefix" if path_type == "Prefix" else "Exact")
+        ),
+        None,
+    )
     if entry is None:
         have = ", ".join(sorted(str(p.get("path")) for p in paths)) or "none"
         raise CheckFailed(f"Ingress {name} has no path {path} for host {host} (its paths: {have}).")
@@ -97,11 +105,11 @@ def default_backend(ctx: CheckContext, name: str, service: str, port: int) -> No
 
 
 def _decoded(secret: dict[str, Any], key: str) -> bytes:
-    """One data key of a Secret, base64-decoded (CheckFailed when it is missing)."""
-    value = (secret.get("data") or {}).get(key)
+    """One data key of a Secret, decoded (CheckFailed when it is missing)."""
+    value = secret_value(secret, key)
     if not value:
         raise CheckFailed(f"Secret {secret['metadata']['name']} has no key {key}.")
-    return base64.b64decode(value)
+    return value.encode()
 
 
 def _host_covered(names: list[str], host: str) -> bool:
@@ -226,12 +234,18 @@ def rewrite(
 
 
 def _routes(ing: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    """``(host, path) -> backend`` for every path of every rule."""
+    """``(host, path) -> backend`` for every path of every rule; a Prefix path without its trailing
+    ``/`` (``/api/`` serves what ``/api`` serves)."""
     return {
-        (str(r.get("host", "*")), str(p.get("path", "/"))): p.get("backend") or {}
+        (str(r.get("host", "*")), _prefix_key(p)): p.get("backend") or {}
         for r in ing["spec"].get("rules") or []
         for p in (r.get("http") or {}).get("paths") or []
     }
+
+
+def _prefix_key(path: dict[str, Any]) -> str:
+    text = str(path.get("path", "/"))
+    return (text.rstrip("/") or "/") if path.get("pathType") == "Prefix" else text
 
 
 @check("ingress.canary")

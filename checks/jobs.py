@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from tutor.sdk import CheckContext, CheckFailed, NotYet, check
+from tutor.sdk import (
+    CheckContext,
+    CheckFailed,
+    NotYet,
+    argv_of,
+    check,
+    command_text,
+    commands_equal,
+    only_container,
+    printed_text,
+)
 
-from ._kube import find_expected, same_object
+from ._kube import find_expected
 
 FIELDS = (
     ("minute", 0, 59),
@@ -71,7 +81,7 @@ def expand(schedule: str) -> tuple[frozenset[int], ...]:
 @check("jobs.schedule")
 def schedule(ctx: CheckContext, name: str, schedule: str) -> None:
     """CronJob {name} runs on the schedule {schedule}"""
-    cron = same_object(ctx, ctx.get("batch/v1", "CronJob", name))
+    cron = ctx.expect_not_recreated(ctx.get("CronJob", name))
     actual = str((cron.get("spec") or {}).get("schedule", ""))
     want = expand(schedule)
     try:
@@ -96,9 +106,37 @@ def _condition(job: dict[str, Any], kind: str) -> dict[str, Any] | None:
     return None
 
 
+def _runs(job: dict[str, Any], command: str | list[str] | None, prints: str | None) -> None:
+    """CheckFailed unless the Job's container runs ``command`` / prints ``prints`` (by meaning:
+    ``echo hello`` = ``sh -c 'echo hello'`` = ``/bin/echo hello``)."""
+    name = (job.get("metadata") or {}).get("name")
+    words = argv_of(only_container(job))
+    if command is not None and not commands_equal(command, words):
+        raise CheckFailed(
+            f"Job {name} runs `{command_text(words) or 'the image default'}`; the task asks for "
+            f"`{command_text(command)}`"
+        )
+    if prints is not None and not any(
+        " ".join(prints.split()) == " ".join(t.split()) for t in printed_text(words)
+    ):
+        shown = command_text(words) or "the image default"
+        raise CheckFailed(
+            f"Job {name} runs `{shown}`, which does not print {prints!r} (echo prints its arguments)"
+        )
+
+
 @check("jobs.completed")
-def completed(ctx: CheckContext, name: str, succeeded: int = 1) -> None:
-    """Job {name} completed with {succeeded} successful pods"""
+def completed(
+    ctx: CheckContext,
+    name: str,
+    succeeded: int = 1,
+    command: str | list[str] | None = None,
+    prints: str | None = None,
+) -> None:
+    """Job {name} completed with {succeeded} successful pods
+
+    ``command``: what its container must run; ``prints``: a line it must print (the task's text).
+    """
     job = find_expected(
         ctx,
         "Job",
@@ -107,6 +145,7 @@ def completed(ctx: CheckContext, name: str, succeeded: int = 1) -> None:
         f"nothing retries a bare Pod or records its completion. "
         f"Use kubectl create job {name} --image=... -- COMMAND",
     )
+    _runs(job, command, prints)
     failed = _condition(job, "Failed")
     if failed:
         raise CheckFailed(

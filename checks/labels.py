@@ -6,9 +6,11 @@ selector that picks exactly the right pods is accepted however it is written.
 
 from __future__ import annotations
 
-from tutor.sdk import CheckContext, CheckFailed, check
+from tutor.sdk import CheckContext, CheckFailed, check, labels_of, labels_text, names_of
 
-from ._podspec import labels_of, meta, names, show_labels
+
+def meta(obj: dict) -> dict:
+    return obj.get("metadata") or {}
 
 
 @check("labels.relabelled")
@@ -69,18 +71,18 @@ def service_selects(ctx: CheckContext, service: str, pods: list[str]) -> None:
     selector = (svc.get("spec") or {}).get("selector") or {}
     if not selector:
         raise CheckFailed(f"Service {service} has no spec.selector, so it selects no pods: add one")
-    chosen = set(names(ctx.list("v1", "Pod", labels=selector)))
+    chosen = set(names_of(ctx.list("v1", "Pod", labels=selector)))
     extra, missing = sorted(chosen - set(pods)), sorted(set(pods) - chosen)
     if extra:
-        detail = "; ".join(f"{n} has {show_labels(labels_of(ctx.get('v1', 'Pod', n)))}" for n in extra)
+        detail = "; ".join(f"{n} has {labels_text(labels_of(ctx.get('v1', 'Pod', n)))}" for n in extra)
         raise CheckFailed(
-            f"Service {service} (selector {show_labels(selector)}) also selects "
+            f"Service {service} (selector {labels_text(selector)}) also selects "
             f"{', '.join(extra)} ({detail}): "
             f"add the label that tells them apart to spec.selector"
         )
     if missing:
         raise CheckFailed(
-            f"Service {service} (selector {show_labels(selector)}) does not select {', '.join(missing)}: "
+            f"Service {service} (selector {labels_text(selector)}) does not select {', '.join(missing)}: "
             f"every key=value of the selector must be on the pod "
             f"(compare with `kubectl get pods --show-labels`)"
         )
@@ -98,11 +100,15 @@ def annotated(
             as_label = (
                 " (it is a label; emails and URLs belong in annotations)" if key in labels_of(obj) else ""
             )
-            raise CheckFailed(f"{kind} {name} has no annotation {key}{as_label}: "
-                              f"`kubectl annotate {kind.lower()} {name} {key}={value}`")
+            raise CheckFailed(
+                f"{kind} {name} has no annotation {key}{as_label}: "
+                f"`kubectl annotate {kind.lower()} {name} {key}={value}`"
+            )
         if have[key] != value:
-            raise CheckFailed(f"{kind} {name} has annotation {key}={have[key]!r}, expected {value!r}: "
-                              f"`kubectl annotate {kind.lower()} {name} {key}={value} --overwrite`")
+            raise CheckFailed(
+                f"{kind} {name} has annotation {key}={have[key]!r}, expected {value!r}: "
+                f"`kubectl annotate {kind.lower()} {name} {key}={value} --overwrite`"
+            )
 
 
 @check("labels.template_labelled")
@@ -120,7 +126,7 @@ def template_labelled(ctx: CheckContext, deployment: str, labels: dict[str, str]
         else ""
     )
     raise CheckFailed(
-        f"Deployment {deployment}'s pod template lacks {show_labels(missing)}.{where} "
+        f"Deployment {deployment}'s pod template lacks {labels_text(missing)}.{where} "
         "Pods get their labels from "
         f"spec.template.metadata.labels: `kubectl edit deployment {deployment}` and add it there "
         f"(not to spec.selector, which is immutable)"

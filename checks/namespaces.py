@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tutor.sdk import CheckContext, CheckFailed, NotYet, check
+from tutor.sdk import CheckContext, CheckFailed, NotYet, argv_of, check, command_text, names_of
 
-from ._podspec import argv, meta, names, script
+
+def meta(obj: dict[str, Any]) -> dict[str, Any]:
+    return obj.get("metadata") or {}
 
 
 @check("namespaces.labelled")
@@ -50,11 +52,19 @@ def placed(ctx: CheckContext, kind: str, name: str, namespace: str, apiVersion: 
 def _contents(ctx: CheckContext, namespace: str) -> list[str]:
     """``Pod tmp``, ``ConfigMap tmp-cfg`` ... still in ``namespace`` (kube-root-ca.crt left out)."""
     left: list[str] = []
-    for api_version, kind in (("v1", "Pod"), ("v1", "ConfigMap"), ("v1", "Secret"), ("v1", "Service"),
-                              ("apps/v1", "Deployment")):
-        objs = [o for o in ctx.list(api_version, kind, namespace=namespace)
-                if meta(o).get("name") != "kube-root-ca.crt"]
-        left.extend(f"{kind} {n}" for n in names(objs))
+    for api_version, kind in (
+        ("v1", "Pod"),
+        ("v1", "ConfigMap"),
+        ("v1", "Secret"),
+        ("v1", "Service"),
+        ("apps/v1", "Deployment"),
+    ):
+        objs = [
+            o
+            for o in ctx.list(api_version, kind, namespace=namespace)
+            if meta(o).get("name") != "kube-root-ca.crt"
+        ]
+        left.extend(f"{kind} {n}" for n in names_of(objs))
     return left
 
 
@@ -114,7 +124,7 @@ def dns_client(ctx: CheckContext, pod: str, client_namespace: str, service: str,
     """Pod {pod} in {client_namespace} fetched Service {service} of namespace {namespace} and exited successfully"""  # noqa: E501 - the title is the first line
     obj = ctx.get("v1", "Pod", pod, namespace=client_namespace)
     spec = ctx.pod_spec(obj)
-    line = " ".join(script(argv(c)) for c in spec.get("containers") or [])
+    line = " ".join(command_text(argv_of(c)) for c in spec.get("containers") or [])
     if f"{service}.{namespace}" not in line:
         raise CheckFailed(
             f"Pod {pod} runs `{line}`, which does not name {service}.{namespace}. A bare Service name only "
@@ -130,7 +140,7 @@ def dns_client(ctx: CheckContext, pod: str, client_namespace: str, service: str,
     if phase == "Failed":
         raise CheckFailed(
             f"Pod {pod} failed: read `kubectl logs {pod} -n {client_namespace}` "
-            f"(\"bad address\" means the name did not resolve)"
+            f'("bad address" means the name did not resolve)'
         )
     if phase != "Succeeded":
         raise NotYet(f"Pod {pod} is {phase}; waiting for it to finish")

@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from tutor.sdk import CheckContext, CheckFailed, NotYet, check
-
-from ._podspec import argv, meta, names, script
+from tutor.sdk import (
+    CheckContext,
+    CheckFailed,
+    NotYet,
+    argv_of,
+    check,
+    command_text,
+    commands_equal,
+    images_equal,
+    name_of,
+    names_of,
+    writes_file,
+)
 
 
 def _pod(ctx: CheckContext, name: str) -> dict[str, Any]:
@@ -25,8 +35,10 @@ def shared_volume(ctx: CheckContext, pod: str, volume: str, mounts: dict[str, st
     vols = {v.get("name"): v for v in spec.get("volumes") or []}
     if volume not in vols:
         others = ", ".join(sorted(str(n) for n in vols if n != "kube-api-access")) or "none"
-        raise CheckFailed(f"Pod {pod} has no volume named {volume} (it has: {others}). Declare it once under "
-                          f"spec.volumes and mount that same name in every container")
+        raise CheckFailed(
+            f"Pod {pod} has no volume named {volume} (it has: {others}). Declare it once under "
+            f"spec.volumes and mount that same name in every container"
+        )
     if "emptyDir" not in vols[volume]:
         raise CheckFailed(f"Volume {volume} of pod {pod} is not an emptyDir: use `emptyDir: {{}}`")
     for container, path in mounts.items():
@@ -49,7 +61,7 @@ def shared_volume(ctx: CheckContext, pod: str, volume: str, mounts: dict[str, st
 def command_mentions(ctx: CheckContext, pod: str, container: str, text: str) -> None:
     """Container {container} of pod {pod} runs a command that uses {text}"""
     c = ctx.container(_pod(ctx, pod), container)
-    line = script(argv(c))
+    line = command_text(argv_of(c))
     if text not in line:
         shown = line or "the image's default command"
         raise CheckFailed(f"Container {container} runs `{shown}`, which never touches {text}")
@@ -78,33 +90,65 @@ def init_order(ctx: CheckContext, pod: str, order: list[str]) -> None:
         )
 
 
-def _hook(ctx: CheckContext, pod: str, container: str, hook: str, mentions: str) -> None:
+def _exec_hook(ctx: CheckContext, pod: str, container: str, hook: str) -> list[str]:
+    """The exec command of a lifecycle hook; CheckFailed when there is none or it is not exec."""
     c = ctx.container(_pod(ctx, pod), container)
     handler = ((c.get("lifecycle") or {}).get(hook)) or {}
     if not handler:
         raise CheckFailed(f"Container {container} has no lifecycle.{hook} hook")
     if "exec" not in handler:
         kind = next(iter(handler), "?")
-        raise CheckFailed(f"lifecycle.{hook} of {container} uses {kind}; the task asks for an exec hook "
-                          f"(the supported handlers are exec, httpGet and sleep)")
-    line = script([str(x) for x in handler["exec"].get("command") or []])
-    if mentions not in line:
         raise CheckFailed(
-            f"The {hook} hook of {container} runs `{line}`, which does not do what the task asks "
-            f"(it should use `{mentions}`). Hook output is not shown by kubectl logs: write to a file"
+            f"lifecycle.{hook} of {container} uses {kind}; the task asks for an exec hook "
+            f"(the supported handlers are exec, httpGet and sleep)"
         )
+    return [str(x) for x in handler["exec"].get("command") or []]
 
 
 @check("pods.post_start")
-def post_start(ctx: CheckContext, pod: str, container: str, mentions: str) -> None:
-    """Container {container} has a postStart exec hook that uses {mentions}"""
-    _hook(ctx, pod, container, "postStart", mentions)
+def post_start(
+    ctx: CheckContext,
+    pod: str,
+    container: str,
+    mentions: str | None = None,
+    writes: str | None = None,
+    text: str | None = None,
+) -> None:
+    """Container {container} has a postStart exec hook that writes {writes}
+
+    ``writes``: the file the hook must write (a redirect, ``tee``, ``cp``...; naming it is not
+    enough); ``text``: what it must write there; ``mentions``: text the command must contain.
+    """
+    command = _exec_hook(ctx, pod, container, "postStart")
+    line = command_text(command)
+    if mentions is not None and mentions not in line:
+        raise CheckFailed(
+            f"The postStart hook of {container} runs `{line}`, which does not do what the task asks "
+            f"(it should use `{mentions}`). Hook output is not shown by kubectl logs: write to a file"
+        )
+    if writes is not None and not writes_file(command, writes):
+        raise CheckFailed(
+            f"The postStart hook of {container} runs `{line}`, which does not write {writes}: naming "
+            f"the file is not writing it. Hook output is not shown by kubectl logs: redirect it into "
+            f"the file with a shell (`sh -c '... > {writes}'`)"
+        )
+    if text is not None and " ".join(text.split()) not in " ".join(
+        line.replace("'", "").replace('"', "").split()
+    ):
+        raise CheckFailed(
+            f"The postStart hook of {container} runs `{line}`, which never writes the text {text!r}"
+        )
 
 
 @check("pods.pre_stop")
 def pre_stop(ctx: CheckContext, pod: str, container: str, mentions: str) -> None:
     """Container {container} has a preStop exec hook that runs {mentions}"""
-    _hook(ctx, pod, container, "preStop", mentions)
+    command = _exec_hook(ctx, pod, container, "preStop")
+    if mentions not in command_text(command) and not commands_equal(mentions, command):
+        raise CheckFailed(
+            f"The preStop hook of {container} runs `{command_text(command)}`, which does not do what the "
+            f"task asks (it should run `{mentions}`)"
+        )
 
 
 @check("pods.restart_policy")
@@ -124,16 +168,18 @@ def debug_container(ctx: CheckContext, pod: str, image: str, target: str) -> Non
     """Pod {pod} has an ephemeral {image} container targeting {target}"""
     obj = _pod(ctx, pod)
     snapshot = ctx.snapshot_uid("v1", "Pod", pod)
-    if snapshot and meta(obj).get("uid") != snapshot:
+    if snapshot and (obj.get("metadata") or {}).get("uid") != snapshot:
         raise CheckFailed(f"Pod {pod} was recreated; debug the original pod instead of replacing it")
-    debuggers = [c for c in ctx.pod_spec(obj).get("ephemeralContainers") or [] if c.get("image") == image]
+    debuggers = [
+        c
+        for c in ctx.pod_spec(obj).get("ephemeralContainers") or []
+        if images_equal(image, str(c.get("image")))
+    ]
     if not debuggers:
-        copies = [
-            p for p in ctx.list("v1", "Pod") if meta(p).get("name") != pod and ctx.created_after_start(p)
-        ]
+        copies = [p for p in ctx.list("v1", "Pod") if name_of(p) != pod and ctx.created_after_start(p)]
         if copies:
             raise CheckFailed(
-                f"{', '.join(names(copies))} is a new pod (a copy made with --copy-to?); attach the "
+                f"{', '.join(names_of(copies))} is a new pod (a copy made with --copy-to?); attach the "
                 f"debugger to {pod} itself: `kubectl debug {pod} -it --image={image} --target={target}`"
             )
         raise NotYet(f"Pod {pod} has no ephemeral container with image {image} yet")

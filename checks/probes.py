@@ -6,16 +6,28 @@ probe *outcome* (Ready, no restarts) and is only meaningful where real container
 
 A handler is given the way the task states it: ``{httpGet: {path: /, port: 80}}``,
 ``{tcpSocket: {port: 80}}`` or ``{exec: "cat /tmp/healthy"}``. Named ports are resolved through the
-container's ``ports``; ``exec`` commands match with or without an ``sh -c`` wrapper.
+container's ``ports``; ``exec`` commands compare by meaning (``/bin/cat`` is ``cat``, an ``sh -c``
+wrapper changes nothing) and a stated budget by ``initialDelaySeconds + periodSeconds ×
+failureThreshold`` — all from ``tutor.sdk``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tutor.sdk import CheckContext, CheckFailed, check
-
-from ._podspec import resolve_port, same_command, script, single_string_argv
+from tutor.sdk import (
+    CheckContext,
+    CheckFailed,
+    argv_of,
+    check,
+    command_text,
+    commands_equal,
+    probe_budget,
+    probe_differences,
+    probe_setting,
+    resolve_port,
+    single_string_argv,
+)
 
 FIELD = {"readiness": "readinessProbe", "liveness": "livenessProbe", "startup": "startupProbe"}
 WHAT = {
@@ -23,15 +35,11 @@ WHAT = {
     "liveness": "liveness restarts the container when it fails",
     "startup": "a startup probe holds the other probes back until the app has started",
 }
-DEFAULTS = {"initialDelaySeconds": 0, "periodSeconds": 10, "timeoutSeconds": 1, "successThreshold": 1,
-            "failureThreshold": 3}
-"""What the API server fills in (initialDelaySeconds is simply left out when 0)."""
 RECREATE = "Probes cannot be changed on a running pod: `kubectl replace --force -f <file>` recreates it."
 
 
 def _container(ctx: CheckContext, kind: str, name: str, container: str) -> dict[str, Any]:
-    api_version = "v1" if kind == "Pod" else "apps/v1"
-    return ctx.container(ctx.get(api_version, kind, name), container)
+    return ctx.container(ctx.get(kind, name), container)
 
 
 def _check_http(
@@ -61,12 +69,8 @@ def _check_exec(where: str, actual: dict[str, Any], wanted: str) -> None:
     if single_string_argv(words):
         raise CheckFailed(f"{where} has command {words}: exec.command is an argv list, one word per item, "
                           f"e.g. {wanted.split()!r}")
-    if not same_command(words, wanted):
-        raise CheckFailed(f"{where} runs `{script(words)}`, expected `{wanted}`")
-
-
-def _timing(probe: dict[str, Any], field: str) -> Any:
-    return probe.get(field, DEFAULTS.get(field))
+    if not commands_equal(wanted, words):
+        raise CheckFailed(f"{where} runs `{command_text(words)}`, expected `{wanted}`")
 
 
 def _check_probe(ctx: CheckContext, which: str, kind: str, name: str, container: str,
@@ -92,8 +96,8 @@ def _check_probe(ctx: CheckContext, which: str, kind: str, name: str, container:
     else:
         _check_port(c, where, probe[htype], dict(wanted))
     for field, value in (timing or {}).items():
-        if _timing(probe, field) != value:
-            raise CheckFailed(f"{where} has {field}: {_timing(probe, field)}, expected {value}")
+        if probe_setting(probe, field) != value:
+            raise CheckFailed(f"{where} has {field}: {probe_setting(probe, field)}, expected {value}")
     return probe
 
 
@@ -114,23 +118,33 @@ def liveness(ctx: CheckContext, name: str, container: str, handler: dict[str, An
 @check("probes.startup")
 def startup(ctx: CheckContext, name: str, container: str, handler: dict[str, Any], min_budget: int,
             timing: dict[str, int] | None = None, kind: str = "Pod",
-            liveness_kept: dict[str, int] | None = None) -> None:
-    """{kind} {name}: container {container} has a startupProbe that allows at least {min_budget}s"""
+            liveness_kept: dict[str, Any] | None = None, command_kept: str | list[str] | None = None) -> None:
+    """{kind} {name}: container {container} has a startupProbe that allows at least {min_budget}s
+
+    ``liveness_kept``: the livenessProbe the task says to keep exactly (handler and timing, compared
+    by meaning); ``command_kept``: the container command it says to keep.
+    """
     probe = _check_probe(ctx, "startup", kind, name, container, handler, timing)
-    budget = int(_timing(probe, "failureThreshold")) * int(_timing(probe, "periodSeconds"))
+    budget = probe_budget(probe)
     if budget < min_budget:
         raise CheckFailed(
-            f"The startupProbe allows failureThreshold × periodSeconds = {budget}s, less than the "
-            f"{min_budget}s the app may need: raise failureThreshold"
+            f"The startupProbe allows initialDelaySeconds + failureThreshold × periodSeconds = {budget}s, "
+            f"less than the {min_budget}s the app may need: raise failureThreshold"
         )
-    live = _container(ctx, kind, name, container).get("livenessProbe") or {}
-    changed = {k: _timing(live, k) for k, v in (liveness_kept or {}).items() if _timing(live, k) != v}
-    if changed:
+    c = _container(ctx, kind, name, container)
+    if command_kept is not None and not commands_equal(command_kept, argv_of(c)):
         raise CheckFailed(
-            f"The livenessProbe was changed ({changed}); keep it as it was, {liveness_kept}: a slower "
-            f"liveness probe also delays failure detection for the whole life of the container, "
-            f"while the startup probe only covers the start"
+            f"Container {container} now runs `{command_text(argv_of(c))}`; keep its command as it was "
+            f"(`{command_text(command_kept)}`): the fix belongs in the probes, not in the app"
         )
+    if liveness_kept is not None:
+        changed = probe_differences(c, liveness_kept, c.get("livenessProbe"))
+        if changed:
+            raise CheckFailed(
+                f"The livenessProbe was changed ({', '.join(changed)}); keep it exactly as it was: a "
+                f"slower liveness probe also delays failure detection for the whole life of the "
+                f"container, while the startup probe only covers the start"
+            )
 
 
 @check("probes.healthy", hold=20)

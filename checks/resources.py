@@ -10,9 +10,9 @@ from typing import Any
 
 from tutor.sdk import CheckContext, CheckFailed, NotYet, check
 
-from ._podspec import meta
 
-API = {"Pod": "v1", "Deployment": "apps/v1"}
+def meta(obj: dict[str, Any]) -> dict[str, Any]:
+    return obj.get("metadata") or {}
 
 
 def _same(ctx: CheckContext, expected: Any, actual: Any) -> bool:
@@ -47,7 +47,7 @@ def _compare(
 def values(ctx: CheckContext, objects: dict[str, dict[str, dict[str, Any]]], kind: str = "Pod") -> None:
     """The containers request and limit what the task asks"""
     for name, want in objects.items():
-        obj = ctx.get(API[kind], kind, name)
+        obj = ctx.get(kind, name)
         containers = ctx.pod_spec(obj).get("containers") or []
         for c in containers:
             where = f"Container {c.get('name')} of {kind} {name}"

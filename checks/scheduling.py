@@ -9,26 +9,47 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from tutor.sdk import CheckContext, CheckFailed, NotYet, check
-
-from ._kube import (
-    demands_label,
-    describe_constraints,
-    get,
+from tutor.sdk import (
+    CheckContext,
+    CheckFailed,
+    NotYet,
+    admitted_nodes,
+    affinity_term_namespaces,
+    check,
+    demands_node_label,
     labels_of,
     name_of,
-    nodes,
-    pods,
-    require_toleration,
-    selects,
+    node_rules_text,
+    selector_matches,
     taint_text,
-    untolerated,
+    taints_of,
+    tolerates,
+    toleration_text,
+    untolerated_taints,
 )
+
+
+def _nodes(ctx: CheckContext) -> dict[str, dict]:
+    return {name_of(n): n for n in ctx.list("Node")}
+
+
+def _admitted_elsewhere(ctx: CheckContext, kind: str, name: str, allowed: set[str]) -> None:
+    """CheckFailed when the pod rules would let the scheduler use a node outside ``allowed``:
+    "only on X" is a rule, not where the scheduler happened to put the pods (a preference, or an
+    empty cluster, may put them there today and elsewhere tomorrow)."""
+    spec = ctx.pod_spec(ctx.get(kind, name))
+    extra = [n for n in admitted_nodes(spec, ctx.list("Node")) if n not in allowed]
+    if extra:
+        raise CheckFailed(
+            f"{kind} {name} has {node_rules_text(spec)}, which also admits {', '.join(extra)}: the task "
+            f"says only {', '.join(sorted(allowed))}. A preferred affinity is a wish the scheduler may "
+            f"ignore; use a nodeSelector or a required node affinity (and tolerate the node's taints)"
+        )
 
 
 def _scheduled(ctx: CheckContext, kind: str, name: str, at_least: int = 1) -> list[dict]:
     """The pods of kind/name that have a node; NotYet until ``at_least`` of them do."""
-    found = pods(ctx, kind, name)
+    found = ctx.pods_of(ctx.get(kind, name))
     placed = [p for p in found if (p.get("spec") or {}).get("nodeName")]
     if len(placed) < at_least:
         pending = ", ".join(name_of(p) for p in found if p not in placed) or "none created yet"
@@ -44,9 +65,9 @@ def requires_node_label(
     ctx: CheckContext, kind: str, name: str, key: str, value: str | None = None, via: str = "any"
 ) -> None:
     """{kind} {name} may only be scheduled onto nodes labelled {key}={value}"""
-    spec = ctx.pod_spec(get(ctx, kind, name))
+    spec = ctx.pod_spec(ctx.get(kind, name))
     wanted = f"{key}={value}" if value is not None else key
-    if not demands_label(
+    if not demands_node_label(
         spec, key, value, selector=via in ("any", "nodeSelector"), affinity=via in ("any", "nodeAffinity")
     ):
         how = {
@@ -55,7 +76,7 @@ def requires_node_label(
             "nodeAffinity": "requiredDuringSchedulingIgnoredDuringExecution node affinity",
         }[via]
         raise CheckFailed(
-            f"{kind} {name} has {describe_constraints(spec)}: nothing forces it onto {wanted} "
+            f"{kind} {name} has {node_rules_text(spec)}: nothing forces it onto {wanted} "
             f"nodes. Use {how} with {wanted} (label keys and values are case-sensitive)"
         )
 
@@ -65,7 +86,8 @@ def runs_on_labelled_nodes(
     ctx: CheckContext, kind: str, name: str, key: str, values: list[str], count: int = 1
 ) -> None:
     """Every pod of {kind} {name} runs on a node whose {key} label is one of {values}"""
-    all_nodes = nodes(ctx)
+    all_nodes = _nodes(ctx)
+    allowed = {n for n, node in all_nodes.items() if labels_of(node).get(key) in values}
     for pod in _scheduled(ctx, kind, name, count):
         node = pod["spec"]["nodeName"]
         actual = labels_of(all_nodes.get(node, {})).get(key)
@@ -73,6 +95,7 @@ def runs_on_labelled_nodes(
             raise CheckFailed(
                 f"pod {name_of(pod)} runs on {node}, whose {key} label is {actual!r}, not one of {values}"
             )
+    _admitted_elsewhere(ctx, kind, name, allowed)
 
 
 @check("scheduling.bound_without_scheduler")
@@ -85,11 +108,11 @@ def bound_without_scheduler(ctx: CheckContext, pod: str, node: str) -> None:
             f"pod {pod} is on {actual or 'no node (Pending)'}, not {node}. Set spec.nodeName: {node} "
             f"(nodeName is immutable: delete and recreate the pod)"
         )
-    target = nodes(ctx).get(node)
+    target = _nodes(ctx).get(node)
     if (
         target is not None
-        and (target.get("spec") or {}).get("taints")
-        and not untolerated(obj["spec"], target)
+        and taints_of(target)
+        and not untolerated_taints(obj["spec"].get("tolerations") or [], taints_of(target))
     ):
         raise CheckFailed(
             f"pod {pod} tolerates every taint of {node}, so the scheduler could have placed it; "
@@ -101,8 +124,7 @@ def bound_without_scheduler(ctx: CheckContext, pod: str, node: str) -> None:
 @check("scheduling.node_taint")
 def node_taint(ctx: CheckContext, node: str, key: str, effect: str, value: str | None = None) -> None:
     """Node {node} has the taint {key}={value}:{effect}"""
-    obj = ctx.get("v1", "Node", node)
-    taints = (obj.get("spec") or {}).get("taints") or []
+    taints = taints_of(ctx.get("Node", node))
     same_key = [t for t in taints if t.get("key") == key]
     if not same_key:
         raise NotYet(
@@ -125,13 +147,20 @@ def tolerates_taint(
 ) -> None:
     """{kind} {name} tolerates the taint {key}={value}:{effect}"""
     taint = {"key": key, "value": value, "effect": effect}
-    require_toleration(ctx, get(ctx, kind, name), taint)
+    tolerations = ctx.pod_spec(ctx.get(kind, name)).get("tolerations") or []
+    if not any(tolerates(t, taint) for t in tolerations):
+        have = "; ".join(toleration_text(t) for t in tolerations) or "none"
+        raise CheckFailed(
+            f"{kind} {name} does not tolerate the taint {taint_text(taint)} (its tolerations: {have}). "
+            f"A toleration needs the same key, the same value with operator Equal (or operator "
+            f"Exists), and the same effect or none"
+        )
 
 
 @check("scheduling.prefers_node_label")
 def prefers_node_label(ctx: CheckContext, kind: str, name: str, key: str, value: str, weight: int) -> None:
     """{kind} {name} prefers nodes labelled {key}={value} with weight {weight}"""
-    spec = ctx.pod_spec(get(ctx, kind, name))
+    spec = ctx.pod_spec(ctx.get(kind, name))
     node_affinity = (spec.get("affinity") or {}).get("nodeAffinity") or {}
     preferred = node_affinity.get("preferredDuringSchedulingIgnoredDuringExecution") or []
     for entry in preferred:
@@ -145,7 +174,7 @@ def prefers_node_label(ctx: CheckContext, kind: str, name: str, key: str, value:
                     f"expected {weight}"
                 )
             return None
-    if demands_label(spec, key, value):
+    if demands_node_label(spec, key, value):
         raise CheckFailed(
             f"{kind} {name} *requires* {key}={value}; the task asks only for a preference: move it to "
             f"preferredDuringSchedulingIgnoredDuringExecution with weight {weight}"
@@ -159,7 +188,7 @@ def prefers_node_label(ctx: CheckContext, kind: str, name: str, key: str, value:
 
 @check("scheduling.runs_on_node")
 def runs_on_node(ctx: CheckContext, kind: str, name: str, node: str, count: int = 1) -> None:
-    """Every pod of {kind} {name} runs on node {node}"""
+    """Every pod of {kind} {name} runs on node {node}, and its rules allow no other node"""
     elsewhere = [p for p in _scheduled(ctx, kind, name, count) if p["spec"]["nodeName"] != node]
     if elsewhere:
         pod = elsewhere[0]
@@ -167,6 +196,7 @@ def runs_on_node(ctx: CheckContext, kind: str, name: str, node: str, count: int 
             f"pod {name_of(pod)} runs on {pod['spec']['nodeName']}, not {node}. A toleration only "
             f"allows a tainted node; to pick {node} also select it with a nodeSelector or node affinity"
         )
+    _admitted_elsewhere(ctx, kind, name, {node})
 
 
 def _pod_terms(spec: dict, rule: str) -> list[dict]:
@@ -181,7 +211,7 @@ def pod_affinity_rule(
     ctx: CheckContext, kind: str, name: str, rule: str, target: dict, topology_key: str
 ) -> None:
     """{kind} {name} has a required {rule} to pods labelled {target} per {topology_key}"""
-    spec = ctx.pod_spec(get(ctx, kind, name))
+    spec = ctx.pod_spec(ctx.get(kind, name))
     terms = _pod_terms(spec, rule)
     if not terms:
         other = "podAntiAffinity" if rule == "podAffinity" else "podAffinity"
@@ -199,9 +229,18 @@ def pod_affinity_rule(
             f"{kind} {name} has no affinity.{rule}.requiredDuringSchedulingIgnoredDuringExecution "
             f"rule.{extra}"
         )
+    namespaces = ctx.list("Namespace")
     for term in terms:
-        if selects(term.get("labelSelector"), target) and term.get("topologyKey") == topology_key:
-            return None
+        if selector_matches(term.get("labelSelector"), target) and term.get("topologyKey") == topology_key:
+            scope = affinity_term_namespaces(term, str(ctx.namespace), namespaces)
+            if ctx.namespace in scope:
+                return None
+            where = ", ".join(sorted(scope)) or "no namespace"
+            raise CheckFailed(
+                f"{kind} {name}'s {rule} term looks for the pods in {where}, "
+                f"but they run in {ctx.namespace}: drop `namespaces`/`namespaceSelector` (the default is "
+                f"the pod's own namespace) or include {ctx.namespace}"
+            )
     term = terms[0]
     raise CheckFailed(
         f"{kind} {name}'s {rule} term selects {term.get('labelSelector')} with topologyKey "
@@ -215,9 +254,9 @@ def spread_apart(
     ctx: CheckContext, kind: str, name: str, topology_key: str = "kubernetes.io/hostname", replicas: int = 2
 ) -> None:
     """No two pods of {kind} {name} run in the same {topology_key} domain"""
-    all_nodes = nodes(ctx)
+    all_nodes = _nodes(ctx)
     by_domain: dict[str, list[str]] = defaultdict(list)
-    found = pods(ctx, kind, name)
+    found = ctx.pods_of(ctx.get(kind, name))
     if len(found) < replicas:
         raise NotYet(f"{kind} {name} has {len(found)} pods, waiting for {replicas}")
     undecided = []

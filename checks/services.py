@@ -10,14 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tutor.sdk import CheckContext, CheckFailed, NotYet, check
+from tutor.sdk import CheckContext, CheckFailed, NotYet, argv_of, check, command_text, named_port
+from tutor.sdk import labels_text as _labels_text
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
-
-
-def _labels_text(labels: dict[str, str] | None) -> str:
-    """``app=api,tier=backend`` — the way kubectl prints labels."""
-    return ",".join(f"{k}={v}" for k, v in sorted((labels or {}).items())) or "<none>"
 
 
 def _container_ports(ctx: CheckContext, workload: str | None) -> list[dict[str, Any]]:
@@ -31,12 +27,10 @@ def _container_ports(ctx: CheckContext, workload: str | None) -> list[dict[str, 
 def _resolve_target(ctx: CheckContext, service: str, entry: dict[str, Any], workload: str | None) -> int:
     """The container port number a Service port entry forwards to (named ports looked up)."""
     target = entry.get("targetPort", entry["port"])
-    if isinstance(target, int) or str(target).isdigit():
-        return int(target)
+    resolved = named_port([{"ports": _container_ports(ctx, workload)}], target)
+    if resolved is not None:
+        return resolved
     ports = _container_ports(ctx, workload)
-    for port in ports:
-        if port.get("name") == target:
-            return int(port["containerPort"])
     names = sorted(p["name"] for p in ports if p.get("name")) or ["<none>"]
     raise CheckFailed(
         f"Port {entry['port']} of Service {service} has targetPort {target!r}, but no container port of "
@@ -234,11 +228,8 @@ def manual_endpoint(ctx: CheckContext, name: str, address: str, port: int) -> No
 
 
 def _command_text(pod: dict[str, Any]) -> str:
-    """Every container's command and args of a Pod, joined with spaces."""
-    return " ".join(
-        " ".join(c.get("command") or []) + " " + " ".join(c.get("args") or [])
-        for c in pod["spec"].get("containers") or []
-    )
+    """Every container's command and args of a Pod, as one line."""
+    return " ".join(command_text(argv_of(c)) for c in pod["spec"].get("containers") or [])
 
 
 @check("services.client_succeeded")

@@ -162,20 +162,32 @@ def _binding_problem(ctx: CheckContext, claim: dict[str, Any], volume: dict[str,
 
 
 @check("volumes.claim_bound")
-def claim_bound(ctx: CheckContext, claim: str, volume: str) -> None:
-    """Claim {claim} is Bound to PersistentVolume {volume}"""
+def claim_bound(ctx: CheckContext, claim: str, volume: str, storage: str | None = None) -> None:
+    """Claim {claim} is Bound to PersistentVolume {volume}
+
+    ``storage``: the size the task says the claim asks for (compared by value: ``50Mi`` ==
+    ``52428800``); a claim for more still binds to a big enough volume, so binding alone proves nothing.
+    """
     pvc = ctx.get("v1", "PersistentVolumeClaim", claim)
+    asked = ((pvc["spec"].get("resources") or {}).get("requests") or {}).get("storage")
+    size_problem = storage is not None and (asked is None or ctx.quantity(asked) != ctx.quantity(storage))
     bound_to = pvc["spec"].get("volumeName")
     if bound_to and bound_to != volume:
         raise CheckFailed(f"Claim {claim} is bound to PersistentVolume {bound_to}, not {volume}.")
-    if bound_to == volume and (pvc.get("status") or {}).get("phase") == "Bound":
-        return
     target = ctx.find("v1", "PersistentVolume", volume, namespace=None)
+    bound = bound_to == volume and (pvc.get("status") or {}).get("phase") == "Bound"
+    problem = None if bound or target is None else _binding_problem(ctx, pvc, target)
+    if problem:  # why it stays Pending teaches more than the size alone
+        raise CheckFailed(f"Claim {claim} stays Pending: {problem}.")
+    if size_problem:
+        raise CheckFailed(
+            f"Claim {claim} asks for {asked or 'no storage'}; the task asks for {storage}. A claim's size "
+            f"is fixed at creation (it can only grow, where the class allows): delete and recreate it."
+        )
+    if bound:
+        return
     if target is None:
         raise NotYet(f"PersistentVolume {volume} not found")
-    problem = _binding_problem(ctx, pvc, target)
-    if problem:
-        raise CheckFailed(f"Claim {claim} stays Pending: {problem}.")
     raise NotYet(f"waiting for the PV controller to bind {claim} to {volume}")
 
 

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from tutor.sdk import CheckContext, CheckFailed, NotYet, check
-
-from ._kube import (
-    demands_label,
-    describe_constraints,
-    find_expected,
+from tutor.sdk import (
+    CheckContext,
+    CheckFailed,
+    NotYet,
+    check,
+    demands_node_label,
+    images_equal,
     labels_of,
     name_of,
-    nodes,
-    same_object,
+    node_rules_text,
     taint_text,
-    untolerated,
+    taints_of,
+    tolerates_every_taint,
+    untolerated_taints,
 )
+
+from ._kube import find_expected
 
 
 def _image(pod_or_template_spec: dict[str, Any], container: str | None) -> str:
@@ -32,6 +36,10 @@ def _image(pod_or_template_spec: dict[str, Any], container: str | None) -> str:
         else containers[0]
     )
     return str(chosen.get("image"))
+
+
+def _nodes(ctx: CheckContext) -> dict[str, dict[str, Any]]:
+    return {name_of(n): n for n in ctx.list("Node")}
 
 
 def _ds_pods_by_node(ctx: CheckContext, ds: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -48,16 +56,20 @@ def _ds_ready(ds: dict[str, Any], expected: int) -> None:
 
 
 @check("workloads.daemonset_on_every_node")
-def daemonset_on_every_node(ctx: CheckContext, name: str) -> None:
-    """DaemonSet {name} runs a ready pod on every node"""
+def daemonset_on_every_node(ctx: CheckContext, name: str, any_taint: bool = False) -> None:
+    """DaemonSet {name} runs a ready pod on every node
+
+    ``any_taint``: the task says "whatever taints the nodes carry", so tolerating just today's
+    taints is not enough: the template must tolerate every taint (``operator: Exists``, no key).
+    """
     ds = ctx.get("apps/v1", "DaemonSet", name)
     spec = ctx.pod_spec(ds)
-    all_nodes = nodes(ctx)
+    all_nodes = _nodes(ctx)
     placed = _ds_pods_by_node(ctx, ds)
     for node_name, node in sorted(all_nodes.items()):
         if node_name in placed:
             continue
-        blocking = untolerated(spec, node)
+        blocking = untolerated_taints(spec.get("tolerations") or [], taints_of(node))
         if blocking:
             raise CheckFailed(
                 f"DaemonSet {name} has no pod on {node_name}: the node has the taint "
@@ -66,10 +78,16 @@ def daemonset_on_every_node(ctx: CheckContext, name: str) -> None:
             )
         if (spec.get("nodeSelector") or {}) or (spec.get("affinity") or {}).get("nodeAffinity"):
             raise CheckFailed(
-                f"DaemonSet {name} has no pod on {node_name}: its {describe_constraints(spec)} "
+                f"DaemonSet {name} has no pod on {node_name}: its {node_rules_text(spec)} "
                 f"excludes that node; the task asks for every node"
             )
         raise NotYet(f"DaemonSet {name} has no pod on {node_name} yet")
+    if any_taint and not tolerates_every_taint(spec.get("tolerations") or []):
+        raise CheckFailed(
+            f"DaemonSet {name} tolerates only some taints; a node tainted tomorrow with another key "
+            f"would lose its pod. The task says whatever taints the nodes carry: a toleration with "
+            f"operator: Exists and no key (and no effect) tolerates every taint"
+        )
     _ds_ready(ds, len(all_nodes))
 
 
@@ -78,13 +96,13 @@ def daemonset_only_on(ctx: CheckContext, name: str, key: str, value: str) -> Non
     """DaemonSet {name} runs exactly one pod on each node labelled {key}={value} and none elsewhere"""
     ds = ctx.get("apps/v1", "DaemonSet", name)
     spec = ctx.pod_spec(ds)
-    if not demands_label(spec, key, value):
+    if not demands_node_label(spec, key, value):
         raise CheckFailed(
-            f"DaemonSet {name}'s pod template has {describe_constraints(spec)}; select the nodes with "
+            f"DaemonSet {name}'s pod template has {node_rules_text(spec)}; select the nodes with "
             f"spec.template.spec.nodeSelector {key}: {value} (labels on the DaemonSet itself select "
             f"nothing)"
         )
-    wanted = {n for n, node in nodes(ctx).items() if labels_of(node).get(key) == value}
+    wanted = {n for n, node in _nodes(ctx).items() if labels_of(node).get(key) == value}
     if not wanted:
         raise NotYet(f"no node is labelled {key}={value}")
     placed = _ds_pods_by_node(ctx, ds)
@@ -148,7 +166,7 @@ def partitioned_update(
     ctx: CheckContext, name: str, partition: int, image: str, old_image: str, container: str | None = None
 ) -> None:
     """StatefulSet {name} runs {image} only on ordinals >= {partition}, the rest stay on {old_image}"""
-    sts = same_object(ctx, ctx.get("apps/v1", "StatefulSet", name))
+    sts = ctx.expect_not_recreated(ctx.get("StatefulSet", name))
     strategy = (sts.get("spec") or {}).get("updateStrategy") or {}
     actual = (strategy.get("rollingUpdate") or {}).get("partition")
     if strategy.get("type", "RollingUpdate") != "RollingUpdate" or actual != partition:
@@ -157,33 +175,35 @@ def partitioned_update(
             f"expected RollingUpdate with partition {partition}"
         )
     template_image = _image(ctx.pod_spec(sts), container)
-    if template_image != image:
+    if not images_equal(image, template_image):
         raise CheckFailed(f"StatefulSet {name}'s template runs {template_image}, expected {image}")
     for ordinal in range(int((sts.get("spec") or {}).get("replicas") or 0)):
         pod = ctx.find("v1", "Pod", f"{name}-{ordinal}")
         if pod is None:
             raise NotYet(f"pod {name}-{ordinal} is being replaced")
         running, want = _image(pod.get("spec") or {}, container), image if ordinal >= partition else old_image
-        if running != want and ordinal < partition:
+        if not images_equal(want, running) and ordinal < partition:
             raise CheckFailed(
                 f"pod {name}-{ordinal} runs {running}, but ordinals below the partition ({partition}) "
                 f"must stay on {old_image}: set the partition before changing the image"
             )
-        if running != want:
+        if not images_equal(want, running):
             raise NotYet(f"pod {name}-{ordinal} still runs {running}; the update is in progress")
 
 
 @check("workloads.daemonset_rolled_out")
 def daemonset_rolled_out(ctx: CheckContext, name: str, image: str, container: str | None = None) -> None:
     """DaemonSet {name} runs {image} on all its pods"""
-    ds = same_object(ctx, ctx.get("apps/v1", "DaemonSet", name))
+    ds = ctx.expect_not_recreated(ctx.get("DaemonSet", name))
     template_image = _image(ctx.pod_spec(ds), container)
-    if template_image != image:
+    if not images_equal(image, template_image):
         raise CheckFailed(
             f"DaemonSet {name}'s template runs {template_image}, expected {image}. "
             f"kubectl rollout history daemonset {name} lists its revisions"
         )
-    stale = [name_of(p) for p in ctx.pods_of(ds) if _image(p.get("spec") or {}, container) != image]
+    stale = [
+        name_of(p) for p in ctx.pods_of(ds) if not images_equal(image, _image(p.get("spec") or {}, container))
+    ]
     status = ds.get("status") or {}
     if stale or status.get("updatedNumberScheduled") != status.get("desiredNumberScheduled"):
         raise NotYet(

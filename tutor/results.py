@@ -63,7 +63,23 @@ class FieldDiff:
     actual: Any
 
     def __str__(self) -> str:
-        return f"{self.path}: expected {self.expected!r}, got {self.actual!r}"
+        return f"{self.path}: expected {show_value(self.expected)}, got {show_value(self.actual)}"
+
+
+def show_value(value: Any) -> str:
+    """A value the way a manifest spells it: ``null``, ``true``, ``'nginx:1.25'``, ``{name: web}``.
+
+    Why not ``repr``: learners read YAML, where Python's ``None``/``True`` mean nothing.
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {show_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
+    return repr(value)
 
 
 @dataclass(frozen=True)

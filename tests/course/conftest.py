@@ -27,6 +27,8 @@ WRONG_DIR = Path(__file__).parent / "wrong"
 JOBS = 4
 WRONG_TIMEOUT = 6.0
 """Seconds a wrong answer's expected check may poll: long enough for controllers to settle."""
+RIGHT_TIMEOUT = 30.0
+"""Seconds an alternative-correct answer may take to pass (it ends as soon as it does)."""
 
 
 def load_course() -> Pack:
@@ -47,7 +49,9 @@ def load_course() -> Pack:
 
 @dataclass(frozen=True)
 class WrongCase:
-    """One wrong answer from ``tests/course/wrong/<exercise>.yaml``."""
+    """One answer from ``tests/course/wrong/<exercise>.yaml``: a wrong one the named check must fail
+    with ``message``, or (``expect.passes: true``) an alternative-correct one it must pass — another
+    spelling of the right answer, so checks grade meaning and not the reference solution's spelling."""
 
     exercise: str
     name: str
@@ -55,6 +59,7 @@ class WrongCase:
     check: str
     message: str
     source: str
+    passes: bool = False
 
     @property
     def id(self) -> str:
@@ -80,6 +85,7 @@ def load_wrong_cases(directory: Path = WRONG_DIR) -> list[WrongCase]:
                         case["expect"]["check"],
                         str(case["expect"].get("message", "")),
                         where,
+                        bool(case["expect"].get("passes", False)),
                     )
                 )
             except (KeyError, TypeError, AttributeError) as exc:
@@ -151,7 +157,8 @@ def grade_wrong(tester, case: WrongCase) -> list[CheckResult]:
     try:
         run = tester.start(exercise)
         tester.apply(exercise, case.steps)
-        result = tester.grade(replace(exercise, checks=named), run, max_timeout=WRONG_TIMEOUT)
+        timeout = RIGHT_TIMEOUT if case.passes else WRONG_TIMEOUT
+        result = tester.grade(replace(exercise, checks=named), run, max_timeout=timeout)
         return list(result.checks)
     except TutorError as exc:
         return [CheckResult(case.check, case.name, Status.ERROR, f"{case.source}: {exc}")]

@@ -1,5 +1,6 @@
 """The built-in course on the sim cluster: every exercise's start state fails and its reference solution
-passes; every wrong answer in ``tests/course/wrong/`` fails the named check with the intended message.
+passes; every wrong answer in ``tests/course/wrong/`` fails the named check with the intended message,
+and every alternative-correct answer there (``expect.passes: true``) passes it.
 
 Parametrized over whatever lessons exist, so it grows with the course. Exercises needing what the sim
 lacks (real containers, networking, ingress, metrics) are skipped with the reason.
@@ -53,6 +54,9 @@ def test_wrong_answer_fails_with_the_intended_message(wrong_case, course_tester,
     results = wrong_results[wrong_case.id]
     assert all(r.status is not Status.ERROR for r in results), [r.message for r in results]
     failing = [r for r in results if r.status is not Status.PASS]
+    if wrong_case.passes:
+        assert not failing, f"{wrong_case.source}: this correct answer fails: {[r.message for r in failing]}"
+        return
     assert failing, f"{wrong_case.source}: the wrong answer passes {wrong_case.check}"
     assert any(wrong_case.message in r.message for r in failing), (
         f"{wrong_case.source}: expected {wrong_case.message!r} in: {[r.message for r in failing]}"

@@ -267,3 +267,85 @@ def test_failed_after_needs_the_limit_and_the_backoff_condition(checks):
         check(ctx(_flaky(2, [])), name="flaky", retries=2)
     with pytest.raises(CheckFailed, match="failed with DeadlineExceeded"):
         check(ctx(_flaky(2, [{**gave_up[0], "reason": "DeadlineExceeded"}])), name="flaky", retries=2)
+
+
+# -- clauses the checks grade since issue 16: "only", "whatever taints", the budget -----------------
+
+WORKER2 = obj(
+    "Node",
+    "k8s-tutor-worker2",
+    namespace=None,
+    metadata={"labels": {"disktype": "hdd"}},
+    spec={"taints": [{"key": "dedicated", "value": "batch", "effect": "NoSchedule"}]},
+)
+WORKER = obj("Node", "k8s-tutor-worker", namespace=None, metadata={"labels": {"disktype": "ssd"}}, spec={})
+
+
+def _placed_batch(**pod_spec: Any) -> list[dict[str, Any]]:
+    dep = _batch([{"key": "dedicated", "operator": "Exists"}])
+    dep["spec"]["template"]["spec"].update(pod_spec)
+    dep["spec"]["selector"] = {"matchLabels": {"app": "batch"}}
+    pod = obj("Pod", "batch-1", metadata={"labels": {"app": "batch"}}, spec={"nodeName": "k8s-tutor-worker2"})
+    return [dep, pod, WORKER, WORKER2]
+
+
+def test_runs_on_node_needs_a_rule_that_admits_only_that_node(checks):
+    args = {"kind": "Deployment", "name": "batch", "node": "k8s-tutor-worker2"}
+    preferred = {
+        "nodeAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {"weight": 1, "preference": _term({"key": "disktype", "operator": "In", "values": ["hdd"]})}
+            ]
+        }
+    }
+    with pytest.raises(CheckFailed, match="which also admits k8s-tutor-worker"):
+        checks("scheduling.runs_on_node")(ctx(*_placed_batch(affinity=preferred)), **args)
+    assert (
+        checks("scheduling.runs_on_node")(ctx(*_placed_batch(nodeSelector={"disktype": "hdd"})), **args)
+        is None
+    )
+
+
+def test_daemonset_any_taint_needs_a_catch_all_toleration(checks):
+    ds = obj(
+        "DaemonSet",
+        "agent",
+        api_version="apps/v1",
+        spec={
+            "selector": {"matchLabels": {"app": "agent"}},
+            "template": {
+                "spec": {
+                    "containers": [{"name": "a"}],
+                    "tolerations": [{"key": "dedicated", "operator": "Exists"}],
+                }
+            },
+        },
+    )
+    pods = [
+        obj("Pod", f"agent-{n}", metadata={"labels": {"app": "agent"}}, spec={"nodeName": n})
+        for n in ("k8s-tutor-worker", "k8s-tutor-worker2")
+    ]
+    with pytest.raises(CheckFailed, match="tolerates only some taints"):
+        checks("workloads.daemonset_on_every_node")(
+            ctx(ds, *pods, WORKER, WORKER2), name="agent", any_taint=True
+        )
+
+
+def test_startup_budget_counts_the_initial_delay(checks):
+    def pod(startup: dict[str, Any]) -> dict[str, Any]:
+        probe = {"exec": {"command": ["test", "-f", "/tmp/started"]}}
+        return obj(
+            "Pod", "slow", spec={"containers": [{"name": "app", "startupProbe": {**probe, **startup}}]}
+        )
+
+    args = {"name": "slow", "container": "app", "handler": {"exec": "test -f /tmp/started"}, "min_budget": 60}
+    assert (
+        checks("probes.startup")(
+            ctx(pod({"initialDelaySeconds": 30, "periodSeconds": 5, "failureThreshold": 6})), **args
+        )
+        is None
+    )
+    with pytest.raises(CheckFailed, match="= 45s, less than the 60s"):
+        checks("probes.startup")(
+            ctx(pod({"initialDelaySeconds": 15, "periodSeconds": 5, "failureThreshold": 6})), **args
+        )

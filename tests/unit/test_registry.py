@@ -47,8 +47,8 @@ def test_two_packs_same_id_do_not_clash(tmp_path):
 def test_spec_fields_and_location(tmp_path):
     spec = _one(tmp_path)
     assert (spec.timeout, spec.poll, spec.hold) == (5, 2, 3)
-    assert spec.title == "Thing {name} has label {label}."
-    assert spec.describe({"name": "web"}) == "Thing web has label env."
+    assert spec.title == "Thing {name} has label {label}"  # the trailing "." is dropped
+    assert spec.describe({"name": "web"}) == "Thing web has label env"
     assert spec.location.path.name == "x.py" and spec.location.line == 4
 
 
@@ -123,7 +123,7 @@ def test_decorator_outside_a_load_registers_a_builtin(monkeypatch):
     def fn(ctx):
         """A built-in."""
 
-    assert fresh.get("test.builtin").fn is fn and fresh.get("test.builtin").title == "A built-in."
+    assert fresh.get("test.builtin").fn is fn and fresh.get("test.builtin").title == "A built-in"
 
 
 def test_first_checker_goes_to_the_pack_even_without_builtins(monkeypatch, tmp_path):
@@ -132,3 +132,11 @@ def test_first_checker_goes_to_the_pack_even_without_builtins(monkeypatch, tmp_p
     monkeypatch.setattr(reg, "builtin_registry", lambda: empty)
     registry = load_checks(_pack(tmp_path, "p", {"x.py": CHECKER.format(id="x.first", timeout=5, tag="")}))
     assert [s.id for s in registry.own()] == ["x.first"] and "x.first" not in empty
+
+
+def test_titles_render_arguments_readably():
+    spec = reg.CheckSpec(
+        "t.x", lambda ctx, pods, labels, value=None, on=True: None, title="{pods} {labels} {value} {on}"
+    )
+    shown = spec.describe({"pods": ["a", "b"], "labels": {"app": "web", "tier": "front"}})
+    assert shown == "a, b app=web, tier=front (any) true"

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tutor.grading.context import DEFAULT, CheckContext, describe
-from tutor.grading.matcher import describe_diffs
+from tutor.grading.matcher import MODES, describe_diffs
 from tutor.grading.outcomes import CheckFailed, NotYet
 from tutor.grading.registry import check
 from tutor.grading.selectors import selector_text
@@ -57,8 +57,8 @@ def match_check(
     mode: str = "subset",
 ) -> str | None:
     """{kind} {name} matches the expected fields"""
-    if mode not in ("subset", "exact"):
-        raise ValueError(f"match: mode must be 'subset' or 'exact', not {mode!r}")
+    if mode not in MODES:
+        raise ValueError(f"match: mode must be one of {', '.join(MODES)}, not {mode!r}")
     ns = DEFAULT if namespace is None else namespace
     candidates = _candidates(ctx, apiVersion, kind, name, labels, ns)
     what = _what(kind, name, labels, ctx.namespace_for(apiVersion, kind, ns))
@@ -66,7 +66,7 @@ def match_check(
         ns = ctx.namespace_for(apiVersion, kind, DEFAULT if namespace is None else namespace)
         raise NotYet(f"{_what(kind, name, labels, None)} not found" + (f" in namespace {ns}" if ns else ""))
     subset = match or {}
-    results = [(obj, ctx.match(obj, subset, exact=mode == "exact")) for obj in candidates]
+    results = [(obj, ctx.match(obj, subset, mode=mode)) for obj in candidates]
     matching = [obj for obj, diffs in results if not diffs]
     n = len(matching)
     if count is None and min is None and max is None:

@@ -15,28 +15,29 @@ from decimal import Decimal
 from typing import Any
 
 from tutor.grading.cache import RoundCache
+from tutor.grading.equivalence import images_equal
 from tutor.grading.fieldpath import MISSING, walk
+from tutor.grading.kube import POD_SPEC_PATHS, api_version_of, is_kind, only_container
 from tutor.grading.matcher import describe_diffs, match
 from tutor.grading.outcomes import CheckFailed, NotYet
 from tutor.grading.quantity import parse_quantity, values_equal
 from tutor.grading.selectors import field_selector, label_selector, workload_selector
-from tutor.results import FieldDiff
+from tutor.results import FieldDiff, show_value
 
 DEFAULT: Any = object()
 """Sentinel for "the exercise namespace when the kind is namespaced"."""
 
 SnapshotKey = tuple[str, str, str | None, str]  # (apiVersion, kind, namespace, name)
 
-WORKLOAD_POD_SPEC = {
-    "Pod": "spec",
-    "Deployment": "spec.template.spec",
-    "ReplicaSet": "spec.template.spec",
-    "ReplicationController": "spec.template.spec",
-    "DaemonSet": "spec.template.spec",
-    "StatefulSet": "spec.template.spec",
-    "Job": "spec.template.spec",
-    "CronJob": "spec.jobTemplate.spec.template.spec",
-}
+WORKLOAD_POD_SPEC = {kind: ".".join(path) for kind, path in POD_SPEC_PATHS.items()}
+
+
+def _kind_first(api_version: str, kind: Any, name: Any = MISSING) -> tuple[str, str, Any]:
+    """Accept ``(kind, name)`` for the common kinds: ``ctx.get("Deployment", "web")`` is
+    ``ctx.get("apps/v1", "Deployment", "web")``. Returns ``(api_version, kind, name)``."""
+    if is_kind(api_version) and name is MISSING:
+        return api_version_of(api_version), api_version, kind
+    return api_version, kind, name
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -90,7 +91,7 @@ class CheckContext:
     def list(
         self,
         api_version: str,
-        kind: str,
+        kind: str | None = None,
         namespace: Any = DEFAULT,
         labels: str | Mapping[str, str] | None = None,
         fields: str | Mapping[str, Any] | None = None,
@@ -98,7 +99,10 @@ class CheckContext:
         """Objects of ``kind``; ``labels``/``fields`` are selectors (a dict or the usual string form).
 
         ``namespace`` defaults to the exercise namespace for namespaced kinds; None means all namespaces.
+        ``ctx.list("Pod", labels=...)``: a common kind alone picks its apiVersion.
         """
+        if kind is None:
+            api_version, kind = api_version_of(api_version), api_version
         by_label, by_field = label_selector(labels), field_selector(fields)
         found = [
             o
@@ -108,16 +112,26 @@ class CheckContext:
         self.touched.extend(found[:3])
         return found
 
-    def find(self, api_version: str, kind: str, name: str, namespace: Any = DEFAULT) -> dict[str, Any] | None:
-        """The object, or None if it does not exist."""
+    def find(
+        self, api_version: str, kind: str, name: Any = MISSING, namespace: Any = DEFAULT
+    ) -> dict[str, Any] | None:
+        """The object, or None if it does not exist. ``ctx.find("Deployment", "web")`` works too."""
+        api_version, kind, name = _kind_first(api_version, kind, name)
         for obj in self._cache.list(api_version, kind, self._ns(api_version, kind, namespace)):
             if (obj.get("metadata") or {}).get("name") == name:
                 self.touched.append(obj)
                 return obj
         return None
 
-    def get(self, api_version: str, kind: str, name: str, namespace: Any = DEFAULT) -> dict[str, Any]:
-        """The object; raises NotYet (``Deployment web not found in namespace x``) if it is absent."""
+    def get(
+        self, api_version: str, kind: str, name: Any = MISSING, namespace: Any = DEFAULT
+    ) -> dict[str, Any]:
+        """The object; raises NotYet (``Deployment web not found in namespace x``) if it is absent.
+
+        ``ctx.get("Deployment", "web")``: a common kind alone picks its apiVersion
+        (``tutor.sdk.API_VERSIONS``).
+        """
+        api_version, kind, name = _kind_first(api_version, kind, name)
         obj = self.find(api_version, kind, name, namespace)
         if obj is None:
             ns = self._ns(api_version, kind, namespace)
@@ -135,13 +149,28 @@ class CheckContext:
         return value
 
     def expect_field(
-        self, obj: Mapping[str, Any], path: str, expected: Any, message: str | None = None
+        self,
+        obj: Mapping[str, Any],
+        path: str,
+        expected: Any,
+        message: str | None = None,
+        *,
+        at: str = "",
     ) -> None:
-        """CheckFailed with ``FieldDiff(path, expected, actual)`` unless the field equals ``expected``."""
-        actual, reached = walk(obj, path)
-        if actual is MISSING or not values_equal(expected, actual):
-            shown = "missing" if actual is MISSING else repr(actual)
-            text = message or f"{describe(obj)}: {reached} is {shown}, expected {expected!r}"
+        """CheckFailed with ``FieldDiff(path, expected, actual)`` unless the field equals ``expected``.
+
+        ``at``: the path of a sub-object of ``obj`` that ``path`` is relative to, e.g.
+        ``ctx.expect_field(dep, "image", "nginx:1.25", at=container_path(dep, "web"))``; the message
+        names ``obj`` and the full path. ``obj`` may also be a sub-object itself (a container dict):
+        the message then shows the relative path. Images compare by normalised reference
+        (``docker.io/library/nginx:1.25`` == ``nginx:1.25``), quantities by value.
+        """
+        full = f"{at.rstrip('.')}.{path.lstrip('.')}" if at else path
+        actual, reached = walk(obj, full)
+        if actual is MISSING or not _field_equal(full, expected, actual):
+            shown = "missing" if actual is MISSING else show_value(actual)
+            owner = f"{describe(obj)}: " if obj.get("kind") else ""
+            text = message or f"{owner}{reached} is {shown}, expected {show_value(expected)}"
             raise CheckFailed(text, [FieldDiff(reached, expected, actual)])
 
     def expect(self, condition: Any, message: str) -> None:
@@ -149,15 +178,23 @@ class CheckContext:
         if not condition:
             raise CheckFailed(message)
 
-    def match(self, obj: Any, subset: Any, *, exact: bool = False) -> builtins.list[FieldDiff]:
+    def match(
+        self, obj: Any, subset: Any, *, exact: bool = False, mode: str | None = None
+    ) -> builtins.list[FieldDiff]:
         """Subset-match ``obj`` against ``subset`` (see ``tutor.grading.matcher``); the diffs."""
-        return match(obj, subset, exact=exact)
+        return match(obj, subset, exact=exact, mode=mode)
 
     def expect_match(
-        self, obj: Mapping[str, Any], subset: Any, message: str | None = None, *, exact: bool = False
+        self,
+        obj: Mapping[str, Any],
+        subset: Any,
+        message: str | None = None,
+        *,
+        exact: bool = False,
+        mode: str | None = None,
     ) -> None:
-        """CheckFailed with every diff unless ``obj`` matches ``subset``."""
-        diffs = match(obj, subset, exact=exact)
+        """CheckFailed with every diff unless ``obj`` matches ``subset`` (``mode``: subset/exact/set)."""
+        diffs = match(obj, subset, exact=exact, mode=mode)
         if diffs:
             raise CheckFailed(message or f"{describe(obj)}: {describe_diffs(diffs)}", diffs)
 
@@ -187,6 +224,11 @@ class CheckContext:
             f"{describe(obj)} has no container named {name} (it has {', '.join(map(str, names)) or 'none'})",
             [FieldDiff(f".containers[name={name}]", {"name": name}, MISSING)],
         )
+
+    @staticmethod
+    def only_container(obj: Mapping[str, Any]) -> dict[str, Any]:
+        """The one app container of a Pod or workload, whatever its name; CheckFailed if not exactly one."""
+        return only_container(obj)
 
     def pods_of(self, workload: Mapping[str, Any]) -> builtins.list[dict[str, Any]]:
         """The pods a workload selects in its namespace (not terminating). A Pod gives itself."""
@@ -245,10 +287,31 @@ class CheckContext:
         return sorted(events, key=_event_time)
 
     # -- exercise start ------------------------------------------------------------------------
-    def snapshot_uid(self, api_version: str, kind: str, name: str, namespace: Any = DEFAULT) -> str | None:
+    def snapshot_uid(
+        self, api_version: str, kind: str, name: Any = MISSING, namespace: Any = DEFAULT
+    ) -> str | None:
         """The UID the object had when the exercise started, or None if it did not exist then."""
+        api_version, kind, name = _kind_first(api_version, kind, name)
         entry = self._snapshot.get((api_version, kind, self._ns(api_version, kind, namespace), name))
         return None if entry is None else entry.get("uid")
+
+    def expect_not_recreated(self, obj: Mapping[str, Any]) -> dict[str, Any]:
+        """``obj``, or CheckFailed when it replaced the object of that name the exercise started with.
+
+        Tasks that say "change X" are graded on X itself: a deleted and recreated object loses its
+        history (revisions, ControllerRevisions, status), so recreating it is a different answer.
+        """
+        meta = obj.get("metadata") or {}
+        kind, name = str(obj.get("kind")), str(meta.get("name", "?"))
+        api_version = api_version_of(kind) if is_kind(kind) else str(obj.get("apiVersion"))
+        before = self.snapshot_uid(api_version, kind, name)
+        if before is not None and meta.get("uid") != before:
+            raise CheckFailed(
+                f"{kind} {name} was deleted and recreated (its UID changed), which throws its history "
+                f"away. Reset the exercise and change the existing object "
+                f"(kubectl set/scale/edit/patch/rollout)"
+            )
+        return dict(obj)
 
     def created_after_start(self, obj: Mapping[str, Any]) -> bool:
         """True when ``obj`` was created after the exercise started (always True outside a started run).
@@ -263,6 +326,12 @@ class CheckContext:
             return False
         created = parse_time(meta.get("creationTimestamp"))
         return created is not None and created >= self.started_at.replace(microsecond=0)
+
+
+def _field_equal(path: str, expected: Any, actual: Any) -> bool:
+    if path.rsplit(".", 1)[-1] == "image" and isinstance(expected, str) and isinstance(actual, str):
+        return images_equal(expected, actual)
+    return values_equal(expected, actual)
 
 
 def _event_time(ev: Mapping[str, Any]) -> datetime:

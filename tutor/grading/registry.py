@@ -21,6 +21,7 @@ import importlib
 import importlib.util
 import inspect
 import re
+import string
 import sys
 import threading
 import traceback
@@ -112,9 +113,30 @@ class CheckSpec:
         except TypeError:
             pass
         try:
-            return self.title.format(**values)
+            return _TitleFormatter().format(self.title, **values)
         except (KeyError, IndexError, ValueError, AttributeError):
             return self.title
+
+
+class _TitleFormatter(string.Formatter):
+    """Arguments in a title read as a learner writes them: ``[a, b]`` → ``a, b``,
+    ``{app: web}`` → ``app=web``, ``None`` → ``(any)``, ``True`` → ``true``."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        text: str = super().format_field(_readable(value), format_spec)
+        return text
+
+
+def _readable(value: Any) -> Any:
+    if value is None:
+        return "(any)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={_readable(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(str(_readable(v)) for v in value)
+    return value
 
 
 class Registry:
@@ -220,7 +242,7 @@ def check(
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         doc = inspect.getdoc(fn) or ""
-        title = doc.strip().splitlines()[0] if doc.strip() else check_id
+        title = doc.strip().splitlines()[0].rstrip(" .") if doc.strip() else check_id
         spec = CheckSpec(check_id, fn, timeout, poll, hold, title, _location_of(fn))
         target = _target.get()  # not `or`: an empty Registry is falsy (len 0)
         (target if target is not None else _BUILTIN).add(spec)

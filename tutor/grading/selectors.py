@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from tutor.grading.fieldpath import MISSING, walk
+from tutor.grading.kube import selector_matches
 
 Requirement = Callable[[Mapping[str, str]], bool]
 
@@ -78,21 +79,14 @@ def selector_text(selector: str | Mapping[str, str] | None) -> str:
 
 
 def workload_selector(selector: Mapping[str, Any] | None) -> Requirement:
-    """A predicate for a workload's ``spec.selector`` (matchLabels + matchExpressions)."""
+    """A predicate for a workload's ``spec.selector`` (matchLabels + matchExpressions).
+
+    Unlike a bare LabelSelector, an empty workload selector selects nothing here: the API rejects
+    one on apps/v1 workloads, so it only appears on a broken object and must not claim every pod.
+    """
     if not selector:
-        return lambda labels: False  # an empty selector selects nothing for our purposes
-    parts = [f"{k}={v}" for k, v in (selector.get("matchLabels") or {}).items()]
-    for expr in selector.get("matchExpressions") or []:
-        op, key, values = expr.get("operator"), expr.get("key"), expr.get("values") or []
-        parts.append(
-            {
-                "In": f"{key} in ({','.join(values)})",
-                "NotIn": f"{key} notin ({','.join(values)})",
-                "Exists": key,
-                "DoesNotExist": f"!{key}",
-            }[op]
-        )
-    return label_selector(",".join(parts)) if parts else (lambda labels: False)
+        return lambda labels: False
+    return lambda labels: selector_matches(selector, labels)
 
 
 def field_selector(selector: str | Mapping[str, Any] | None) -> Callable[[Mapping[str, Any]], bool]:
