@@ -24,8 +24,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from tutor.cluster import kubeconfig as kcfg
-from tutor.cluster import procs, registry
+from tutor.cluster import procs, registry, sim_rules
 from tutor.cluster.paths import (
     ETCD_VERSION,
     K8S_VERSION,
@@ -135,9 +137,18 @@ def ensure_binaries(build: bool = False, progress: Progress = lambda _m: None) -
         raise SimError(f"`bash {script}` failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
 
 
+#: kwok Stages narrowed by a container rule before use (see tutor.cluster.sim_rules).
+_NARROWED = {"pod/fast/pod-ready": sim_rules.healthy_only, "pod/fast/pod-complete": sim_rules.ready_only}
+
+
 def _stages_yaml() -> str:
-    parts = [(kwok_stage_dir() / f"{s}.yaml").read_text(encoding="utf-8").strip() for s in STAGES]
-    return "\n---\n".join(parts) + "\n"
+    """kwok's node and pod Stages, healthy pods only, plus the container-failure rules."""
+    stages = []
+    for name in STAGES:
+        stage = yaml.safe_load((kwok_stage_dir() / f"{name}.yaml").read_text(encoding="utf-8"))
+        stages.append(_NARROWED.get(name, lambda s: s)(stage))
+    stages += sim_rules.fault_stages()
+    return yaml.safe_dump_all(stages, sort_keys=False, width=10_000)
 
 
 def _commands(st: SimState, pki: dict[str, Path]) -> dict[str, list[str]]:
