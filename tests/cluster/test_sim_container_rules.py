@@ -7,6 +7,8 @@ On a sim without the rules every one of these pods would be Running and Ready, s
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.cluster.test_sim_control_plane import wait_for
@@ -185,3 +187,65 @@ spec: {selector: {app: bad}, ports: [{port: 80}]}
 
     eps = wait_for(endpoints, "the pod's endpoint entry", timeout=15)
     assert all(e["conditions"].get("ready") is False for e in eps)
+
+
+def _ready_endpoints(cluster, namespace: str, service: str) -> list[dict]:
+    slices = cluster.read.list(
+        "discovery.k8s.io/v1",
+        "EndpointSlice",
+        namespace,
+        label_selector={"kubernetes.io/service-name": service},
+    )
+    return [e for s in slices for e in (s.get("endpoints") or []) if e["conditions"].get("ready")]
+
+
+def test_readiness_probe_on_an_unserved_port_keeps_the_service_empty(cluster, namespace):
+    w = cluster.writer()
+    probe = "readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}"
+    w.apply(_pod("wrongport", f"{{name: web, image: nginx:1.25, {probe}}}"), namespace)
+    w.apply(
+        _pod("rightport", "{name: web, image: nginx:1.25, readinessProbe: {httpGet: {path: /, port: 80}}}"),
+        namespace,
+    )
+    for name in ("wrongport", "rightport"):
+        w.apply(
+            f"""
+apiVersion: v1
+kind: Service
+metadata: {{name: {name}}}
+spec: {{selector: {{app: {name}}}, ports: [{{port: 80}}]}}
+""",
+            namespace,
+        )
+    wait_for(lambda: _ready_endpoints(cluster, namespace, "rightport"), "a ready endpoint behind rightport")
+    wait_for(
+        lambda: (
+            ("Warning", "Unhealthy", "Readiness probe failed: connect: connection refused")
+            in _events(cluster, namespace, "wrongport")
+        ),
+        "the Unhealthy event",
+        timeout=15,
+    )
+    st = _status(cluster, namespace, "wrongport")
+    assert (st["phase"], st["ready"], st["restartCount"]) == ("Running", False, 0)
+    assert _ready_endpoints(cluster, namespace, "wrongport") == []
+
+
+def test_failing_liveness_probe_restarts_after_delay_period_and_threshold(cluster, namespace):
+    timing = "initialDelaySeconds: 2, periodSeconds: 1, failureThreshold: 2"
+    probe = f"livenessProbe: {{httpGet: {{path: /healthz, port: 8080}}, {timing}}}"
+    cluster.writer().apply(_pod("unlive", f"{{name: web, image: nginx:1.25, {probe}}}"), namespace)
+    wait_for(lambda: _status(cluster, namespace, "unlive").get("state"), "a container status")
+    started = time.monotonic()
+    wait_for(
+        lambda: _status(cluster, namespace, "unlive")["restartCount"] >= 1, "the first restart", timeout=15
+    )
+    assert time.monotonic() - started >= 3  # initialDelaySeconds 2 + 1 s x 2 failures = 4 s
+    wait_for(
+        lambda: _status(cluster, namespace, "unlive")["restartCount"] >= 2, "the second restart", timeout=15
+    )
+    events = _events(cluster, namespace, "unlive")
+    assert ("Warning", "Unhealthy", "Liveness probe failed: connect: connection refused") in events
+    assert ("Normal", "Killing", "Container failed liveness probe, will be restarted") in events
+    st = _status(cluster, namespace, "unlive")
+    assert "running" in st["state"] and st["lastState"]["terminated"]["exitCode"] == 137

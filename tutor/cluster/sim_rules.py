@@ -31,6 +31,8 @@ IMAGE_TAGS: dict[str, str] = {
     "busybox": r"1\.3[0-7](\.[0-9]+)?(-(musl|glibc|uclibc))?|musl|glibc|stable|latest",
     "registry.k8s.io/pause": r"3\.[0-9]+",
 }
+#: What the well-known images serve: port and the HTTP paths that answer 200 (busybox and pause serve nothing).
+SERVED: dict[str, tuple[int, str]] = {"nginx": (80, r"/|/index\.html|/50x\.html")}
 #: Registry hosts under reserved top-level domains never resolve (RFC 2606 / 6761).
 BAD_HOST_RE = r"^[^/]+\.(invalid|example|test)(:[0-9]+)?/"
 #: A container command that fills memory until the limit kills it.
@@ -56,30 +58,67 @@ GOOD_RE = (
 )
 
 
+#: "image|port|path" of a probe that succeeds (path empty for tcpSocket).
+SERVED_RE = (
+    "^("
+    + "|".join(
+        f"{_repo_re(r)}(:[^|@]*)?(@[^|]*)?\\|{port}\\|({paths})?" for r, (port, paths) in SERVED.items()
+    )
+    + ")$"
+)
+
+
 def _lit(regex: str) -> str:
     """A regex as a string literal valid in both jq and Go templates (JSON string syntax)."""
     return json.dumps(regex)
 
 
 # --- jq (selectors) -----------------------------------------------------------------------------
-_JQ_FAULT = (
-    "def fault: .image as $img"
+_JQ_PROBE_OK = (
+    "def probe_ok($c): if . == null then true"
+    f' elif .exec then ((.exec.command // []) | join(" ") | test({_lit(CRASH_RE)}) | not)'
+    " else (.httpGet // .tcpSocket // .grpc) as $h"
+    ' | ($h.port | if type == "string" then (. as $name | [$c.ports[]? | select(.name == $name)'
+    " | .containerPort][0] // -1) else . end) as $n"
+    ' | (if .httpGet then ($h.path // "/") else "" end) as $path'
+    f' | ($c.image | test({_lit(KNOWN_RE)}) | not) or ("\\($c.image)|\\($n)|\\($path)" | test({_lit(SERVED_RE)})) end; '
+)
+_JQ_FAULT = _JQ_PROBE_OK + (
+    "def fault: . as $c | .image as $img"
     ' | (((.command // []) + (.args // [])) | join(" ")) as $cmd'
     ' | (.resources.limits.memory // "") as $lim'
     f" | if ($img | test({_lit(BAD_HOST_RE)})) or (($img | test({_lit(KNOWN_RE)}))"
     f' and ($img | test({_lit(GOOD_RE)}) | not)) then "pull"'
     f' elif $lim != "" and ($cmd | test({_lit(OOM_RE)})) then "oom"'
-    f' elif $cmd | test({_lit(CRASH_RE)}) then "crash" else "none" end; '
+    f' elif $cmd | test({_lit(CRASH_RE)}) then "crash"'
+    ' elif (.livenessProbe | probe_ok($c) | not) then "unlive"'
+    ' elif (.readinessProbe | probe_ok($c) | not) then "unready" else "none" end; '
 )
-#: jq: the pod's outcome at start: "pull", "exit" (a container ends) or "none" (healthy).
+#: jq: the pod's outcome: "pull", "exit" (a container ends), "unlive" (a liveness probe fails),
+#: "unready" (a readiness probe fails) or "none" (healthy).
 POD_FAULT_JQ = (
     _JQ_FAULT + '[.spec.containers[] | fault] | if any(. == "pull") then "pull"'
-    ' elif any(. == "oom" or . == "crash") then "exit" else "none" end'
+    ' elif any(. == "oom" or . == "crash") then "exit" elif any(. == "unlive") then "unlive"'
+    ' elif any(. == "unready") then "unready" else "none" end'
 )
 
+
 # --- Go template (status) -----------------------------------------------------------------------
+def _tpl_probe_ok(probe: str, var: str) -> str:
+    """Go template: set ``$var`` false when the container's ``probe`` would fail (same rule as probe_ok in jq)."""
+    return (
+        f"{{{{ ${var} := true }}}}{{{{ with .{probe} }}}}"
+        f'{{{{ if .exec }}}}{{{{ if regexMatch {_lit(CRASH_RE)} (join " " (.exec.command | default list)) }}}}{{{{ ${var} = false }}}}{{{{ end }}}}'
+        "{{ else }}{{ $h := or .httpGet .tcpSocket .grpc }}{{ $n := $h.port }}"
+        '{{ if kindIs "string" $n }}{{ $name := $n }}{{ $n = -1 }}{{ range $c.ports }}{{ if eq .name $name }}{{ $n = .containerPort }}{{ end }}{{ end }}{{ end }}'
+        '{{ $path := "" }}{{ if .httpGet }}{{ $path = .httpGet.path | default "/" }}{{ end }}'
+        f'{{{{ if and (regexMatch {_lit(KNOWN_RE)} $c.image) (not (regexMatch {_lit(SERVED_RE)} (printf "%s|%v|%s" $c.image $n $path))) }}}}{{{{ ${var} = false }}}}{{{{ end }}}}'
+        "{{ end }}{{ end }}"
+    )
+
+
 _TPL_FAULT = (
-    "{{ $img := .image }}"
+    "{{ $c := . }}{{ $img := .image }}"
     '{{ $cmd := join " " (concat (.command | default list) (.args | default list)) }}'
     '{{ $lim := "" }}{{ with .resources }}{{ with .limits }}{{ with .memory }}{{ $lim = . }}'
     "{{ end }}{{ end }}{{ end }}"
@@ -88,6 +127,9 @@ _TPL_FAULT = (
     f' (not (regexMatch {_lit(GOOD_RE)} $img))) }}}}{{{{ $fault = "pull" }}}}'
     f'{{{{ else if and $lim (regexMatch {_lit(OOM_RE)} $cmd) }}}}{{{{ $fault = "oom" }}}}'
     f'{{{{ else if regexMatch {_lit(CRASH_RE)} $cmd }}}}{{{{ $fault = "crash" }}}}{{{{ end }}}}'
+    + _tpl_probe_ok("livenessProbe", "live")
+    + _tpl_probe_ok("readinessProbe", "readyok")
+    + '{{ if eq $fault "none" }}{{ if not $live }}{{ $fault = "unlive" }}{{ else if not $readyok }}{{ $fault = "unready" }}{{ end }}{{ end }}'
     '{{ $code := 1 }}{{ with regexFind "exit +[0-9]+" $cmd }}'
     '{{ $code = trimPrefix "exit" . | trim | atoi }}{{ end }}'
 )
@@ -105,40 +147,43 @@ startTime: {{ $now | Quote }}
 """
 
 
-def _not_ready(now: str = "$now") -> str:
-    return f"""conditions:
-- {{type: Initialized, status: "True", lastTransitionTime: {{{{ {now} | Quote }}}}}}
-- {{type: PodScheduled, status: "True", lastTransitionTime: {{{{ {now} | Quote }}}}}}
-- {{type: Ready, status: "False", reason: ContainersNotReady, lastTransitionTime: {{{{ {now} | Quote }}}}}}
-- {{type: ContainersReady, status: "False", reason: ContainersNotReady, lastTransitionTime: {{{{ {now} | Quote }}}}}}
+_CONDITIONS = """
+conditions:
+- {type: Initialized, status: "True", lastTransitionTime: {{ $now | Quote }}}
+- {type: PodScheduled, status: "True", lastTransitionTime: {{ $now | Quote }}}
+{{ range list "Ready" "ContainersReady" }}
+- {type: {{ . }}, status: {{ if $podReady }}"True"{{ else }}"False", reason: ContainersNotReady{{ end }}, lastTransitionTime: {{ $now | Quote }}}
+{{ end }}
 """
 
 
 _START_TEMPLATE = (
-    '{{ $now := Now }}{{ $never := eq .spec.restartPolicy "Never" }}{{ $pull := false }}\n'
-    + _not_ready()
+    '{{ $now := Now }}{{ $never := eq .spec.restartPolicy "Never" }}{{ $pull := false }}{{ $exit := false }}'
+    "{{ $podReady := true }}\n"
     + "containerStatuses:\n{{ range .spec.containers }}"
     + _TPL_FAULT
     + """
+{{ $ready := and (or (eq $fault "none") (eq $fault "unlive")) $readyok }}{{ if not $ready }}{{ $podReady = false }}{{ end }}
 - name: {{ .name | Quote }}
   image: {{ .image | Quote }}
   imageID: ""
-  ready: false
+  ready: {{ $ready }}
   restartCount: 0
   started: false
   state:
   {{ if eq $fault "pull" }}{{ $pull = true }}
     waiting: {reason: ErrImagePull, message: {{ printf "Failed to pull image %q: rpc error: code = NotFound desc = failed to pull and unpack image %q: not found" .image .image | Quote }}}
-  {{ else if eq $fault "oom" }}
+  {{ else if eq $fault "oom" }}{{ $exit = true }}
     terminated: {exitCode: 137, reason: OOMKilled, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }}}
-  {{ else if eq $fault "crash" }}
+  {{ else if eq $fault "crash" }}{{ $exit = true }}
     terminated: {exitCode: {{ $code }}, reason: Error, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }}}
   {{ else }}
     running: {startedAt: {{ $now | Quote }}}
   {{ end }}
 {{ end }}
-phase: {{ if $pull }}Pending{{ else if $never }}Failed{{ else }}Running{{ end }}
+phase: {{ if $pull }}Pending{{ else if and $exit $never }}Failed{{ else }}Running{{ end }}
 """
+    + _CONDITIONS
     + _POD_IPS
 )
 
@@ -196,6 +241,45 @@ _CRASH_RESTART = _each_status(
 )
 
 
+_LIVENESS_RESTART = (
+    "{{ $now := Now }}{{ $pod := . }}\ncontainerStatuses:\n"
+    "{{ range $i, $c := .spec.containers }}{{ $s := index $pod.status.containerStatuses $i }}"
+    + _tpl_probe_ok("livenessProbe", "live")
+    + """
+- name: {{ $s.name | Quote }}
+  image: {{ $s.image | Quote }}
+  imageID: ""
+  ready: {{ $s.ready }}
+  started: true
+  {{ if $live }}
+  restartCount: {{ $s.restartCount }}
+  state: {{ toJson $s.state }}
+  {{ if $s.lastState }}lastState: {{ toJson $s.lastState }}{{ end }}
+  {{ else }}
+  restartCount: {{ add $s.restartCount 1 }}
+  lastState: {terminated: {exitCode: 137, reason: Error, startedAt: {{ $s.state.running.startedAt | Quote }}, finishedAt: {{ $now | Quote }}}}
+  state: {running: {startedAt: {{ $now | Quote }}}}
+  {{ end }}
+{{ end }}
+"""
+)
+_PROBED = _each_status(
+    """  restartCount: {{ $s.restartCount }}
+  state: {{ toJson $s.state }}
+  {{ if $s.lastState }}lastState: {{ toJson $s.lastState }}{{ end }}
+"""
+).replace("  started: {{ or $s.started false }}\n", "  started: true\n")
+
+
+def _probe_delay_jq(probe: str, failures: bool) -> str:
+    """jq: seconds until ``probe`` of the first container that has one has failed (as a Go duration)."""
+    times = " * (.failureThreshold // 3)" if failures else ""
+    return (
+        f'"\\([.spec.containers[] | .{probe} | select(. != null)][0]'
+        f' | (.initialDelaySeconds // 0) + (.periodSeconds // 10){times})s"'
+    )
+
+
 def _jq(expr: str, *values: str) -> dict[str, Any]:
     return {"key": expr, "operator": "In", "values": list(values)}
 
@@ -215,10 +299,11 @@ def _stage(
     event: tuple[str, str, str] | None = None,
     delay_ms: int | None = None,
     delay_jq: str | None = None,
+    more_events: tuple[tuple[str, str, str], ...] | list[tuple[str, str, str]] = (),
 ) -> dict[str, Any]:
     steps: list[dict[str, Any]] = []
-    if event:
-        steps.append({"event": {"type": event[0], "reason": event[1], "message": event[2]}})
+    for ev in ([event] if event else []) + list(more_events):
+        steps.append({"event": {"type": ev[0], "reason": ev[1], "message": ev[2]}})
     steps.append(
         {"patch": {"subresource": "status", "root": "status", "type": "merge", "template": template}}
     )
@@ -257,7 +342,9 @@ def fault_stages() -> list[dict[str, Any]]:
             _ERR_IMAGE_PULL,
         ),
         _stage(
-            "k8s-tutor-container-exits", [pending, _NO_STATUSES, _jq(POD_FAULT_JQ, "exit")], _START_TEMPLATE
+            "k8s-tutor-container-starts-unwell",
+            [pending, _NO_STATUSES, _jq(POD_FAULT_JQ, "exit", "unlive", "unready")],
+            _START_TEMPLATE,
         ),
         _stage(
             "k8s-tutor-image-pull-backoff",
@@ -272,6 +359,27 @@ def fault_stages() -> list[dict[str, Any]]:
             _PULL_RETRY,
             _ERR_IMAGE_PULL,
             delay_ms=PULL_RETRY_SECONDS * 1000,
+        ),
+        _stage(
+            "k8s-tutor-readiness-fails",
+            [
+                running,
+                _jq(POD_FAULT_JQ, "unready"),
+                _jq("[.status.containerStatuses[]? | .started] | any", "false"),
+            ],
+            _PROBED,
+            ("Warning", "Unhealthy", "Readiness probe failed: connect: connection refused"),
+            delay_ms=10_000,
+            delay_jq=_probe_delay_jq("readinessProbe", failures=False),
+        ),
+        _stage(
+            "k8s-tutor-liveness-restart",
+            [running, _jq(POD_FAULT_JQ, "unlive")],
+            _LIVENESS_RESTART,
+            ("Warning", "Unhealthy", "Liveness probe failed: connect: connection refused"),
+            delay_ms=30_000,
+            delay_jq=_probe_delay_jq("livenessProbe", failures=True),
+            more_events=[("Normal", "Killing", "Container failed liveness probe, will be restarted")],
         ),
         _stage(
             "k8s-tutor-crash-backoff",
