@@ -249,3 +249,16 @@ def test_failing_liveness_probe_restarts_after_delay_period_and_threshold(cluste
     assert ("Normal", "Killing", "Container failed liveness probe, will be restarted") in events
     st = _status(cluster, namespace, "unlive")
     assert "running" in st["state"] and st["lastState"]["terminated"]["exitCode"] == 137
+
+
+def test_kubectl_logs_answers_and_says_the_container_is_simulated(cluster, namespace):
+    cluster.writer().apply(
+        _pod("talk", "{name: c, image: busybox:1.36, command: [sh, -c, 'exit 1']}"), namespace
+    )
+    wait_for(lambda: _status(cluster, namespace, "talk").get("restartCount", 0) >= 1, "a restart")
+    text = cluster.read.logs(namespace, "talk", "c")
+    assert "no program runs in this container" in text
+    assert "What the sim simulates" in text
+    path = f"/api/v1/namespaces/{namespace}/pods/talk/log"
+    previous = b"".join(cluster.transport.stream_lines(path, {"previous": "true"}, (5.0, 10.0), what="logs"))
+    assert b"previous instance" in previous

@@ -414,3 +414,26 @@ def ready_only(stage: dict[str, Any]) -> dict[str, Any]:
         _jq('[.status.conditions[]? | select(.type == "Ready") | .status] | first // "False"', "True")
     )
     return stage
+
+
+#: What ``kubectl logs`` prints on sim: no program runs, so the log says so instead of inventing output.
+SIM_LOG_LINES = (
+    "k8s-tutor sim: no program runs in this container; kwok simulates it.",
+    "Its state (Running, CrashLoopBackOff, OOMKilled, ...) follows docs/clusters.md, 'What the sim simulates'.",
+    "On a kind cluster, kubectl logs shows what the program printed.",
+)
+
+
+def cri_log(lines: tuple[str, ...], when: str = "2026-01-01T00:00:00.000000000Z") -> str:
+    """``lines`` in the CRI log format kwok's log server reads (``<time> stdout F <line>``)."""
+    return "".join(f"{when} stdout F {line}\n" for line in lines)
+
+
+def cluster_logs(logs_file: str, previous_file: str) -> dict[str, Any]:
+    """A kwok ClusterLogs for every container of every pod: ``kubectl logs`` and ``--previous`` answer."""
+    return {
+        "apiVersion": "kwok.x-k8s.io/v1alpha1",
+        "kind": "ClusterLogs",
+        "metadata": {"name": "k8s-tutor-sim-logs"},
+        "spec": {"selector": {}, "logs": [{"logsFile": logs_file, "previousLogsFile": previous_file}]},
+    }
