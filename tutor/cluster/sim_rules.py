@@ -198,24 +198,21 @@ def _each_status(body: str) -> str:
     )
 
 
-_PULL_BACKOFF = _each_status(
-    """  restartCount: {{ $s.restartCount }}
-  {{ if and $s.state.waiting (eq $s.state.waiting.reason "ErrImagePull") }}
-  state: {waiting: {reason: ImagePullBackOff, message: {{ printf "Back-off pulling image %q" $s.image | Quote }}}}
-  {{ else }}
-  state: {{ toJson $s.state }}
-  {{ end }}
+def _pull_flip(from_reason: str, to_reason: str, message: str) -> str:
+    """A template moving containers waiting ``from_reason`` to ``to_reason`` (``message``: printf of the image)."""
+    return _each_status(
+        f"""  restartCount: {{{{ $s.restartCount }}}}
+  {{{{ if and $s.state.waiting (eq $s.state.waiting.reason "{from_reason}") }}}}
+  state: {{waiting: {{reason: {to_reason}, message: {{{{ printf "{message}" $s.image | Quote }}}}}}}}
+  {{{{ else }}}}
+  state: {{{{ toJson $s.state }}}}
+  {{{{ end }}}}
 """
-)
-_PULL_RETRY = _each_status(
-    """  restartCount: {{ $s.restartCount }}
-  {{ if and $s.state.waiting (eq $s.state.waiting.reason "ImagePullBackOff") }}
-  state: {waiting: {reason: ErrImagePull, message: {{ printf "Failed to pull image %q: not found" $s.image | Quote }}}}
-  {{ else }}
-  state: {{ toJson $s.state }}
-  {{ end }}
-"""
-)
+    )
+
+
+_PULL_BACKOFF = _pull_flip("ErrImagePull", "ImagePullBackOff", "Back-off pulling image %q")
+_PULL_RETRY = _pull_flip("ImagePullBackOff", "ErrImagePull", "Failed to pull image %q: not found")
 _CRASH_BACKOFF = _each_status(
     """  restartCount: {{ $s.restartCount }}
   {{ if $s.state.terminated }}
