@@ -164,6 +164,8 @@ def fake_tools(tmp_path, monkeypatch):
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kube" / "config"))
     monkeypatch.setenv("K8S_TUTOR_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("K8S_TUTOR_CACHE", str(tmp_path / "no-cache"))  # no sim-built kubectl either
+    # sim binary downloads go to a closed loopback port: they fail at once and never leave the host
+    monkeypatch.setenv("K8S_TUTOR_MIRROR", "http://127.0.0.1:9")
     for var in ("FAKE_DOCKER", "FAKE_KIND_CLUSTERS", "FAKE_KIND_FAIL", "FAKE_KUBECTL_FAIL"):
         monkeypatch.delenv(var, raising=False)
 

@@ -87,12 +87,14 @@ class SolutionStep:
     """One step of a reference solution or of setup.
 
     Exactly one of ``manifest`` (YAML text, possibly multi-document) or ``kubectl``
-    (arguments after ``kubectl``, as the learner would type them) is set.
+    (arguments after ``kubectl``, as the learner would type them) is set. ``workdir`` is the pack
+    folder: a kubectl step runs there, and its file arguments must stay inside it.
     """
 
     manifest: str | None = None
     kubectl: str | None = None
     source: SourceLocation | None = None
+    workdir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -204,10 +206,7 @@ class Pack:
     def exercises(self, *, include_exam_only: bool = False) -> tuple[Exercise, ...]:
         """All exercises in lesson order; exam-only tasks only when asked for."""
         return tuple(
-            ex
-            for lesson in self.lessons
-            for ex in lesson.exercises
-            if include_exam_only or ex.exam != "only"
+            ex for lesson in self.lessons for ex in lesson.exercises if include_exam_only or ex.exam != "only"
         )
 
     def exam_pool(self) -> tuple[Exercise, ...]:

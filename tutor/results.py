@@ -37,6 +37,23 @@ class Status(str, Enum):  # noqa: UP042
         return self in (Status.FAIL, Status.TIMEOUT)
 
 
+class Cause(str, Enum):  # noqa: UP042 - str() of a member stays "Cause.API", like Status
+    """Why a check ended in ERROR, so a front end tells "the cluster is gone" from "the pack is broken"
+    without parsing messages. ``NONE`` for every verdict that is not an error.
+
+    UNAVAILABLE  the API server did not answer (connection refused, timeout, 5xx).
+    API          the API server refused a read (403 Forbidden, ...): the environment.
+    CHECKER      the checker raised something other than NotYet/CheckFailed: the pack's code.
+    REFERENCE    the check reference cannot run (unknown checker id, arguments that do not bind).
+    """
+
+    NONE = ""
+    UNAVAILABLE = "unavailable"
+    API = "api"
+    CHECKER = "checker"
+    REFERENCE = "reference"
+
+
 @dataclass(frozen=True)
 class FieldDiff:
     """One mismatching field: ``.spec.replicas: expected 3, got 2``."""
@@ -66,9 +83,11 @@ class CheckResult:
     # 1-based position among the exercise's check references: check ids may repeat (two `match`
     # checks), so this is the stable key for one check's result; 0 = not known (built by hand)
     index: int = 0
+    cause: Cause = Cause.NONE  # why an ERROR happened; not in the JSON report (its format is fixed)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        del d["cause"]
         d["status"] = self.status.value
         d["diffs"] = [asdict(x) for x in self.diffs]
         d["diagnostics"] = list(self.diagnostics)

@@ -15,6 +15,7 @@ from tutor.content import load_pack, resolve_pack
 from tutor.exam import AttemptStore, ExamSession, ExamState
 from tutor.exam.runner import ExamRunner, exam_report
 from tutor.grading.lifecycle import apply_solution, cleanup_exercise
+from tutor.practice.cluster_session import ClusterSession
 from tutor.results import Status
 
 pytestmark = pytest.mark.cluster
@@ -78,7 +79,9 @@ def exam_cleanup(cluster):
 
 
 def run_attempt(cluster, pack, store, seed, tasks, exam_cleanup, timeout):
-    runner = ExamRunner(pack, cluster, allow_context=cluster.context, timeout=timeout)
+    runner = ExamRunner(
+        pack, ClusterSession.attached(cluster, allow_context=cluster.context), timeout=timeout
+    )
     session = ExamSession.new(
         pack, tasks=tasks, seed=seed, capabilities=runner.capabilities(), store=store, context=cluster.context
     )
@@ -110,7 +113,7 @@ def test_half_solved_fixture_attempt_scores_the_weighted_sum(cluster, tmp_path, 
     session.submit()
     # Grade after a "restart": a fresh runner that only knows what the attempt file says.
     resumed = ExamSession.resume(store.load(session.attempt.id), pack, store=store)
-    fresh = ExamRunner(pack, cluster, allow_context=cluster.context, timeout=3)
+    fresh = ExamRunner(pack, ClusterSession.attached(cluster, allow_context=cluster.context), timeout=3)
     fresh.load_runs(resumed)
     verdicts: list[str] = []
     fresh.on_verdict = lambda ex, res: verdicts.append(ex.id)
@@ -173,7 +176,7 @@ async def test_builtin_exam_of_8_tasks_end_to_end_in_the_tui(cluster, tmp_path, 
     from tutor.tui.exam.screens import ExamScreen, ReviewScreen
 
     pack = resolve_pack(None)
-    runner = ExamRunner(pack, cluster, allow_context=cluster.context)
+    runner = ExamRunner(pack, ClusterSession.attached(cluster, allow_context=cluster.context))
     session = ExamSession.new(
         pack,
         tasks=8,

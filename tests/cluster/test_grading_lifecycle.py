@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import secrets
 import textwrap
@@ -11,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tutor.grading import lifecycle, pack_test
+from tutor.cli import main
+from tutor.grading import lifecycle
 from tutor.grading.cache import RoundCache
 from tutor.grading.context import CheckContext
 from tutor.model import Exercise, SolutionStep
@@ -173,17 +173,9 @@ def test_pack_test_catches_drift_and_vacuous_checks(sim_cluster, cluster, tmp_pa
     suffix = secrets.token_hex(3)
     pack = write_pack(tmp_path / "pack", suffix)
     out = tmp_path / "report.json"
-    args = argparse.Namespace(
-        path=str(pack),
-        exercise=[],
-        format="json",
-        output=str(out),
-        context=sim_cluster.context,
-        kubeconfig=str(sim_cluster.kubeconfig),
-        jobs=3,
-        timeout=None,
-    )
-    assert pack_test.run(args) == 1
+    cluster_options = ["--context", sim_cluster.context, "--kubeconfig", str(sim_cluster.kubeconfig)]
+    args = ["pack", "test", str(pack), *cluster_options, "--jobs", "3"]
+    assert main([*args, "--format", "json", "--output", str(out)]) == 1
     data = {e["exercise"]: e for e in json.loads(out.read_text())["exercises"]}
     assert data["good"]["status"] == "pass"
     assert all("fails at start" in c["message"] for c in data["good"]["checks"])
@@ -199,6 +191,5 @@ def test_pack_test_catches_drift_and_vacuous_checks(sim_cluster, cluster, tmp_pa
     for ex in ("good", "drifted", "vacuous"):  # cleaned up (namespace deletion is not waited for at the end)
         left = cluster.read.get("v1", "Namespace", f"pt-{ex}-{suffix}")
         assert left is None or left["metadata"].get("deletionTimestamp")
-    one = argparse.Namespace(**{**vars(args), "exercise": ["good"], "output": None, "format": "text"})
-    assert pack_test.run(one) == 0
+    assert main([*args, "--exercise", "good", "--format", "text"]) == 0
     assert "1 passed, 0 failed, 0 errors, 0 skipped" in capsys.readouterr().out

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import yaml
 
 from tutor.cli import main
 from tutor.cluster import connect
@@ -14,19 +13,6 @@ from tutor.cluster.guard import ALLOW_ENV, created_by_tutor
 from tutor.errors import ContextRefused
 
 pytestmark = pytest.mark.cluster
-
-
-@pytest.fixture
-def foreign_kubeconfig(sim_cluster, tmp_path, monkeypatch):
-    """The session cluster under a context name the tutor never recorded (like a user's own cluster)."""
-    monkeypatch.delenv(ALLOW_ENV, raising=False)
-    data = yaml.safe_load(sim_cluster.kubeconfig.read_text())
-    ctx = next(c for c in data["contexts"] if c["name"] == sim_cluster.context)["context"]
-    data["contexts"] = [{"name": "someones-prod", "context": ctx}]
-    data["current-context"] = "someones-prod"
-    path = tmp_path / "foreign"
-    path.write_text(yaml.safe_dump(data))
-    return path
 
 
 def test_writes_to_a_foreign_context_are_refused_with_exit_code_2(foreign_kubeconfig, namespace):

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from tutor.cli import main
-from tutor.cluster import procs, registry, sim
+from tutor.cluster import procs, records, sim
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
@@ -55,7 +55,7 @@ def test_up_status_reuse_restart_down_leaves_no_process(tmp_path, capsys, sim_cl
         data = yaml.safe_load(kubeconfig.read_text())
         assert data["current-context"] == f"k8s-tutor-sim-{name}"
         assert {c["name"] for c in data["contexts"]} == {"mine", f"k8s-tutor-sim-{name}"}
-        assert registry.load("sim", name).server == st.server
+        assert records.load("sim", name).server == st.server
         assert all(procs.is_ours(pid, str(st.state_dir)) for pid in st.pids.values())
 
         assert cli("status", "--name", name) == 0
@@ -85,7 +85,7 @@ def test_up_status_reuse_restart_down_leaves_no_process(tmp_path, capsys, sim_cl
     assert not st.state_dir.exists()
     data = yaml.safe_load(kubeconfig.read_text())
     assert data["contexts"] == mine["contexts"] and data["clusters"] == mine["clusters"]
-    assert registry.load("sim", name) is None
+    assert records.load("sim", name) is None
     assert cli("status", "--name", name) == 1
 
 

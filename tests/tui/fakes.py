@@ -13,10 +13,11 @@ from pathlib import Path
 
 from tutor.cluster.drivers import DriverChoice
 from tutor.errors import ClusterUnavailable
+from tutor.grading.batch import check_titles
 from tutor.model import ApplyBlock, CheckRef, Exercise, Lesson, Pack, SolutionStep, SourceLocation
+from tutor.practice.core import ClusterStatus, PackEntry, Watch
 from tutor.results import CheckResult, ExerciseResult, FieldDiff, Status
 from tutor.store.progress import ProgressStore
-from tutor.tui.backend import ClusterStatus, PackEntry, Watch
 
 LESSON_BODY = """\
 # Namespaces
@@ -148,6 +149,9 @@ class FakeBackend:
         for line in ("building binaries", "starting etcd", "starting kube-apiserver"):
             progress(line)
         self.configured, self.down = True, False
+
+    def check_titles(self, pack: Pack, exercise: Exercise) -> list[str]:
+        return check_titles(exercise)  # the real title rule, without a checker registry
 
     def start_exercise(self, pack: Pack, exercise: Exercise) -> None:
         self._guard()

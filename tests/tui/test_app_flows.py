@@ -9,10 +9,10 @@ from textual.widgets import Button, Log, OptionList, Static
 from tests.tui.conftest import FAST_WATCH, notices, until
 from tests.tui.fakes import FakeBackend
 from tutor.cluster.drivers import DriverChoice
+from tutor.practice.core import PackEntry
 from tutor.results import Status
 from tutor.store.progress import ProgressStatus, ProgressStore
 from tutor.tui.app import make_app
-from tutor.tui.backend import PackEntry
 from tutor.tui.catalog import CatalogScreen
 from tutor.tui.first_run import FirstRunScreen
 from tutor.tui.lesson import LessonScreen
@@ -31,10 +31,10 @@ async def solve_dev(pilot, app, backend) -> tuple[LessonScreen, Checklist]:
     return screen, checklist
 
 
-
 def first_run_shown(app) -> bool:
     """The first-run screen is up *and* mounted (it is pushed from a worker, so the two can differ)."""
     return isinstance(app.screen, FirstRunScreen) and bool(app.screen.query("#first-run-text"))
+
 
 def app_for(backend, **kw):
     return make_app(backend, watch_options=FAST_WATCH, status_interval=0.2, **kw)

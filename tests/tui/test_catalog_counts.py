@@ -10,8 +10,8 @@ from textual.widgets.option_list import OptionDoesNotExist
 
 from tests.tui.conftest import until
 from tests.tui.fakes import FakeBackend, demo_pack
+from tutor.practice.core import PackEntry
 from tutor.tui.app import make_app
-from tutor.tui.backend import PackEntry
 from tutor.tui.catalog import lesson_line
 
 SIM = frozenset({"api", "scheduler", "controllers"})

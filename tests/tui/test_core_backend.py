@@ -8,6 +8,7 @@ import socket
 import pytest
 
 from tests.tui.fakes import write_pack
+from tutor.cluster.target import ClusterTarget
 from tutor.errors import ClusterUnavailable
 from tutor.store.progress import ProgressStore
 from tutor.tui.core_backend import CoreBackend
@@ -41,7 +42,9 @@ current-context: dead
 
 
 def test_dead_api_server_is_an_unreachable_status(tmp_path, dead_kubeconfig):
-    backend = CoreBackend(ProgressStore.open(tmp_path / "p.json"), kubeconfig=str(dead_kubeconfig))
+    backend = CoreBackend(
+        ProgressStore.open(tmp_path / "p.json"), target=ClusterTarget(kubeconfig=str(dead_kubeconfig))
+    )
     status = backend.cluster_status()
     assert status.configured and not status.reachable
     assert status.context == "dead"
@@ -50,12 +53,14 @@ def test_dead_api_server_is_an_unreachable_status(tmp_path, dead_kubeconfig):
 
 
 def test_missing_kubeconfig_is_not_configured(tmp_path):
-    backend = CoreBackend(ProgressStore.open(tmp_path / "p.json"), kubeconfig=str(tmp_path / "nope"))
+    backend = CoreBackend(
+        ProgressStore.open(tmp_path / "p.json"), target=ClusterTarget(kubeconfig=str(tmp_path / "nope"))
+    )
     status = backend.cluster_status()
     assert not status.configured and not status.reachable
     assert "cannot read kubeconfig" in status.message
     with pytest.raises(ClusterUnavailable):
-        backend._writer()
+        backend.writer()
 
 
 def test_broken_pack_is_an_entry_with_its_errors(tmp_path):

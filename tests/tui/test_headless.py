@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from tests.tui.fakes import LESSON_BODY, FakeBackend, demo_pack
+from tutor.grading.batch import check_titles
 from tutor.model import CheckRef, Exercise, SolutionStep
+from tutor.practice.core import steps_of
+from tutor.practice.watching import WatchLoop, watched_kinds
 from tutor.results import Status
-from tutor.tui.backend import check_titles, kubectl_equivalent, steps_of
-from tutor.tui.core_backend import watched_kinds
+from tutor.tui.backend import kubectl_equivalent
 from tutor.tui.prose import lesson_prose
-from tutor.tui.watching import WatchLoop
 
 
 def test_prose_hides_hints_solution_metadata_and_exam_tasks():
@@ -34,6 +35,21 @@ def test_prose_hides_hints_solution_metadata_and_exam_tasks():
         assert spoiler not in prose
     assert "Secret thing" not in prose and "Do the secret" not in prose
     assert "## Afterword" in prose and "Bye." in prose
+
+
+def test_prose_hides_the_chinese_spoiler_headings_of_a_translation():
+    body = (
+        "# 名字空间\n\n正文。\n\n## 练习：环境名字空间\n\n```yaml exercise\nid: env-namespaces\n```\n\n"
+        "创建名字空间。\n\n### 提示\n\n1. 秘密提示\n\n"
+        "### 答案：\n\n```bash solution\nkubectl create ns dev\n```\n\n"
+        "## 考试题：秘密考试\n\n考试内容。\n\n## 小结\n\n结束。\n"
+    )
+    prose = lesson_prose(body)
+    assert "## 练习：环境名字空间" in prose and "创建名字空间。" in prose
+    spoilers = ("提示", "秘密提示", "答案", "kubectl create ns", "秘密考试", "考试内容", "id: env-namespaces")
+    for spoiler in spoilers:
+        assert spoiler not in prose
+    assert "## 小结" in prose and "结束。" in prose
 
 
 def test_prose_keeps_a_hints_heading_inside_a_code_fence():
@@ -189,7 +205,8 @@ def test_watched_kinds_come_from_checks_and_solution_manifests():
 
 def test_headless_modules_do_not_import_textual():
     code = (
-        "import sys, tutor.tui.backend, tutor.tui.watching, tutor.tui.prose, tutor.tui.core_backend, "
+        "import sys, tutor.tui.backend, tutor.practice.watching, tutor.practice.practice_session, "
+        "tutor.tui.prose, tutor.tui.core_backend, "
         "tutor.tui.settings, "
         "tutor.store.progress, tutor.commands.start, tutor.commands.progress; "
         "assert 'textual' not in sys.modules, 'textual imported'"
@@ -219,8 +236,8 @@ def _obj(name: str, rv: str) -> dict:
 def test_follow_resumes_from_the_last_version_and_restarts_after_410():
     import queue
 
-    from tutor.tui.backend import Watch
-    from tutor.tui.core_backend import _follow
+    from tutor.practice.core import Watch
+    from tutor.practice.watching import follow as _follow
 
     reader = _ScriptedReader(
         [{"type": "ADDED", "object": _obj("a", "5")}],
@@ -239,8 +256,8 @@ def test_follow_ignores_a_kind_the_cluster_does_not_serve():
     import queue
 
     from tutor.cluster.errors import UnknownKind
-    from tutor.tui.backend import Watch
-    from tutor.tui.core_backend import _follow
+    from tutor.practice.core import Watch
+    from tutor.practice.watching import follow as _follow
 
     out: queue.Queue = queue.Queue()
     _follow(

@@ -14,6 +14,7 @@ import pytest
 
 from tests.tui.conftest import notices, until
 from tests.tui.fakes import SOLUTION, write_pack
+from tutor.cluster.target import ClusterTarget
 from tutor.results import Status
 from tutor.store.progress import ProgressStatus, ProgressStore
 from tutor.tui.app import make_app
@@ -33,8 +34,7 @@ def real_backend(sim_cluster, tmp_path, namespace: str, checkers: dict[str, str]
     backend = CoreBackend(
         ProgressStore.open(tmp_path / "progress.json"),
         pack=str(pack_dir),
-        kubeconfig=str(sim_cluster.kubeconfig),
-        context=sim_cluster.context,
+        target=ClusterTarget(str(sim_cluster.kubeconfig), sim_cluster.context),
     )
     [entry] = backend.load_packs()
     return backend, entry
@@ -45,7 +45,7 @@ async def test_checklist_turns_green_after_learner_applies_via_api(sim_cluster, 
     pack_dir = write_pack(tmp_path / "pack", ns)
     store = ProgressStore.open(tmp_path / "progress.json")
     backend = CoreBackend(
-        store, pack=str(pack_dir), kubeconfig=str(sim_cluster.kubeconfig), context=sim_cluster.context
+        store, pack=str(pack_dir), target=ClusterTarget(str(sim_cluster.kubeconfig), sim_cluster.context)
     )
     app = make_app(backend, status_interval=2.0)
     writer = cluster.writer()
@@ -94,7 +94,7 @@ def test_exercise_is_set_up_again_when_the_cluster_comes_back_empty(sim_cluster,
         backend.start_exercise(entry.pack, exercise)
         assert backend.check_once(entry.pack, exercise).checks[0].status is Status.PENDING
         writer.delete_namespace(ns, wait=True)  # what a recreated cluster looks like to this exercise
-        backend._drop()  # what an outage does to the connection
+        backend.drop()  # what an outage does to the connection
         result = backend.check_once(entry.pack, exercise)
         assert result.checks[0].status is Status.PENDING
         assert cluster.read.get("v1", "Namespace", ns) is not None

@@ -10,9 +10,9 @@ import pytest
 
 from tests.tui.conftest import FAST_WATCH, until
 from tests.tui.fakes import FakeBackend
+from tutor.practice.core import PackEntry
 from tutor.store.progress import ProgressStore
 from tutor.tui.app import make_app
-from tutor.tui.backend import PackEntry
 from tutor.tui.catalog import CatalogScreen
 from tutor.tui.first_run import FirstRunScreen
 from tutor.tui.lesson import LessonScreen

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tutor.cluster import guard, kubeconfig, procs, registry
+from tutor.cluster import guard, kubeconfig, procs, records
 from tutor.cluster.client import connect
 from tutor.cluster.paths import KIND_NODE_IMAGE, kind_dir
 from tutor.cluster.resources import BUILTIN
@@ -91,7 +91,7 @@ def test_up_hint_names_the_kubeconfig_only_when_kubectl_would_not_read_it(monkey
 
 
 def test_guard_allows_recorded_contexts_only_with_the_same_server(state):
-    registry.save(registry.ClusterRecord("sim", "x", "k8s-tutor-sim-x", "https://127.0.0.1:6443", "/k"))
+    records.save(records.ClusterRecord("sim", "x", "k8s-tutor-sim-x", "https://127.0.0.1:6443", "/k"))
     assert "created by" in guard.check_write("k8s-tutor-sim-x", "https://127.0.0.1:6443/")
     with pytest.raises(ContextRefused) as err:
         guard.check_write("k8s-tutor-sim-x", "https://10.0.0.1:6443")  # same name, other cluster
@@ -110,15 +110,15 @@ def test_guard_refuses_foreign_contexts_unless_named(state, monkeypatch):
 
 
 def test_registry_lists_and_forgets_records(state):
-    a = registry.ClusterRecord("sim", "a", "ca", "https://1", "/k")
-    b = registry.ClusterRecord("kind", "b", "kind-b", "https://2", "/k")
-    registry.save(a)
-    registry.save(b)
+    a = records.ClusterRecord("sim", "a", "ca", "https://1", "/k")
+    b = records.ClusterRecord("kind", "b", "kind-b", "https://2", "/k")
+    records.save(a)
+    records.save(b)
     (state / "sim" / "broken").mkdir(parents=True)
     (state / "sim" / "broken" / "cluster.json").write_text("{not json")
-    assert sorted(r.name for r in registry.all_records()) == ["a", "b"]
-    registry.remove(a)
-    assert registry.load("sim", "a") is None and registry.load("kind", "b") == b
+    assert sorted(r.name for r in records.all_records()) == ["a", "b"]
+    records.remove(a)
+    assert records.load("sim", "a") is None and records.load("kind", "b") == b
 
 
 @pytest.mark.parametrize(

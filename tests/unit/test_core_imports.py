@@ -16,6 +16,7 @@ CORE = (
     "tutor.cluster",
     "tutor.store",
     "tutor.exam",
+    "tutor.practice",
     "tutor.sdk",
     "tutor.cli",
     "tutor.commands",

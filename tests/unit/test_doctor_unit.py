@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from tutor.cli import main
+from tutor.cluster.binaries import pins
 from tutor.cluster.doctor import FAIL, INFO, OK, WARN, check_tools
 
 
@@ -57,6 +58,12 @@ def test_without_kind_doctor_checks_what_cluster_up_would_use(fake_tools, monkey
     found = {f["check"]: f for f in json.loads(capsys.readouterr().out)["findings"]}
     assert found["docker"]["level"] == INFO and found["kind"]["level"] == INFO  # optional on sim
     assert found["sim binaries"]["level"] == WARN
+    fix = found["sim binaries"]["fix"]
+    if pins.current_platform() == "linux/amd64":  # published: a download, no Go needed
+        assert fix.startswith("k8s-tutor cluster up --driver sim   # downloads the pinned binaries")
+    monkeypatch.setattr(pins, "current_platform", lambda: "darwin/arm64")  # nothing published: build
+    assert main(["doctor", "--kubeconfig", str(tmp_path / "nope"), "--json"]) == 2
+    found = {f["check"]: f for f in json.loads(capsys.readouterr().out)["findings"]}
     assert found["sim binaries"]["fix"].startswith("k8s-tutor cluster up --driver sim --build")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tutor.cli import main
+from tutor.cluster.binaries import pins
 from tutor.cluster.drivers import choose_driver
 
 
@@ -29,15 +30,27 @@ def test_cluster_up_with_stopped_docker_uses_sim_and_names_the_build_command(fak
     assert fake_tools.calls("kind") == []
 
 
-def test_sim_without_go_says_so_and_cannot_be_created(fake_tools):
+def test_sim_without_go_downloads_where_binaries_are_published(fake_tools, monkeypatch):
     fake_tools.use("kubectl")  # no docker, no go; the sim binary cache is empty
+    monkeypatch.setattr(pins, "current_platform", lambda: "linux/amd64")
+    choice = choose_driver()
+    assert choice.driver == "sim" and choice.can_create
+    assert "downloads the pinned official releases" in choice.notice and "No Go needed" in choice.notice
+    assert f"about {pins.APPROX_DOWNLOAD_MB} MB" in choice.notice
+
+
+def test_sim_without_go_and_without_published_binaries_cannot_be_created(fake_tools, monkeypatch):
+    fake_tools.use("kubectl")  # no docker, no go; the sim binary cache is empty
+    monkeypatch.setattr(pins, "current_platform", lambda: "darwin/arm64")  # no kube-apiserver for macOS
     choice = choose_driver()
     assert choice.driver == "sim" and "Docker is not installed" in choice.reason
     assert not choice.can_create
     assert "`go` is not on PATH" in choice.notice and "Go >= 1.26" in choice.notice
+    assert "darwin/arm64" in choice.notice
 
 
-def test_sim_with_go_warns_of_the_long_build(fake_tools):
+def test_sim_with_go_warns_of_the_long_build_where_nothing_is_published(fake_tools, monkeypatch):
+    monkeypatch.setattr(pins, "current_platform", lambda: "darwin/arm64")
     bindir = fake_tools.use("kubectl")
     go = bindir / "go"
     go.write_text("#!/bin/sh\nexit 0\n")

@@ -1,11 +1,11 @@
-"""Pure logic of ``pack test`` and the grade session: phase combination, scheduling, selection, skips."""
+"""Pure logic of ``pack test`` and the grade batch helpers: phases, scheduling, selection, skips."""
 
 from __future__ import annotations
 
 import pytest
 
 from tutor.errors import TutorError
-from tutor.grading import session
+from tutor.grading import batch
 from tutor.grading.pack_test import combine, parallel_safe
 from tutor.model import CheckRef, Exercise, Lesson, Pack
 from tutor.results import CheckResult, ExerciseResult, Status
@@ -68,19 +68,19 @@ def pack() -> Pack:
 
 def test_select_and_skip_reasons():
     p = pack()
-    assert [e.id for e in session.select(p)] == ["a", "b"]
-    assert [e.id for e in session.select(p, include_exam_only=True)] == ["a", "x", "b"]
-    assert [e.id for e in session.select(p, "one")] == ["a"]
-    assert [e.id for e in session.select(p, exercise_ids=["x"])] == ["x"]
+    assert [e.id for e in batch.select(p)] == ["a", "b"]
+    assert [e.id for e in batch.select(p, include_exam_only=True)] == ["a", "x", "b"]
+    assert [e.id for e in batch.select(p, "one")] == ["a"]
+    assert [e.id for e in batch.select(p, exercise_ids=["x"])] == ["x"]
     with pytest.raises(TutorError, match=r"no exercise 'zz'.*known: a, x, b"):
-        session.select(p, exercise_ids=["zz"])
+        batch.select(p, exercise_ids=["zz"])
     with pytest.raises(TutorError, match=r"no lesson 'zz'.*known: one, two"):
-        session.select(p, "zz")
-    info = session.ClusterInfo(capabilities=frozenset({"api", "scheduler", "controllers"}))
-    assert session.skip_reason(p.exercise("a"), info) == ""
-    reason = session.skip_reason(p.exercise("b"), info)
+        batch.select(p, "zz")
+    info = batch.ClusterInfo(capabilities=frozenset({"api", "scheduler", "controllers"}))
+    assert batch.skip_reason(p.exercise("a"), info.capabilities) == ""
+    reason = batch.skip_reason(p.exercise("b"), info.capabilities)
     assert reason == "needs containers; this cluster offers api, controllers, scheduler"
-    skipped = session.placeholder(p, p.exercise("b"), Status.SKIPPED, reason)
+    skipped = batch.placeholder(p, p.exercise("b"), Status.SKIPPED, reason)
     assert (
         skipped.status is Status.SKIPPED
         and skipped.checks[0].title == "t"

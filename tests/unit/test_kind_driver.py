@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from tutor.cli import main
-from tutor.cluster import kind, registry
+from tutor.cluster import kind, records
 from tutor.cluster.kubeconfig import current_context
 
 REPO = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ def test_up_creates_the_cluster_from_the_pinned_config_and_waits_for_ready_nodes
             "--timeout=120s",
         ]
     ]
-    assert rec == registry.load("kind", "k8s-tutor")
+    assert rec == records.load("kind", "k8s-tutor")
     assert (rec.context, rec.server) == ("kind-k8s-tutor", "https://127.0.0.1:6443")
     assert current_context(fake_tools.kubeconfig) == "kind-k8s-tutor"
 
@@ -137,7 +137,7 @@ def test_up_failure_is_explained(fake_tools, monkeypatch, case: UpFailure):
     with pytest.raises(kind.KindError, match=case.message):
         kind.up()
     assert bool(fake_tools.calls("kind")) == case.kind_ran
-    assert (registry.load("kind", "k8s-tutor") is not None) == case.recorded
+    assert (records.load("kind", "k8s-tutor") is not None) == case.recorded
 
 
 def test_no_switch_keeps_the_previous_current_context(fake_tools):
@@ -167,7 +167,7 @@ def test_down_deletes_with_the_recorded_kubeconfig_and_forgets_the_cluster(fake_
         "--kubeconfig",
         str(fake_tools.kubeconfig),
     ] in fake_tools.calls("kind")
-    assert registry.load("kind", "k8s-tutor") is None
+    assert records.load("kind", "k8s-tutor") is None
 
 
 def test_cli_exit_codes(fake_tools, monkeypatch, capsys):

@@ -80,6 +80,11 @@ CASES = {
     ),
     "shared-namespace": ("two.md", 8, "namespace", "also the namespace of exercise 'one-task'", "warning"),
     "foreign-namespace": ("one.md", 30, "metadata.namespace", "survive a reset", "warning"),
+    # Hostile input (the full set, built on the fly, is tests/unit/hostile_packs.py):
+    "alias-bomb": ("pack.yaml", 7, "", "YAML aliases (*a) are not allowed", "error"),
+    "non-finite-timeout": ("one.md", 12, "timeout", "at most 3600 (seconds), got inf", "error"),
+    "kubectl-context-flag": ("one.md", 26, "solution", "--context is not allowed in a step", "error"),
+    "lesson-outside-pack": ("pack.yaml", 5, "lessons[1]", "leads outside the pack", "error"),
     "check-args-removed-api": (
         "one.md",
         15,

@@ -78,6 +78,9 @@ def test_records_are_keyed_by_pack_version(data_dir):
         "{not json",
         json.dumps({"version": 99, "exercises": {}}),
         json.dumps({"version": 1, "exercises": {"k": {"status": "won"}}}),
+        '{"version": 1, "exercises": ' + "[" * 100_000 + "]" * 100_000 + "}",  # RecursionError in json
+        json.dumps({"version": 1, "exercises": {"no-slash": {"status": "passed"}}}),
+        json.dumps({"version": 1, "exercises": {"p@1/a": {"status": "passed", "time_spent": 1e999}}}),
     ],
 )
 def test_corrupt_file_is_moved_aside_and_store_starts_fresh(data_dir, content):

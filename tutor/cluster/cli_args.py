@@ -1,33 +1,41 @@
 """The cluster options every subcommand shares: ``--kubeconfig``, ``--context``, ``--allow-context``.
 
 One place so that "which cluster" and "may the tutor write there" mean the same in ``start``,
-``grade``, ``exam``, ``pack test`` and ``doctor``. Reads follow the same selection rules as writes.
+``grade``, ``setup``, ``solve``, ``exam``, ``pack test`` and ``doctor``: the options are added here and
+turned into the one :class:`~tutor.cluster.target.ClusterTarget` here; nothing below ``tutor/commands``
+sees the parsed ``argparse.Namespace``.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:  # the client imports the Kubernetes library (~0.7 s); --help must not pay for it
-    from tutor.cluster.client import Cluster
+from tutor.cluster.target import ClusterTarget
+
+ALLOW_HELP = "let k8s-tutor change CONTEXT although it did not create it (also selects it)"
 
 
-def add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the three options to a subcommand's parser."""
+def add_cluster_arguments(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    """Add the three options to a subcommand's parser.
+
+    Args:
+        suppress: leave an option unset when it is not given (for a sub-action whose parent parser
+            also accepts the options: ``exam --context C grade`` = ``exam grade --context C``).
+    """
+    unset: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
     group = parser.add_argument_group("cluster")
-    group.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
-    group.add_argument("--context", help="kube context to use (default: the current context)")
     group.add_argument(
-        "--allow-context",
-        metavar="CONTEXT",
-        help="let k8s-tutor change CONTEXT although it did not create it (also selects it)",
+        "--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)", **unset
     )
+    group.add_argument("--context", help="kube context to use (default: the current context)", **unset)
+    group.add_argument("--allow-context", metavar="CONTEXT", help=ALLOW_HELP, **unset)
 
 
-def connect_from_args(args: argparse.Namespace) -> Cluster:
-    """``connect()`` with the parsed options; ``--allow-context X`` alone also selects X."""
-    from tutor.cluster.client import connect
-
-    context = getattr(args, "context", None) or getattr(args, "allow_context", None)
-    return connect(getattr(args, "kubeconfig", None), context)
+def target_from_args(args: argparse.Namespace) -> ClusterTarget:
+    """The :class:`ClusterTarget` the parsed options name (the only place one is built from options)."""
+    return ClusterTarget(
+        kubeconfig=getattr(args, "kubeconfig", None),
+        context=getattr(args, "context", None),
+        allow_context=getattr(args, "allow_context", None),
+    )

@@ -106,5 +106,8 @@ def connect(
             config_file=path, context=chosen, persist_config=False, client_configuration=cfg
         )
     except (ConfigException, OSError, ValueError) as exc:
-        raise ClusterUnavailable(f"kubeconfig {path}, context {chosen}: {exc}") from exc
-    return Cluster(Transport(api_client, chosen, timeout), path)
+        from tutor.cluster.tls import bad_certificate_field
+
+        field = bad_certificate_field(path, chosen)
+        raise ClusterUnavailable(f"kubeconfig {path}, context {chosen}: {field or exc}") from exc
+    return Cluster(Transport(api_client, chosen, timeout, kubeconfig=path), path)

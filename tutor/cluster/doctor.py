@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tutor.cluster import guard, sim
 from tutor.cluster.drivers import choose_driver, docker_engine
@@ -19,6 +19,7 @@ from tutor.cluster.topology import NODES, taints_of
 
 if TYPE_CHECKING:
     from tutor.cluster.client import Cluster
+    from tutor.cluster.target import ClusterTarget
 
 OK, WARN, FAIL, INFO = "ok", "warn", "fail", "info"
 
@@ -82,7 +83,8 @@ def check_tools(needs_docker: bool) -> list[Finding]:
                 FAIL,
                 "not found",
                 "install kubectl (https://kubernetes.io/docs/tasks/tools/) "
-                "or build the sim binaries (kubectl is one): `k8s-tutor cluster up --driver sim --build` "
+                "or get the sim binaries (kubectl is one): `k8s-tutor cluster up --driver sim` "
+                "downloads them, `k8s-tutor cluster up --driver sim --build` compiles them "
                 "(the script it runs: kind/sim/build.sh)",
             )
         )
@@ -90,27 +92,25 @@ def check_tools(needs_docker: bool) -> list[Finding]:
 
 
 def check_sim_binaries() -> list[Finding]:
-    """The sim driver's binaries and openssl."""
+    """The sim driver's binaries and where they came from."""
+    from tutor.cluster.binaries.install import needs, source_report
+
     missing = sim.missing_binaries()
-    found = [
-        Finding("sim binaries", OK, f"built (Kubernetes {K8S_VERSION})")
-        if not missing
-        else Finding(
-            "sim binaries",
-            WARN,
-            f"not built ({len(missing)} missing, e.g. {missing[0]})",
-            "k8s-tutor cluster up --driver sim --build   # or, in a clone: bash kind/sim/build.sh",
+    if missing:
+        fix = (
+            "k8s-tutor cluster up --driver sim   # downloads the pinned binaries; --build compiles them"
+            if not any(n.why_not for n in needs(missing))
+            else "k8s-tutor cluster up --driver sim --build   # or, in a clone: bash kind/sim/build.sh"
         )
-    ]
-    if not shutil.which("openssl"):
-        found.append(
-            Finding(
-                "openssl",
-                WARN,
-                "not found (the sim driver makes its certificates with it)",
-                "install openssl (e.g. `sudo apt-get install openssl`)",
-            )
-        )
+        found = [
+            Finding("sim binaries", WARN, f"not cached ({len(missing)} missing, e.g. {missing[0]})", fix)
+        ]
+    else:
+        found = [Finding("sim binaries", OK, f"cached (Kubernetes {K8S_VERSION})")]
+    for name, matches, detail, folder in source_report():
+        level = INFO if matches is None else OK if matches else WARN
+        fix = "" if matches is not False else f"rm -r {folder}   # then: k8s-tutor cluster up --driver sim"
+        found.append(Finding(f"sim source: {name}", level, detail, fix))
     return found
 
 
@@ -213,7 +213,7 @@ def check_cluster(cluster: Cluster) -> list[Finding]:
     return found
 
 
-def check_topology(nodes: list[dict]) -> Finding:
+def check_topology(nodes: list[dict[str, Any]]) -> Finding:
     """Do the nodes carry the names, labels and taint the lessons rely on (docs/design.md)?"""
     by_name = {n["metadata"]["name"]: n for n in nodes}
     problems = []
@@ -240,16 +240,17 @@ def check_topology(nodes: list[dict]) -> Finding:
     )
 
 
-def run_checks(kubeconfig: str | None = None, context: str | None = None) -> list[Finding]:
-    """Every check, in report order."""
-    from tutor.cluster.client import connect
+def run_checks(target: ClusterTarget | None = None) -> list[Finding]:
+    """Every check, in report order, on ``target`` (default: the kubeconfig's current context)."""
+    from tutor.cluster.target import ClusterTarget
     from tutor.errors import TutorError
 
     cluster_findings: list[Finding]
+    cluster: Cluster | None = None
     try:
-        cluster = connect(kubeconfig, context)
+        cluster = (target or ClusterTarget()).connect()
     except TutorError as exc:
-        cluster, cluster_findings = None, [Finding("kubeconfig", FAIL, str(exc), "k8s-tutor cluster up")]
+        cluster_findings = [Finding("kubeconfig", FAIL, str(exc), "k8s-tutor cluster up")]
     else:
         with cluster:
             cluster_findings = check_cluster(cluster)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from tutor.cluster import registry
+from tutor.cluster import records
 from tutor.errors import ContextRefused
 
 ALLOW_ENV = "K8S_TUTOR_ALLOW_CONTEXT"
@@ -21,9 +21,9 @@ def _same_server(a: str, b: str) -> bool:
     return a.rstrip("/").lower() == b.rstrip("/").lower()
 
 
-def created_by_tutor(context: str, server: str) -> registry.ClusterRecord | None:
+def created_by_tutor(context: str, server: str) -> records.ClusterRecord | None:
     """The record of the tutor-created cluster behind this context, if there is one."""
-    for rec in registry.all_records():
+    for rec in records.all_records():
         if rec.context == context and _same_server(rec.server, server):
             return rec
     return None

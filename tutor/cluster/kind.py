@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from tutor.cluster import kubeconfig as kcfg
-from tutor.cluster import registry
+from tutor.cluster import records
 from tutor.cluster.drivers import docker_engine
 from tutor.cluster.paths import KIND_NODE_IMAGE, find_kubectl, kind_dir
 from tutor.errors import TutorError
@@ -150,7 +150,7 @@ def up(
     make_current: bool = True,
     timeout: float = 300,
     progress: Progress = lambda _m: None,
-) -> registry.ClusterRecord:
+) -> records.ClusterRecord:
     """Create (or reuse) kind cluster ``name``, wait for Ready nodes, install ``addons``.
 
     Raises:
@@ -189,8 +189,8 @@ def up(
     server = kcfg.server_of(target, context)
     if not server:
         raise KindError(f"kind did not write context {context} into {target}")
-    rec = registry.ClusterRecord(DRIVER, name, context, server, str(target))
-    registry.save(rec)
+    rec = records.ClusterRecord(DRIVER, name, context, server, str(target))
+    records.save(rec)
     kubectl = [_kubectl(), "--kubeconfig", str(target), "--context", context]
     progress("waiting for all nodes to be Ready")
     _run(
@@ -212,13 +212,13 @@ def up(
 
 def down(name: str = DEFAULT_NAME, progress: Progress = lambda _m: None) -> None:
     """``kind delete cluster`` (which also removes its kubeconfig context) and forget the record."""
-    rec = registry.load(DRIVER, name)
+    rec = records.load(DRIVER, name)
     cmd = [kind_exe(), "delete", "cluster", "--name", name]
     if rec:
         cmd += ["--kubeconfig", rec.kubeconfig]
     _run(cmd, progress, "kind delete cluster")
     if rec:
-        registry.remove(rec)
+        records.remove(rec)
         shutil.rmtree(rec.state_dir(), ignore_errors=True)
 
 
@@ -227,7 +227,7 @@ def status(name: str = DEFAULT_NAME) -> dict[str, Any]:
     info: dict[str, Any] = {"driver": DRIVER, "name": name, "exists": name in clusters()}
     if not info["exists"]:
         return info
-    rec = registry.load(DRIVER, name)
+    rec = records.load(DRIVER, name)
     target = Path(rec.kubeconfig) if rec else kcfg.user_kubeconfig_path()
     context = context_name(name)
     nodes = subprocess.run([kind_exe(), "get", "nodes", "--name", name], capture_output=True, text=True)

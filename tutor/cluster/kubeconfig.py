@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import base64
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tutor.store.atomic import write_text_atomic
 
 
 def user_kubeconfig_path() -> Path:
@@ -42,16 +43,8 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            yaml.safe_dump(data, fh, default_flow_style=False, sort_keys=False)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = yaml.safe_dump(data, default_flow_style=False, sort_keys=False)
+    write_text_atomic(path, text, mode=0o600)  # it holds the admin key
 
 
 def _upsert(items: list[dict[str, Any]], name: str, key: str, value: dict[str, Any]) -> None:

@@ -126,10 +126,6 @@ class ClusterReader:
                     caps.add("metrics")
         return frozenset(caps)
 
-    def is_simulated(self) -> bool:
-        """True when the nodes are kwok-simulated (the sim driver): no real containers run."""
-        return "containers" not in self.capabilities()
-
     def watch(
         self,
         api_version: str,

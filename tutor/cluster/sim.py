@@ -1,8 +1,8 @@
 """The sim driver: a real control plane on 127.0.0.1 with kwok-simulated nodes.
 
 etcd, kube-apiserver, kube-controller-manager and kube-scheduler are the real Kubernetes binaries
-(built by ``kind/sim/build.sh``); kwok plays the kubelets, so pods are scheduled, become Running and
-Ready, Job pods Succeed, and deletions complete — but no container ever runs. Processes are
+(downloaded or built: tutor.cluster.binaries); kwok plays the kubelets, so pods are scheduled, become
+Running and Ready, Job pods Succeed, and deletions complete — but no container ever runs. Processes are
 started directly (not through kwokctl) so the driver knows exactly which PIDs and ports it owns.
 
 Layout of ``<state root>/sim/<name>/``: ``state.json`` (PIDs, ports, versions), ``cluster.json``
@@ -15,26 +15,26 @@ from __future__ import annotations
 import json
 import shutil
 import ssl
-import subprocess
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from tutor.cluster import kubeconfig as kcfg
-from tutor.cluster import procs, registry, sim_rules
+from tutor.cluster import procs, records, sim_rules
 from tutor.cluster.paths import (
     ETCD_VERSION,
     K8S_VERSION,
     KWOK_VERSION,
-    build_script,
     kwok_stage_dir,
     sim_binaries,
+    state_root,
 )
 from tutor.cluster.pki import make_pki
 from tutor.cluster.topology import NODES, sim_node, sim_node_status
@@ -83,12 +83,12 @@ class SimState:
     @property
     def state_dir(self) -> Path:
         """This cluster's folder."""
-        return registry.cluster_dir(DRIVER, self.name)
+        return records.cluster_dir(DRIVER, self.name)
 
 
 def state_dir(name: str) -> Path:
     """``<state root>/sim/<name>``."""
-    return registry.cluster_dir(DRIVER, name)
+    return records.cluster_dir(DRIVER, name)
 
 
 def load_state(name: str) -> SimState | None:
@@ -102,7 +102,7 @@ def load_state(name: str) -> SimState | None:
 
 def list_clusters() -> list[str]:
     """Names of the sim clusters that have a state folder."""
-    root = registry.state_root() / DRIVER
+    root = state_root() / DRIVER
     return sorted(p.name for p in root.iterdir() if (p / "state.json").exists()) if root.is_dir() else []
 
 
@@ -112,29 +112,31 @@ def missing_binaries() -> list[Path]:
     return [p for p in paths if not p.exists()]
 
 
-def ensure_binaries(build: bool = False, progress: Progress = lambda _m: None) -> None:
-    """Check the binaries exist; with ``build`` run ``kind/sim/build.sh`` when they do not.
+def ensure_binaries(
+    build: bool = False,
+    progress: Progress = lambda _m: None,
+    offline: bool = False,
+    live: Progress | None = None,
+) -> None:
+    """Make the binaries exist: cached, else downloaded (pinned, verified), else built with Go.
+
+    The order and its messages live in :mod:`tutor.cluster.binaries`; ``build`` asks for the Go build
+    (``--build``), ``offline`` forbids the network, ``live`` redraws a download's progress line.
 
     Raises:
-        SimError: binaries missing (and not building), or the build failed.
+        SimError: no allowed source could provide them (the message says what to run).
     """
+    from tutor.cluster.binaries import obtain
+
     missing = missing_binaries()
     if not missing:
         return
-    script = build_script()
-    if not build:
-        raise SimError(
-            f"the sim cluster's binaries are not built yet (missing {missing[0]}). Build them once with "
-            "`k8s-tutor cluster up --driver sim --build` (Go >= 1.26 and the Go module proxy; about "
-            f"10 minutes on 2 cores); the script it runs is {script}."
-        )
-    if not script.exists():
-        raise SimError(f"{script} not found: building the sim binaries needs a source checkout of k8s-tutor")
-    progress(f"building sim binaries with {script} (first time only, several minutes)")
-    # stdin closed: the TUI owns the terminal while this runs, and the build must not read keystrokes.
-    proc = subprocess.run(["bash", str(script)], capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    if proc.returncode != 0 or missing_binaries():
-        raise SimError(f"`bash {script}` failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    try:
+        obtain(missing, build=build, offline=offline, progress=progress, live=live)
+    except TutorError as exc:
+        raise SimError(str(exc)) from None
+    if still := missing_binaries():
+        raise SimError(f"the sim binaries are still incomplete: {still[0]} is missing")
 
 
 #: kwok Stages narrowed by a container rule before use (see tutor.cluster.sim_rules).
@@ -268,6 +270,11 @@ def _insecure_context() -> ssl.SSLContext:
     return ctx
 
 
+def _healthy(url: str) -> bool:
+    """A component's /healthz answers 200 (its serving certificate is self-signed)."""
+    return _get(url, _insecure_context())[0] == 200
+
+
 def _get(url: str, ctx: ssl.SSLContext | None = None, timeout: float = 2.0) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, context=ctx, timeout=timeout) as resp:
@@ -324,6 +331,8 @@ def up(
     build: bool = False,
     timeout: float = 120,
     progress: Progress = lambda _m: None,
+    offline: bool = False,
+    live: Progress | None = None,
 ) -> SimState:
     """Start sim cluster ``name`` (or reuse it if it already runs) and write its kubeconfig context.
 
@@ -332,7 +341,9 @@ def up(
         kubeconfig: the file to add the context to (default: ``$KUBECONFIG``'s first file,
             else ``~/.kube/config``).
         make_current: make the new context the current one, as kind does.
-        build: build missing binaries with ``kind/sim/build.sh`` instead of failing.
+        build: build missing binaries with Go (``kind/sim/build.sh``) instead of downloading them.
+        offline: never download; missing binaries are an error (or built with ``build``).
+        live: redraws a download's progress line in place (the CLI passes one on a terminal).
         timeout: seconds for the whole start-up.
         progress: called with one line per step.
 
@@ -348,7 +359,7 @@ def up(
     if existing or state_dir(name).exists():
         progress(f"cleaning up the stopped sim cluster {name!r}")
         down(name)
-    ensure_binaries(build, progress)
+    ensure_binaries(build, progress, offline=offline, live=live)
     d = state_dir(name)
     (d / "logs").mkdir(parents=True, exist_ok=True)
     ports = {
@@ -401,12 +412,12 @@ def _start_all(s: _Starter, target: Path, make_current: bool) -> None:
         s.start(component, cmds[component])
     _create_nodes(d / "kubeconfig")
     s.start("kwok", cmds["kwok"])
-    registry.save(registry.ClusterRecord(DRIVER, st.name, st.context, st.server, str(target)))
+    records.save(records.ClusterRecord(DRIVER, st.name, st.context, st.server, str(target)))
     _write_context(st, target, make_current)
     s.wait("3 Ready nodes", "kwok", lambda: _ready_nodes(st.server, tls) >= len(NODES))
     for component in ("kube-controller-manager", "kube-scheduler"):
         url = f"https://127.0.0.1:{st.ports[component]}/healthz"
-        s.wait(f"{component} /healthz", component, lambda u=url: _get(u, _insecure_context())[0] == 200)
+        s.wait(f"{component} /healthz", component, partial(_healthy, url))
     # The ServiceAccount controller (in kube-controller-manager) creates "default" in every namespace;
     # pods cannot be created before it exists, so wait for it as proof the controllers run.
     s.wait(
@@ -460,7 +471,7 @@ def _write_context(st: SimState, target: Path, make_current: bool) -> None:
     if str(target) != st.kubeconfig:
         st.kubeconfig = str(target)
         write_json_atomic(st.state_dir / "state.json", asdict(st))
-        registry.save(registry.ClusterRecord(DRIVER, st.name, st.context, st.server, str(target)))
+        records.save(records.ClusterRecord(DRIVER, st.name, st.context, st.server, str(target)))
 
 
 def running(st: SimState) -> dict[str, bool]:
@@ -486,9 +497,9 @@ def down(name: str = DEFAULT_NAME, progress: Progress = lambda _m: None) -> list
                 progress(f"stopped {component} (pid {pid})")
         if kcfg.remove_context(Path(st.kubeconfig), st.context):
             progress(f"removed context {st.context} from {st.kubeconfig}")
-    rec = registry.load(DRIVER, name)
+    rec = records.load(DRIVER, name)
     if rec:
-        registry.remove(rec)
+        records.remove(rec)
     if d.exists():
         shutil.rmtree(d, ignore_errors=True)
     return stopped

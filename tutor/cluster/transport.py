@@ -31,10 +31,13 @@ class Transport:
         timeout: ``(connect, read)`` seconds applied to every request unless a call overrides it.
     """
 
-    def __init__(self, api_client: ApiClient, context: str, timeout: Timeout = (5.0, 30.0)):
+    def __init__(
+        self, api_client: ApiClient, context: str, timeout: Timeout = (5.0, 30.0), kubeconfig: str = ""
+    ):
         self.api_client = api_client
         self.context = context
         self.timeout = timeout
+        self.kubeconfig = kubeconfig  # named when a certificate in it is wrong
 
     @property
     def server(self) -> str:
@@ -42,7 +45,16 @@ class Transport:
         return str(self.api_client.configuration.host)
 
     def unavailable(self, why: object) -> ClusterUnavailable:
-        """The error for "the API server cannot be reached", with what to do about it."""
+        """The error for "the API server cannot be reached", with what to do about it.
+
+        A TLS failure is not "unreachable": the message then names the certificate field at fault
+        (:mod:`tutor.cluster.tls`) instead of asking whether the cluster runs.
+        """
+        from tutor.cluster.tls import tls_problem
+
+        tls = tls_problem(str(why), self.kubeconfig, self.context)
+        if tls:
+            return ClusterUnavailable(f"cannot talk to the Kubernetes API at {self.server}: {tls}")
         return ClusterUnavailable(
             f"cannot reach the Kubernetes API at {self.server} (context {self.context}): {why}. "
             "Is the cluster running? Start it with `k8s-tutor cluster up`, or run `k8s-tutor doctor`."
@@ -56,7 +68,7 @@ class Transport:
         body: Any,
         content_type: str | None,
         timeout: Timeout | None,
-    ):
+    ) -> Any:  # the client's RESTResponse (the Kubernetes client is untyped)
         headers = {"Accept": "application/json"}
         if content_type:
             headers["Content-Type"] = content_type

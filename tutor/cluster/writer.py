@@ -29,18 +29,26 @@ def iter_manifests(manifest_text: str, source: str = "<manifest>") -> Iterator[d
     """The objects of a (multi-document) YAML manifest; ``kind: List`` is flattened, empty docs skipped.
 
     Raises:
-        TutorError: invalid YAML (with ``source:line``) or a document that is not a mapping.
+        TutorError: invalid YAML (with ``source:line``), a YAML alias or too-deep nesting (pack
+            input is bounded, see :mod:`tutor.limits`), or a document that is not a mapping.
     """
+    from tutor.limits import yaml_hazard
+
+    hazard = yaml_hazard(manifest_text)
+    if hazard is not None:
+        raise TutorError(f"{source}: line {hazard[0] + 1} of the manifest: {hazard[1]}")
     try:
         docs = list(yaml.safe_load_all(manifest_text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source
         raise TutorError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+    except (ValueError, RecursionError) as exc:  # a date PyYAML cannot build, a number too long
+        raise TutorError(f"{source}: invalid YAML: {str(exc)[:200]}") from None
     for index, doc in enumerate(docs, 1):
         if doc is None:
             continue
-        if not isinstance(doc, dict) or "kind" not in doc or "apiVersion" not in doc:
+        if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str) or "apiVersion" not in doc:
             raise TutorError(
                 f"{source}: document {index}: not a Kubernetes object (needs apiVersion and kind)"
             )
@@ -83,13 +91,15 @@ class ClusterWriter:
         self, obj: Mapping[str, Any], namespace: str | None = None, what_prefix: str = ""
     ) -> dict[str, Any]:
         """Server-side apply one object given as a dict (see :meth:`apply`)."""
-        obj = json.loads(json.dumps(obj))  # a private deep copy we may change
-        res = self.read.resource(obj["apiVersion"], obj["kind"])
-        meta = obj.setdefault("metadata", {}) or {}
-        obj["metadata"] = meta
+        copy: dict[str, Any] = json.loads(json.dumps(obj))  # a private deep copy we may change
+        res = self.read.resource(copy["apiVersion"], copy["kind"])
+        meta = copy.setdefault("metadata", {}) or {}
+        copy["metadata"] = meta
         name = meta.get("name")
         if not name:
-            raise TutorError(f"{what_prefix}{obj['kind']} has no metadata.name (server-side apply needs one)")
+            raise TutorError(
+                f"{what_prefix}{copy['kind']} has no metadata.name (server-side apply needs one)"
+            )
         ns = None
         if res.namespaced:
             ns = meta.get("namespace") or namespace or "default"
@@ -100,7 +110,7 @@ class ClusterWriter:
             "PATCH",
             res.path(ns, name),
             query={"fieldManager": FIELD_MANAGER, "force": "true"},
-            body=json.dumps(obj),
+            body=json.dumps(copy),
             content_type="application/apply-patch+yaml",
             what=f"{what_prefix}apply {res.describe(name, ns)}",
         )
@@ -164,11 +174,14 @@ class ClusterWriter:
         check: bool = True,
         timeout: float = 120,
         input: str | None = None,
+        cwd: os.PathLike[str] | str | None = None,
     ) -> subprocess.CompletedProcess[str]:
         """Run the real kubectl against this cluster's kubeconfig and context.
 
         ``args`` is a list, or a command line (a leading ``kubectl`` word is dropped), as solution
         steps write them. ``namespace`` adds ``--namespace`` unless the args already name one.
+        ``cwd`` is the folder kubectl runs in (a pack's steps: the pack folder). Without ``input``
+        kubectl's stdin is empty: a step never reads the terminal.
 
         Raises:
             TutorError: kubectl is missing, times out, or (with ``check``) exits non-zero — the
@@ -192,7 +205,16 @@ class ClusterWriter:
         cmd += argv
         env = dict(os.environ, KUBECONFIG=self.kubeconfig)
         try:
-            proc = subprocess.run(cmd, env=env, input=input, capture_output=True, text=True, timeout=timeout)
+            proc = subprocess.run(
+                cmd,
+                env=env,
+                input=input,
+                stdin=subprocess.DEVNULL if input is None else None,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                cwd=cwd,
+            )
         except subprocess.TimeoutExpired as exc:
             raise TutorError(f"`kubectl {shlex.join(argv)}` did not finish within {timeout:.0f}s") from exc
         if check and proc.returncode != 0:

@@ -30,7 +30,7 @@ def selected(args: argparse.Namespace) -> tuple[Pack, list[Exercise]]:
         TutorError: the pack cannot be read, or a lesson/exercise id is unknown.
     """
     from tutor.content import resolve_pack
-    from tutor.grading.session import select
+    from tutor.grading.batch import select
 
     pack = resolve_pack(args.pack)
     return pack, select(pack, args.lesson, args.exercise)

@@ -39,7 +39,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
             p.add_argument(
                 "--build",
                 action="store_true",
-                help="sim: build missing binaries with kind/sim/build.sh first",
+                help="sim: build missing binaries with Go (kind/sim/build.sh) instead of downloading them",
+            )
+            p.add_argument(
+                "--offline",
+                action="store_true",
+                help="sim: never download; use the cached binaries (or build them with --build)",
             )
             p.add_argument(
                 "--addons",
@@ -62,13 +67,19 @@ def _progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def _live_line(text: str) -> None:
+    """Redraw one status line in place (download progress); only used when stderr is a terminal."""
+    sys.stderr.write("\r\x1b[K" + text)
+    sys.stderr.flush()
+
+
 def _driver_for_existing(name: str) -> str:
     """For down/status without --driver: whichever driver has a cluster of that name."""
-    from tutor.cluster import registry, sim
+    from tutor.cluster import records, sim
 
     if sim.load_state(name):
         return "sim"
-    if registry.load("kind", name):
+    if records.load("kind", name):
         return "kind"
     return default_driver()
 
@@ -78,42 +89,39 @@ def run(args: argparse.Namespace) -> int:
 
     Errors surface as TutorError (exit 2) through the CLI.
     """
-    import importlib
+    from tutor.cluster.drivers import UpRequest, choose_driver, driver
 
     name = args.name or "k8s-tutor"
     if args.driver:
-        driver = args.driver
+        driver_name = args.driver
     elif args.action == "up":
-        from tutor.cluster.drivers import choose_driver
-
         choice = choose_driver()
-        driver = choice.driver
-        _progress(f"using the {driver} driver: {choice.reason}")
+        driver_name = choice.driver
+        _progress(f"using the {driver_name} driver: {choice.reason}")
     else:
-        driver = _driver_for_existing(name)
-    mod = importlib.import_module(f"tutor.cluster.{driver}")
+        driver_name = _driver_for_existing(name)
+    chosen = driver(driver_name)
     if args.action == "up":
-        extra: dict = (
-            {"build": args.build}
-            if driver == "sim"
-            else {"addons": [a.strip() for a in args.addons.split(",") if a.strip()]}
-        )
-        made = mod.up(
+        request = UpRequest(
             name,
-            kubeconfig=args.kubeconfig,
+            kubeconfig=Path(args.kubeconfig) if args.kubeconfig else None,
             make_current=not args.no_switch,
             timeout=args.timeout,
-            progress=_progress,
-            **extra,
+            build=getattr(args, "build", False),
+            offline=getattr(args, "offline", False),
+            live=_live_line if sys.stderr.isatty() else None,
+            addons=tuple(a.strip() for a in (getattr(args, "addons", "") or "").split(",") if a.strip()),
         )
-        print(f"{driver} cluster {name!r} is up: context {made.context} ({made.server}) in {made.kubeconfig}")
+        made = chosen.up(request, _progress)
+        where = f"context {made.context} ({made.server}) in {made.kubeconfig}"
+        print(f"{driver_name} cluster {name!r} is up: {where}")
         print(f"try: {_kubectl_hint(made.context, made.kubeconfig)} get nodes")
         return 0
     if args.action == "down":
-        mod.down(name, progress=_progress)
-        print(f"{driver} cluster {name!r} deleted")
+        chosen.down(name, _progress)
+        print(f"{driver_name} cluster {name!r} deleted")
         return 0
-    return _print_status(mod.status(name), args.json)
+    return _print_status(chosen.status(name), args.json)
 
 
 def _kubectl_hint(context: str, kubeconfig: str | Path) -> str:

@@ -20,9 +20,10 @@ MARK = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL", "info": "--  "}
 
 def run(args: argparse.Namespace) -> int:
     """Print every finding with its fix; exit 2 if any check failed or warned."""
+    from tutor.cluster.cli_args import target_from_args
     from tutor.cluster.doctor import FAIL, WARN, run_checks
 
-    findings = run_checks(args.kubeconfig, args.context or args.allow_context)
+    findings = run_checks(target_from_args(args))
     problems = [f for f in findings if f.level in (FAIL, WARN)]
     if args.json:
         print(json.dumps({"ok": not problems, "findings": [asdict(f) for f in findings]}, indent=2))

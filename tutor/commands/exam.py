@@ -16,26 +16,20 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tutor.errors import TutorError
 
-ACTIONS = ("grade", "history", "resume")
+if TYPE_CHECKING:
+    from tutor.practice.cluster_session import ClusterSession
 
 
 def _cluster_options(p: argparse.ArgumentParser, suppress: bool) -> None:
     """Options accepted before and after the action: `exam --context C grade` = `exam grade --context C`."""
+    from tutor.cluster.cli_args import add_cluster_arguments
+
+    add_cluster_arguments(p, suppress=suppress)
     d: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
-    p.add_argument("--context", metavar="C", help="kube context to use (default: the current one)", **d)
-    p.add_argument(
-        "--kubeconfig", metavar="K", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)", **d
-    )
-    p.add_argument(
-        "--allow-context",
-        metavar="C",
-        help="allow writing to this context even though k8s-tutor did not create it",
-        **d,
-    )
     p.add_argument(
         "--timeout", type=float, metavar="S", help="override every check's polling timeout (seconds)", **d
     )
@@ -106,10 +100,12 @@ def run(args: argparse.Namespace) -> int:
 # ----- helpers -------------------------------------------------------------------------------------------
 
 
-def _connect(args: argparse.Namespace, context: str | None = None):
-    from tutor.cluster import connect
+def _cluster(args: argparse.Namespace, attempt_context: str | None = None) -> ClusterSession:
+    """The cluster the options name; an attempt's own context is used when they name none."""
+    from tutor.cluster.cli_args import target_from_args
+    from tutor.practice.cluster_session import ClusterSession
 
-    return connect(args.kubeconfig, args.context or context or None)
+    return ClusterSession(target_from_args(args).remembering(attempt_context))
 
 
 def _pack_for(attempt):
@@ -146,8 +142,9 @@ def _session_on_cluster(store, attempt, args):
     from tutor.exam.runner import ExamRunner
 
     pack = _pack_for(attempt)
-    cluster = _connect(args, attempt.context)
-    runner = ExamRunner(pack, cluster, allow_context=args.allow_context, timeout=args.timeout)
+    cluster = _cluster(args, attempt.context)
+    cluster.cluster()  # an unusable kubeconfig or context fails here, before the attempt is touched
+    runner = ExamRunner(pack, cluster, timeout=args.timeout)
     session = ExamSession.resume(attempt, pack, store=store)
     runner.load_runs(session)
     return session, runner
@@ -232,8 +229,9 @@ def _start(store, args: argparse.Namespace) -> int:
     older = store.latest(unfinished=True)
     if older is not None:
         print(f"note: attempt {older.id} is unfinished; `k8s-tutor exam resume {older.id}` returns to it.")
-    cluster = _connect(args)
-    runner = ExamRunner(pack, cluster, allow_context=args.allow_context, timeout=args.timeout)
+    cluster = _cluster(args)
+    cluster.writer()  # refused like `setup` before an attempt is drawn, not after
+    runner = ExamRunner(pack, cluster, timeout=args.timeout)
     session = ExamSession.new(
         pack,
         tasks=args.tasks,

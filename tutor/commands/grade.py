@@ -14,6 +14,7 @@ import argparse
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """``--pack --lesson --exercise --format --output --context --kubeconfig --timeout``."""
+    from tutor.cluster.cli_args import add_cluster_arguments
     from tutor.commands._selection import add_selection_arguments
 
     add_selection_arguments(parser)
@@ -21,54 +22,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", metavar="FILE", help="write the report to FILE (a summary still goes to stdout)"
     )
-    parser.add_argument("--context", help="kube context (default: the kubeconfig's current context)")
-    parser.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    add_cluster_arguments(parser)  # grading never writes: --allow-context only selects here
     parser.add_argument("--timeout", type=float, metavar="S", help="override every check's timeout (seconds)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Grade, write the report, return the exit code."""
-    from tutor.cluster import connect
-    from tutor.errors import ClusterUnavailable
+    from tutor.cluster.cli_args import target_from_args
+    from tutor.commands._selection import selected
     from tutor.grading import report as reporters
-    from tutor.grading import session
-    from tutor.grading.engine import Grader
-    from tutor.results import Status
-    from tutor.store.runs import RunStore
+    from tutor.grading.batch import RunClock
+    from tutor.practice.cluster_session import ClusterSession
+    from tutor.practice.flows import grade_exercises
 
-    clock = session.RunClock()
-    pack, registry = session.load(args.pack)
-    exercises = session.select(pack, args.lesson, args.exercise)
-    graded, api_calls, runs = {}, 0, {}
-    try:
-        cluster = connect(args.kubeconfig, args.context)
-    except ClusterUnavailable as exc:  # no usable kubeconfig: CI still gets the report it uploads
-        info = session.ClusterInfo(context=args.context or "", error=str(exc))
-    else:
-        with cluster:
-            info = session.probe(cluster)
-            grader = Grader(
-                registry, cluster.read, pack, timeout=args.timeout, capabilities=info.capabilities
-            )
-            runnable = [] if info.error else [e for e in exercises if not session.skip_reason(e, info)]
-            runs = RunStore().load_many(cluster.context, pack.id, [e.id for e in runnable])
-            graded = {r.exercise_id: r for r in grader.grade(runnable, runs=runs)}
-            api_calls = grader.api_calls
-    results = []
-    for ex in exercises:
-        if info.error:
-            results.append(
-                session.placeholder(pack, ex, Status.ERROR, f"cluster unavailable: {info.error}", registry)
-            )
-        elif ex.id in graded:
-            results.append(graded[ex.id])
-        else:
-            results.append(
-                session.placeholder(pack, ex, Status.SKIPPED, session.skip_reason(ex, info), registry)
-            )
-    started = {ex_id: run.started_at.isoformat() for ex_id, run in runs.items()}  # which had a start state
-    rep = session.report(
-        pack, results, info, clock, command="grade", api_calls=api_calls, started_runs=started
-    )
+    clock = RunClock()
+    pack, exercises = selected(args)
+    with ClusterSession(target_from_args(args)) as cluster:
+        cluster.registry(pack)  # a broken checker file is a FormatError (exit 2) before any connection
+        rep = grade_exercises(cluster, pack, exercises, clock, timeout=args.timeout)
     reporters.write(rep, args.format, args.output)
     return rep.exit_code

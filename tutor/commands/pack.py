@@ -77,14 +77,21 @@ def _lint(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    try:
-        from tutor.grading import pack_test
-    except ModuleNotFoundError as exc:
-        if exc.name != "tutor.grading.pack_test":
-            raise
-        print("k8s-tutor pack test: not available in this build yet", file=sys.stderr)
-        return 2
-    return int(pack_test.run(args) or 0)
+    from tutor.cluster.cli_args import target_from_args
+    from tutor.content import resolve_pack
+    from tutor.grading import report as reporters
+    from tutor.grading.batch import RunClock, select
+    from tutor.practice.cluster_session import ClusterSession
+    from tutor.practice.flows import run_pack_test
+
+    clock = RunClock()
+    pack = resolve_pack(args.path)
+    exercises = select(pack, None, args.exercise or (), include_exam_only=True)
+    with ClusterSession(target_from_args(args)) as cluster:
+        cluster.registry(pack)  # a broken checker file is a FormatError (exit 2) before any connection
+        rep = run_pack_test(cluster, pack, exercises, clock, jobs=args.jobs or 1, timeout=args.timeout)
+    reporters.write(rep, args.format, args.output)
+    return rep.exit_code
 
 
 def _list(args: argparse.Namespace) -> int:

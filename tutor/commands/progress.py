@@ -57,7 +57,7 @@ def _show(store, *, as_json: bool) -> int:
     print(f"Progress file: {store.path}")
     current_pack = None
     for key, rec in sorted(store.records.items()):
-        pack, exercise = key.split("/", 1)
+        pack, _, exercise = key.partition("/")  # keys were checked on load; never crash on one
         if pack != current_pack:
             print(f"\n{pack}")
             current_pack = pack
@@ -90,6 +90,10 @@ def _import(store, source: str) -> int:
         raise TutorError(f"{source}: no such file") from None
     except json.JSONDecodeError as exc:
         raise TutorError(f"{source}:{exc.lineno}: not JSON: {exc.msg}") from None
+    except RecursionError:
+        raise TutorError(f"{source}: nested too deeply to be a progress file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TutorError(f"{source}: cannot read it: {exc}") from None
     count = store.import_document(data, source)
     print(f"Imported {count} record(s) from {source} into {store.path}.")
     return 0

@@ -28,24 +28,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Start (or reset) each selected exercise and save its run; returns the exit code."""
-    from tutor.cluster.cli_args import connect_from_args
+    from tutor.cluster.cli_args import target_from_args
     from tutor.commands._selection import selected
-    from tutor.grading.lifecycle import reset_exercise, start_exercise
-    from tutor.store.runs import RunStore
+    from tutor.practice.cluster_session import ClusterSession
 
     pack, exercises = selected(args)
-    store = RunStore()
-    with connect_from_args(args) as cluster:
-        writer = cluster.writer(allow_context=args.allow_context)
+    with ClusterSession(target_from_args(args)) as cluster:
+        cluster.writer()  # refused before anything is read when the context may not be changed
         for exercise in exercises:
             ns = exercise.namespace
             dirty = (
                 args.reset
-                or (ns is not None and cluster.read.get("v1", "Namespace", ns) is not None)
-                or store.path(cluster.context, pack.id, exercise.id).exists()
+                or (ns is not None and cluster.cluster().read.get("v1", "Namespace", ns) is not None)
+                or cluster.has_saved_run(pack, exercise)
             )
-            run = (reset_exercise if dirty else start_exercise)(writer, pack, exercise)
-            path = store.save(cluster.context, pack.id, run)
+            cluster.start_exercise(pack, exercise, fresh=dirty)
+            path = cluster.save_run(pack, exercise)
             where = f"namespace {ns}" if ns else "cluster scope"
             verb = "reset" if dirty else "set up"
             print(f"{verb} {exercise.id} ({where}) on {cluster.context}; run saved to {path}", flush=True)

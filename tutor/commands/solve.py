@@ -21,22 +21,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Apply each selected exercise's reference solution; returns the exit code."""
-    from tutor.cluster.cli_args import connect_from_args
+    from tutor.cluster.cli_args import target_from_args
     from tutor.commands._selection import selected
     from tutor.errors import TutorError
-    from tutor.grading.lifecycle import apply_solution
+    from tutor.practice.cluster_session import ClusterSession
 
-    _pack, exercises = selected(args)
-    with connect_from_args(args) as cluster:
-        writer = cluster.writer(allow_context=args.allow_context)
+    pack, exercises = selected(args)
+    with ClusterSession(target_from_args(args)) as cluster:
+        cluster.writer()  # refused before anything is read when the context may not be changed
         for exercise in exercises:
             ns = exercise.namespace
-            if ns and cluster.read.get("v1", "Namespace", ns) is None:
+            if ns and cluster.cluster().read.get("v1", "Namespace", ns) is None:
                 raise TutorError(
                     f"exercise {exercise.id}: namespace {ns} does not exist; "
                     f"run `k8s-tutor setup --exercise {exercise.id}` first"
                 )
-            applied = apply_solution(writer, exercise)
+            applied = cluster.apply_solution(pack, exercise)
             steps, objects = len(exercise.solution), len(applied)
             print(f"solved {exercise.id} on {cluster.context}: {steps} step(s), {objects} object(s) applied")
     return 0

@@ -33,12 +33,9 @@ def run(args: argparse.Namespace) -> int:
     from tutor.tui.core_backend import CoreBackend
 
     store = ProgressStore.open()
-    backend = CoreBackend(
-        store, pack=args.pack, kubeconfig=args.kubeconfig,
-        context=args.context,
-        allow_context=args.allow_context,
-        language=args.lang,
-    )
+    from tutor.cluster.cli_args import target_from_args
+
+    backend = CoreBackend(store, pack=args.pack, target=target_from_args(args), language=args.lang)
     from tutor.tui.settings import settings_path
 
     make_app(backend, lesson=args.lesson, theme=args.theme, settings=settings_path()).run()

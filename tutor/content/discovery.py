@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 
-import yaml
-
-from tutor.content.loader import PACK_FILE, load_pack, pack_file
-from tutor.errors import TutorError
+from tutor.content.loader import PACK_FILE, load_pack, pack_file, read_text
+from tutor.content.packfiles import real
+from tutor.content.yamlsrc import YamlSource, load_mapping
+from tutor.errors import FormatProblem, TutorError
 from tutor.model import Pack
 
 ENTRY_POINT_GROUP = "k8s_tutor.packs"
@@ -47,21 +47,26 @@ class PackSource:
 
 
 def _peek(path: Path, origin: str) -> PackSource:
-    """Read only pack.yaml's id/title/version (lessons are not parsed)."""
-    try:
-        data = yaml.safe_load(pack_file(path).read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError("pack.yaml is not a mapping")
-        return PackSource(
-            str(data.get("id", path.name)),
-            str(data.get("title", "")),
-            path,
-            origin,
-            str(data.get("version", "")),
-        )
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
-        return PackSource(path.name, "", path, origin, error=first_line)
+    """Read only pack.yaml's id/title/version (lessons are not parsed).
+
+    pack.yaml goes through the same bounded reader and YAML loader as a full load (size cap, no
+    aliases, depth cap): the TUI peeks at every discovered pack before the learner picks one.
+    """
+    problems: list[FormatProblem] = []
+    file = pack_file(path)
+    text = read_text(file, problems)
+    data = load_mapping(text, YamlSource(file, 1, problems), "pack.yaml") if text is not None else None
+    if data is None:
+        first = problems[0] if problems else None
+        return PackSource(path.name, "", path, origin, error=first.message if first else "unreadable")
+    fields = (("id", path.name), ("title", ""), ("version", ""))
+    pack_id, title, version = (_short(data.get(key), default) for key, default in fields)
+    return PackSource(pack_id, title, path, origin, version)
+
+
+def _short(value: object, default: str) -> str:
+    """A pack.yaml field as display text (at most 200 characters), or ``default`` when absent."""
+    return default if value is None else str(value)[:200]
 
 
 def _entry_point_paths() -> list[tuple[str, Path]]:
@@ -93,7 +98,7 @@ def discover_packs() -> list[PackSource]:
     candidates = [(p, f"entry point {n}") for n, p in _entry_point_paths()]
     candidates += [(p, SEARCH_PATH_ENV) for p in _search_path_dirs()]
     for path, origin in candidates:
-        key = path.resolve()
+        key = real(path)  # never raises, even on a symlink loop
         if key in seen:
             continue
         seen.add(key)

@@ -15,9 +15,11 @@ from typing import Any
 
 from tutor.content.markdown import Block, join_lines, list_items
 from tutor.content.schema import CHECK_REF, EXERCISE, TRANSLATED_EXERCISE, did_you_mean, validate
+from tutor.content.schema import namespace as namespace_problem
 from tutor.content.steps import cleanup_items, fence_steps, metadata_steps
 from tutor.content.yamlsrc import LineDict, YamlSource, load_mapping, plain
 from tutor.errors import FormatProblem
+from tutor.limits import shorten
 from tutor.model import CheckRef, ExamMode, Exercise, SolutionStep, SourceLocation
 
 # Heading words, in English and in the translations the built-in pack ships. Compared casefolded,
@@ -39,6 +41,12 @@ class LessonScope:
     requires: frozenset[str]
     problems: list[FormatProblem] = field(default_factory=list)
     translated: bool = False
+    pack_root: Path | None = None  # the pack folder; None = the lesson's own folder
+
+    @property
+    def workdir(self) -> Path:
+        """Where steps run and what their files must stay inside: the pack folder."""
+        return self.pack_root or self.path.parent
 
     def at(self, line0: int) -> SourceLocation:
         """Location of a 0-based line."""
@@ -121,7 +129,8 @@ def check_fence_role(block: Block, scope: LessonScope) -> None:
     if language in ("yaml", "yml") and role.replace("-", "").isalpha() and role not in FENCE_ROLES:
         scope.problem(
             block.start,
-            f"unknown fence role {role!r}{did_you_mean(role, FENCE_ROLES)}; known: {', '.join(FENCE_ROLES)}",
+            f"unknown fence role {shorten(role)}{did_you_mean(role, FENCE_ROLES)}; "
+            f"known: {', '.join(FENCE_ROLES)}",
             "fence",
             severity="warning",
         )
@@ -151,6 +160,8 @@ def parse_exercise(heading: Block, body: list[Block], scope: LessonScope) -> Exe
         scope.problem(
             parts.hints_line, "the Hints section has no list; write hints as a numbered list", "hints"
         )
+    if not scope.translated and "namespace" not in meta and (err := namespace_problem(meta["id"])):
+        source.problems.append(FormatProblem(source.at(data.line_of("id")), f"as the namespace: {err}", "id"))
     checks = _checks(meta, data, hints, source)
     exam = _exam(kind, meta, data, source)
     if not scope.translated and not checks and "checks" not in [p.field for p in scope.problems[before:]]:
@@ -159,11 +170,13 @@ def parse_exercise(heading: Block, body: list[Block], scope: LessonScope) -> Exe
                 source.at(data.line_of("checks")), "exercise has no checks; add at least one", "checks"
             )
         )
-    base = scope.path.parent
+    base, workdir = scope.path.parent, scope.workdir
     steps: dict[str, list[SolutionStep]] = {}
     for role in ("setup", "solution"):
-        listed = metadata_steps(meta[role], role, base, source) if role in meta else []
-        fenced = [s for b in getattr(parts, role) for s in fence_steps(b, scope.path, scope.problems, role)]
+        listed = metadata_steps(meta[role], role, base, source, workdir) if role in meta else []
+        fenced = [
+            s for b in getattr(parts, role) for s in fence_steps(b, scope.path, scope.problems, role, workdir)
+        ]
         steps[role] = listed + fenced
     return Exercise(
         id=meta["id"],

@@ -14,6 +14,7 @@ from pathlib import Path
 from tutor.content.exercise import LessonScope, check_fence_role, heading_kind, parse_exercise
 from tutor.content.markdown import Block, blocks
 from tutor.content.schema import LESSON, validate
+from tutor.content.steps import manifest_step
 from tutor.content.yamlsrc import YamlSource, load_mapping
 from tutor.errors import FormatError, FormatProblem
 from tutor.model import ApplyBlock, Exercise, Lesson, SourceLocation
@@ -55,7 +56,13 @@ def parse_lesson(
         FormatError: with every error found (warnings are not raised; ``pack lint`` reports them).
     """
     if isinstance(source, Path):
-        text, where = source.read_text(encoding="utf-8"), Path(path or source)
+        from tutor.content.packfiles import PackPathError, read_pack_text
+        from tutor.limits import MAX_LESSON_BYTES
+
+        try:
+            text, where = read_pack_text(source, MAX_LESSON_BYTES), Path(path or source)
+        except PackPathError as exc:
+            raise FormatError([FormatProblem(SourceLocation(source, 0), str(exc))]) from None
     else:
         text, where = source, Path(path or "<string>")
     result = parse_lesson_report(text, where, language=language, order=order, requires=requires)
@@ -72,11 +79,14 @@ def parse_lesson_report(
     order: int = 0,
     requires: frozenset[str] = DEFAULT_REQUIRES,
     translated: bool = False,
+    pack_root: Path | None = None,
 ) -> ParseResult:
     """Parse a lesson and return it with all problems instead of raising.
 
     ``translated=True`` parses a translation: exercise metadata needs only ``id`` (the rest comes
     from the default-language file, see :mod:`tutor.content.translations`) and checks may be absent.
+    ``pack_root`` is the pack folder (default: the lesson's folder): setup/solution files must stay
+    inside it and kubectl steps run there.
     """
     problems: list[FormatProblem] = []
     # markdown-it numbers lines after turning \r\n and \r into \n, and splits on nothing else
@@ -98,15 +108,16 @@ def parse_lesson_report(
     if "id" not in meta or "title" not in meta:
         return ParseResult(None, problems)
     lesson_requires = frozenset(meta["requires"]) if "requires" in meta else requires
-    scope = LessonScope(path, lines, meta["id"], lesson_requires, problems, translated)
+    scope = LessonScope(path, lines, meta["id"], lesson_requires, problems, translated, pack_root)
     exercises = _exercises(parts[1:], scope)
     for block in parts:
         if block.type == "fence":
             check_fence_role(block, scope)
     apply_blocks = tuple(
-        ApplyBlock(b.text, SourceLocation(path, b.start + 2))
+        ApplyBlock(step.manifest or "", SourceLocation(path, b.start + 2))
         for b in parts
         if b.type == "fence" and b.fence_role[1] == "apply"
+        if (step := manifest_step(b.text, SourceLocation(path, b.start + 2), problems, "apply", None))
     )
     lesson = Lesson(
         id=meta["id"],

@@ -68,8 +68,15 @@ def translated_lesson(pack: Pack, lesson_id: str, language: str) -> Lesson:
     lesson = pack.lesson(lesson_id)
     if language == lesson.language or language not in lesson.translations or lesson.path is None:
         return lesson
+    from tutor.content.packfiles import PackPathError, read_pack_text
+    from tutor.limits import MAX_LESSON_BYTES
+
     file = lesson.path.with_name(f"{lesson.path.stem}.{language}.md")
-    parsed = parse_lesson_report(file.read_text(encoding="utf-8"), file, language=language, translated=True)
+    try:
+        text = read_pack_text(file, MAX_LESSON_BYTES)  # the loader checked it stays inside the pack
+    except PackPathError as exc:
+        raise FormatError([FormatProblem(SourceLocation(file, 0), str(exc))]) from None
+    parsed = parse_lesson_report(text, file, language=language, translated=True, pack_root=pack.root)
     errors = [p for p in parsed.problems + check_translation(lesson, parsed) if p.severity == "error"]
     if errors or parsed.lesson is None:
         raise FormatError(errors or [FormatProblem(SourceLocation(file, 1), "not a lesson")])

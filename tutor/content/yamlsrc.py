@@ -4,6 +4,8 @@ Every error in a pack must name ``file:line`` and the field, so mappings and lis
 carry the line of every key and item. Lines are absolute within the file: YAML embedded in a
 Markdown fence or in front matter is loaded with the fence's starting line as an offset.
 Duplicate keys (which plain PyYAML silently resolves to the last one) are reported as problems.
+Aliases and too-deep nesting are refused before anything is built (:func:`tutor.limits.yaml_hazard`):
+pack YAML is untrusted, and an alias bomb must fail at its line, fast and small.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import yaml
 
 from tutor.errors import FormatProblem
+from tutor.limits import clip, shorten, yaml_hazard
 from tutor.model import SourceLocation
 
 
@@ -87,7 +90,7 @@ class _Loader(_BASE):  # type: ignore[misc,valid-type]
                     FormatProblem(
                         self.source.at(self._line(key_node)),
                         f"duplicate key (first written on line {data.key_lines[key]})",
-                        str(key),
+                        shorten(key) if not isinstance(key, str) or len(key) > 60 else key,
                     )
                 )
             data[key] = self.construct_object(value_node, deep=True)
@@ -125,7 +128,15 @@ def _describe(exc: yaml.YAMLError, text: str, source: YamlSource) -> str:
 
 
 def load_all(text: str, source: YamlSource, what: str = "YAML") -> list[Any] | None:
-    """Every document of ``text``; None (and a problem in ``source.problems``) if it does not parse."""
+    """Every document of ``text``; None (and a problem in ``source.problems``) if it does not parse.
+
+    Aliases and nesting deeper than :data:`tutor.limits.MAX_YAML_DEPTH` are refused first.
+    """
+    hazard = yaml_hazard(text)
+    if hazard is not None:
+        line, message = hazard
+        source.problems.append(FormatProblem(source.at(line + source.first_line), f"{what}: {message}"))
+        return None
     loader = None
     try:
         loader = _Loader(text)  # the reader rejects unprintable characters already here
@@ -141,7 +152,9 @@ def load_all(text: str, source: YamlSource, what: str = "YAML") -> list[Any] | N
         )
         return None
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # e.g. a date PyYAML cannot build
-        source.problems.append(FormatProblem(source.at(source.first_line), f"{what} does not parse: {exc}"))
+        source.problems.append(
+            FormatProblem(source.at(source.first_line), f"{what} does not parse: {clip(str(exc))}")
+        )
         return None
     finally:
         if loader is not None:

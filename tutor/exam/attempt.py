@@ -65,7 +65,7 @@ class TaskRecord:
 
 
 @dataclass
-class Attempt:
+class ExamAttempt:
     """Everything needed to resume, grade and review an attempt, as saved on disk.
 
     Times are POSIX seconds (UTC). ``deadline`` is None until the clock starts.
@@ -99,8 +99,10 @@ class Attempt:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], where: str = "<attempt>") -> Attempt:
+    def from_dict(cls, d: dict[str, Any], where: str = "<attempt>") -> ExamAttempt:
         """Read a saved attempt; TutorError naming the file and field if it cannot be read."""
+        if not isinstance(d, dict):
+            raise TutorError(f"{where}: not a readable exam attempt: expected an object")
         version = d.get("version")
         if version != ATTEMPT_VERSION:
             raise TutorError(f"{where}: version: attempt format {version!r} is not {ATTEMPT_VERSION}")
@@ -131,10 +133,10 @@ class AttemptStore:
     def path(self, attempt_id: str) -> Path:
         return self.root / f"{attempt_id}.json"
 
-    def save(self, attempt: Attempt) -> None:
+    def save(self, attempt: ExamAttempt) -> None:
         write_json_atomic(self.path(attempt.id), attempt.to_dict())
 
-    def load(self, attempt_id: str) -> Attempt:
+    def load(self, attempt_id: str) -> ExamAttempt:
         """The attempt with that id; TutorError if there is none or it is unreadable."""
         path = self.path(attempt_id)
         try:
@@ -145,15 +147,19 @@ class AttemptStore:
             ) from None
         except json.JSONDecodeError as exc:
             raise TutorError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-        return Attempt.from_dict(raw, str(path))
+        except RecursionError:
+            raise TutorError(f"{path}: nested too deeply to be an exam attempt") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TutorError(f"{path}: cannot read the attempt: {exc}") from None
+        return ExamAttempt.from_dict(raw, str(path))
 
-    def all(self) -> list[Attempt]:
+    def all(self) -> list[ExamAttempt]:
         """Every readable attempt, oldest first (ids sort by creation time)."""
         if not self.root.is_dir():
             return []
         return [self.load(p.stem) for p in sorted(self.root.glob("*.json"))]
 
-    def latest(self, *, unfinished: bool = False) -> Attempt | None:
+    def latest(self, *, unfinished: bool = False) -> ExamAttempt | None:
         """The newest attempt; with ``unfinished``, the newest one not graded yet."""
         for attempt in reversed(self.all()):
             if not unfinished or attempt.state is not ExamState.GRADED:

@@ -15,6 +15,7 @@ import random
 from collections.abc import Collection, Sequence
 
 from tutor.errors import TutorError
+from tutor.grading.batch import missing_capabilities
 from tutor.model import Exercise
 
 
@@ -26,8 +27,7 @@ def eligible(pool: Sequence[Exercise], capabilities: Collection[str] | None) -> 
     """The tasks of ``pool`` the cluster can run (all of them when ``capabilities`` is None)."""
     if capabilities is None:
         return list(pool)
-    have = set(capabilities)
-    return [ex for ex in pool if ex.requires <= have]
+    return [ex for ex in pool if not missing_capabilities(ex, capabilities)]
 
 
 def draw(

@@ -2,7 +2,8 @@
 
 :class:`ExamRunner` is the bridge between the headless :class:`~tutor.exam.ExamSession` and the
 cluster: the session decides *when* (rules, clock), the runner does the cluster work through the
-same lifecycle and grader that practice mode and ``pack test`` use, so "start" and "pass" mean the
+same :class:`~tutor.practice.cluster_session.ClusterSession` (lifecycle, grader, guarded writer) that
+practice mode, ``grade`` and ``pack test`` use, so "start" and "pass" mean the
 same thing everywhere.
 
 Set-up uses ``reset_exercise`` (clean up, then start), not ``start_exercise`` alone: a namespace left
@@ -21,39 +22,30 @@ from tutor.results import CheckResult, ExerciseResult, GradeReport, Status
 FINAL = frozenset({Status.PASS, Status.FAIL, Status.TIMEOUT, Status.ERROR, Status.SKIPPED})
 
 if TYPE_CHECKING:
-    from tutor.cluster import Cluster
     from tutor.grading.lifecycle import ExerciseRun
+    from tutor.practice.cluster_session import ClusterSession
 
 
 class ExamRunner:
     """Sets up and grades the tasks of an exam on one cluster.
 
     Args:
-        pack: the exam's pack (its checker registry is loaded once here).
-        cluster: a connected cluster (``tutor.cluster.connect``).
-        allow_context: a context the user named explicitly, so writes are allowed on it.
+        pack: the exam's pack.
+        cluster: the cluster session (its target carries ``--allow-context``; the checker registry,
+            capabilities and writer come from it).
         timeout: override every check's polling timeout (seconds) when grading.
     """
 
-    def __init__(
-        self, pack: Pack, cluster: Cluster, *, allow_context: str | None = None, timeout: float | None = None
-    ):
-        from tutor.grading.registry import load_checks, require_clean
-
+    def __init__(self, pack: Pack, cluster: ClusterSession, *, timeout: float | None = None):
         self.pack = pack
         self.cluster = cluster
-        self.allow_context = allow_context
         self.timeout = timeout
-        self.registry = require_clean(load_checks(pack))
-        self._capabilities: frozenset[str] | None = None
-        self._runs: dict[str, ExerciseRun] = {}
+        cluster.registry(pack)  # a broken checker file fails before anything is drawn or set up
         self.on_verdict: Callable[[Exercise, CheckResult], object] | None = None
 
     def capabilities(self) -> frozenset[str]:
         """What the cluster offers (asked once)."""
-        if self._capabilities is None:
-            self._capabilities = self.cluster.read.capabilities()
-        return self._capabilities
+        return self.cluster.capabilities()
 
     def set_up(self, session: ExamSession, progress: Callable[[int, Exercise], None] | None = None) -> None:
         """Give every drawn task a fresh namespace and its starting state, then mark the session set up.
@@ -62,14 +54,12 @@ class ExamRunner:
             session: an attempt in state DRAWN.
             progress: called with (index, exercise) before each task is set up.
         """
-        from tutor.grading.lifecycle import reset_exercise
-
-        writer = self.cluster.writer(self.allow_context)
+        runs = {}
         for index, exercise in enumerate(session.exercises):
             if progress:
                 progress(index, exercise)
-            self._runs[exercise.id] = reset_exercise(writer, self.pack, exercise)
-        session.mark_set_up({ex_id: run.to_dict() for ex_id, run in self._runs.items()})
+            runs[exercise.id] = self.cluster.start_exercise(self.pack, exercise, fresh=True)
+        session.mark_set_up({ex_id: run.to_dict() for ex_id, run in runs.items()})
 
     def load_runs(self, session: ExamSession) -> None:
         """Restore the start snapshots saved in the attempt (after a restart)."""
@@ -77,18 +67,11 @@ class ExamRunner:
 
         for task in session.tasks:
             if task.run is not None:
-                self._runs[task.exercise_id] = ExerciseRun.from_dict(task.exercise_id, task.run)
+                self.cluster.remember(self.pack, ExerciseRun.from_dict(task.exercise_id, task.run))
 
-    def grader(self):
-        from tutor.grading.engine import Grader
-
-        return Grader(
-            self.registry,
-            self.cluster.read,
-            self.pack,
-            timeout=self.timeout,
-            capabilities=self.capabilities(),
-        )
+    def _runs(self, exercises: Sequence[Exercise]) -> dict[str, ExerciseRun]:
+        found = {ex.id: self.cluster.run(self.pack, ex) for ex in exercises}
+        return {ex_id: run for ex_id, run in found.items() if run is not None}
 
     def grade_all(self, exercises: Sequence[Exercise]) -> list[ExerciseResult]:
         """Poll every task's checks to a verdict (the end-of-exam grading).
@@ -102,15 +85,17 @@ class ExamRunner:
             if hook is not None and result.status in FINAL:  # RUNNING/PENDING are per-attempt updates
                 hook(exercise, result)
 
-        return self.grader().grade(exercises, runs=self._runs, progress=progress)
+        grader = self.cluster.grader(self.pack, timeout=self.timeout)
+        return grader.grade(exercises, runs=self._runs(exercises), progress=progress)
 
     def grade_one(self, exercise: Exercise) -> ExerciseResult:
         """One round over one task's checks ("check my answer", when the pack allows it)."""
-        return self.grader().evaluate_once(exercise, self._runs.get(exercise.id))
+        grader = self.cluster.grader(self.pack, timeout=self.timeout)
+        return grader.evaluate_once(exercise, self.cluster.run(self.pack, exercise))
 
     def server_version(self) -> str:
         try:
-            return str(self.cluster.read.version().get("gitVersion", ""))
+            return self.cluster.server_version()
         except Exception:  # noqa: BLE001 - the version is decoration in a report, never a reason to fail
             return ""
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tutor.errors import TutorError
-from tutor.exam.attempt import Attempt, AttemptStore, ExamState, TaskRecord
+from tutor.exam.attempt import AttemptStore, ExamAttempt, ExamState, TaskRecord
 from tutor.exam.clock import Clock, SystemClock, iso
 from tutor.exam.draw import draw
 from tutor.exam.scoring import ExamScore, result_from_dict, result_to_json, score
@@ -83,7 +83,7 @@ class ExamSession:
     """
 
     def __init__(
-        self, attempt: Attempt, pack: Pack, clock: Clock | None = None, store: AttemptStore | None = None
+        self, attempt: ExamAttempt, pack: Pack, clock: Clock | None = None, store: AttemptStore | None = None
     ):
         if attempt.pack_id != pack.id:
             raise TutorError(f"attempt {attempt.id} belongs to pack {attempt.pack_id!r}, not {pack.id!r}")
@@ -136,7 +136,7 @@ class ExamSession:
         seed = random.SystemRandom().randrange(1, 1_000_000) if seed is None else seed
         chosen = draw(pack.exam_pool(), n, seed, capabilities)
         now = clock.now()
-        attempt = Attempt(
+        attempt = ExamAttempt(
             id=_new_id(now, seed, store),
             pack_id=pack.id,
             pack_version=pack.version,
@@ -155,7 +155,7 @@ class ExamSession:
 
     @classmethod
     def resume(
-        cls, attempt: Attempt, pack: Pack, clock: Clock | None = None, store: AttemptStore | None = None
+        cls, attempt: ExamAttempt, pack: Pack, clock: Clock | None = None, store: AttemptStore | None = None
     ):
         """Reopen a saved attempt; a deadline that passed while the tutor was closed times it out now."""
         session = cls(attempt, pack, clock, store)
@@ -370,7 +370,7 @@ class ExamSession:
             self.store.save(self.attempt)
 
 
-def summary_line(attempt: Attempt, now: float) -> str:
+def summary_line(attempt: ExamAttempt, now: float) -> str:
     """``<id>  <when>  <pack>  8 tasks  graded  72.5% (29/40) PASS``; needs no pack (history always works)."""
     a = attempt
     line = f"{a.id}  {iso(a.started_at or a.created_at)}  {a.pack_id}  {len(a.tasks)} tasks  {a.state.value}"

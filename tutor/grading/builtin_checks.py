@@ -55,7 +55,7 @@ def match_check(
     min: int | None = None,
     max: int | None = None,
     mode: str = "subset",
-) -> None:
+) -> str | None:
     """{kind} {name} matches the expected fields"""
     if mode not in ("subset", "exact"):
         raise ValueError(f"match: mode must be 'subset' or 'exact', not {mode!r}")
@@ -77,7 +77,7 @@ def match_check(
     bound = _count_problem(n, count, min, max)
     if bound:
         diffs = [FieldDiff(f"count({what})", bound, n)]
-        near = next((d for _, d in results if d), [])
+        near: list[FieldDiff] = next((d for _, d in results if d), [])
         detail = f"; e.g. {describe_diffs(near, 2)}" if near and n < (count or min or 0) else ""
         raise CheckFailed(f"expected {bound} {what} matching, found {n}{detail}", diffs + near[:3])
     return f"{n} {what} matching"

@@ -8,10 +8,17 @@ The cache is thread-safe: two checks asking for the same key at once share one r
 
 from __future__ import annotations
 
+import builtins
+import http.client
 import threading
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from tutor.errors import ClusterUnavailable
+import urllib3.exceptions
+
+from tutor.errors import ClusterUnavailable, UnknownKind
+
+if TYPE_CHECKING:
+    from tutor.cluster.protocols import Reader
 
 CLUSTER_SCOPED_KINDS = frozenset(
     {
@@ -43,15 +50,7 @@ CLUSTER_SCOPED_KINDS = frozenset(
 """Kinds without a namespace, used when the reader cannot tell us (fake readers in unit tests)."""
 
 
-class Reader(Protocol):
-    """What the engine needs from ``tutor.cluster``'s ClusterReader."""
-
-    def list(
-        self, api_version: str, kind: str, namespace: str | None = None, label_selector: str | None = None
-    ) -> list[dict[str, Any]]: ...
-
-
-def is_namespaced(reader: Any, api_version: str, kind: str) -> bool:
+def is_namespaced(reader: Reader, api_version: str, kind: str) -> bool:
     """Whether ``kind`` lives in namespaces: ask the reader's discovery if it has one, else the table."""
     resource = getattr(reader, "resource", None)
     if callable(resource):
@@ -71,8 +70,7 @@ def is_unreachable(exc: BaseException) -> bool:
     """True for errors that mean "the API server is not there": connection failures, 5xx, status 0."""
     if isinstance(exc, ClusterUnavailable | ConnectionError | TimeoutError | OSError):
         return True
-    module = type(exc).__module__
-    if module.startswith(("urllib3", "http.client", "socket", "ssl")):
+    if isinstance(exc, urllib3.exceptions.HTTPError | http.client.HTTPException):
         return True
     status = _status_of(exc)
     return status is not None and (status == 0 or status >= 500)
@@ -80,7 +78,7 @@ def is_unreachable(exc: BaseException) -> bool:
 
 def _is_unknown_kind(exc: BaseException) -> bool:
     """A 404 on a list or an unknown kind (not served, e.g. a CRD not created yet): nothing to list."""
-    return _status_of(exc) == 404 or type(exc).__name__ in ("UnknownKind", "ResourceNotFoundError")
+    return isinstance(exc, UnknownKind) or _status_of(exc) == 404
 
 
 class RoundCache:
@@ -90,7 +88,7 @@ class RoundCache:
         reader: a ClusterReader (``list(api_version, kind, namespace=None, label_selector=None)``).
     """
 
-    def __init__(self, reader: Any):
+    def __init__(self, reader: Reader):
         self.reader = reader
         self._lists: dict[tuple[str, str, str | None], list[dict[str, Any]] | BaseException] = {}
         self._locks: dict[tuple[str, str, str | None], threading.Lock] = {}
@@ -128,7 +126,7 @@ class RoundCache:
 
     def _fetch(
         self, api_version: str, kind: str, namespace: str | None
-    ) -> list[dict[str, Any]] | BaseException:
+    ) -> builtins.list[dict[str, Any]] | BaseException:
         self.calls += 1
         where = f" in namespace {namespace}" if namespace else ""
         try:

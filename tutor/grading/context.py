@@ -8,6 +8,7 @@ Failing assertions raise :class:`CheckFailed` carrying field diffs; absent objec
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -93,7 +94,7 @@ class CheckContext:
         namespace: Any = DEFAULT,
         labels: str | Mapping[str, str] | None = None,
         fields: str | Mapping[str, Any] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         """Objects of ``kind``; ``labels``/``fields`` are selectors (a dict or the usual string form).
 
         ``namespace`` defaults to the exercise namespace for namespaced kinds; None means all namespaces.
@@ -148,7 +149,7 @@ class CheckContext:
         if not condition:
             raise CheckFailed(message)
 
-    def match(self, obj: Any, subset: Any, *, exact: bool = False) -> list[FieldDiff]:
+    def match(self, obj: Any, subset: Any, *, exact: bool = False) -> builtins.list[FieldDiff]:
         """Subset-match ``obj`` against ``subset`` (see ``tutor.grading.matcher``); the diffs."""
         return match(obj, subset, exact=exact)
 
@@ -171,21 +172,23 @@ class CheckContext:
         path = WORKLOAD_POD_SPEC.get(str(obj.get("kind")))
         if path is None:
             raise CheckFailed(f"{describe(obj)} has no pod template")
-        return self.field(obj, path)
+        spec: dict[str, Any] = self.field(obj, path)
+        return spec
 
     def container(self, obj: Mapping[str, Any], name: str) -> dict[str, Any]:
         """The container (or init container) called ``name``; CheckFailed "no container named web"."""
         spec = self.pod_spec(obj)
         for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
             if c.get("name") == name:
-                return c
+                found: dict[str, Any] = c
+                return found
         names = [c.get("name") for c in spec.get("containers") or []]
         raise CheckFailed(
             f"{describe(obj)} has no container named {name} (it has {', '.join(map(str, names)) or 'none'})",
             [FieldDiff(f".containers[name={name}]", {"name": name}, MISSING)],
         )
 
-    def pods_of(self, workload: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def pods_of(self, workload: Mapping[str, Any]) -> builtins.list[dict[str, Any]]:
         """The pods a workload selects in its namespace (not terminating). A Pod gives itself."""
         if workload.get("kind") == "Pod":
             return [dict(workload)]
@@ -208,7 +211,7 @@ class CheckContext:
             and selects((p.get("metadata") or {}).get("labels") or {})
         ]
 
-    def owner_chain(self, obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def owner_chain(self, obj: Mapping[str, Any]) -> builtins.list[dict[str, Any]]:
         """``[obj, owner, owner's owner, ...]`` via controller owner references (else the first)."""
         chain = [dict(obj)]
         seen = {(obj.get("metadata") or {}).get("uid")}
@@ -228,7 +231,7 @@ class CheckContext:
             chain.append(owner)
             current = owner
 
-    def events_for(self, obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def events_for(self, obj: Mapping[str, Any]) -> builtins.list[dict[str, Any]]:
         """Events whose involvedObject (or regarding) is ``obj``, oldest first."""
         meta = obj.get("metadata") or {}
         uid, name, kind = meta.get("uid"), meta.get("name"), obj.get("kind")

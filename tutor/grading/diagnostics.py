@@ -74,7 +74,7 @@ def _has_selector(obj: dict[str, Any]) -> bool:
 
 
 def _log_lines(obj: dict[str, Any], related: list[dict[str, Any]], logs: Callable[..., str]) -> list[str]:
-    out = []
+    out: list[str] = []
     for pod in [o for o in related if o.get("kind") == "Pod"][:1]:
         meta = pod.get("metadata") or {}
         for c in ((pod.get("spec") or {}).get("containers") or [])[:2]:

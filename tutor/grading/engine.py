@@ -27,9 +27,10 @@ from tutor.grading.context import CheckContext
 from tutor.grading.outcomes import CheckFailed, NotYet
 from tutor.grading.plan import CheckPlan, plan_checks
 from tutor.model import Exercise, Pack
-from tutor.results import CheckResult, ExerciseResult, FieldDiff, Status
+from tutor.results import Cause, CheckResult, ExerciseResult, FieldDiff, Status
 
 if TYPE_CHECKING:
+    from tutor.cluster.protocols import Reader
     from tutor.grading.lifecycle import ExerciseRun
     from tutor.grading.registry import Registry
 
@@ -48,6 +49,7 @@ class Attempt:
     diffs: tuple[FieldDiff, ...] = ()
     hint: int | None = None
     touched: list[dict[str, Any]] = field(default_factory=list)
+    cause: Cause = Cause.NONE  # set with ERROR
 
 
 @dataclass
@@ -69,7 +71,7 @@ def _location_of(exc: BaseException) -> str:
 def evaluate(plan: CheckPlan, ctx: CheckContext) -> Attempt:
     """Run ``plan``'s checker once against ``ctx`` and classify what happened."""
     if plan.problem or plan.spec is None:
-        return Attempt(Status.ERROR, plan.problem or f"no checker {plan.ref.check!r}")
+        return Attempt(Status.ERROR, plan.problem or f"no checker {plan.ref.check!r}", cause=Cause.REFERENCE)
     try:
         message = plan.spec.fn(ctx, **plan.args)
     except NotYet as exc:
@@ -79,11 +81,13 @@ def evaluate(plan: CheckPlan, ctx: CheckContext) -> Attempt:
     except Exception as exc:  # noqa: BLE001 - anything else is an error, reported apart from failures
         if is_unreachable(exc):
             text = str(exc) if isinstance(exc, ClusterUnavailable) else f"API server unreachable: {exc}"
-            return Attempt(Status.ERROR, f"cluster unavailable: {text}")
+            return Attempt(Status.ERROR, f"cluster unavailable: {text}", cause=Cause.UNAVAILABLE)
         if isinstance(exc, TutorError):  # an API refusal such as 403: the environment, not the checker
-            return Attempt(Status.ERROR, f"cluster error: {exc}")
+            return Attempt(Status.ERROR, f"cluster error: {exc}", cause=Cause.API)
         return Attempt(
-            Status.ERROR, f"checker {plan.ref.check} raised {type(exc).__name__}: {exc}{_location_of(exc)}"
+            Status.ERROR,
+            f"checker {plan.ref.check} raised {type(exc).__name__}: {exc}{_location_of(exc)}",
+            cause=Cause.CHECKER,
         )
     return Attempt(Status.PASS, message if isinstance(message, str) else "")
 
@@ -104,7 +108,7 @@ class Grader:
     def __init__(
         self,
         registry: Registry,
-        reader: Any,
+        reader: Reader,
         pack: Pack | None = None,
         *,
         timeout: float | None = None,
@@ -250,6 +254,7 @@ class Grader:
             duration=round(duration, 3),
             weight=plan.ref.weight,
             index=plan.index + 1,
+            cause=attempt.cause if status is Status.ERROR else Cause.NONE,
         )
 
     def _attach_diagnostics(self, states: list[_State], runs: Mapping[str, ExerciseRun]) -> None:

@@ -12,15 +12,20 @@ taints with that key from the object (nodes are changed back, never deleted).
 
 from __future__ import annotations
 
+import shlex
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tutor.errors import TutorError
 from tutor.grading.context import SnapshotKey
 from tutor.model import Exercise, Pack, SolutionStep
+
+if TYPE_CHECKING:
+    from tutor.cluster.protocols import Reader, Writer
 
 MANAGED_BY = ("app.kubernetes.io/managed-by", "k8s-tutor")
 EXERCISE_LABEL = "k8s-tutor.io/exercise"
@@ -78,23 +83,29 @@ def namespace_labels(exercise: Exercise) -> dict[str, str]:
     return {MANAGED_BY[0]: MANAGED_BY[1], EXERCISE_LABEL: exercise.id}
 
 
-def run_steps(writer: Any, steps: Iterable[SolutionStep], namespace: str | None) -> list[dict[str, Any]]:
+def run_steps(writer: Writer, steps: Iterable[SolutionStep], namespace: str | None) -> list[dict[str, Any]]:
     """Apply solution/setup steps in order; the objects the manifest steps applied.
 
     Manifest steps use server-side apply; kubectl steps run the real kubectl pinned to the context
-    (with ``--namespace`` added unless the command names one).
+    (with ``--namespace`` added unless the command names one), in the pack folder (``step.workdir``;
+    the current folder for steps built in code), after :func:`tutor.kubectl_policy.kubectl_problem`
+    agreed once more: the loader checked the step already, this check holds for steps that did not
+    come through it and for files that changed since.
 
     Raises:
-        TutorError: a step failed; the message starts with the step's ``file:line``.
+        TutorError: a step failed or was refused; the message starts with the step's ``file:line``.
     """
     applied: list[dict[str, Any]] = []
     for step in steps:
         where = str(step.source) if step.source else "<step>"
         try:
             if step.manifest is not None:
+                _refuse_system_namespaces(step.manifest, where)
                 applied.extend(writer.apply(step.manifest, namespace=namespace, source=where))
             elif step.kubectl:
-                writer.kubectl(step.kubectl, namespace=namespace)
+                writer.kubectl(
+                    _allowed_argv(step), namespace=namespace, cwd=step.workdir, timeout=STEP_TIMEOUT
+                )
         except TutorError as exc:
             if str(exc).startswith(where):
                 raise
@@ -102,12 +113,48 @@ def run_steps(writer: Any, steps: Iterable[SolutionStep], namespace: str | None)
     return applied
 
 
+STEP_TIMEOUT = 60.0
+"""Seconds a pack's kubectl step may run (``kubectl wait`` included) before it is stopped as failed."""
+
+
+def _refuse_system_namespaces(manifest: str, where: str) -> None:
+    """TutorError when a manifest step would write into, or change, a ``kube-*`` namespace."""
+    from tutor.cluster.writer import iter_manifests
+    from tutor.kubectl_policy import system_namespace_problem
+
+    for obj in iter_manifests(manifest, where):
+        if problem := system_namespace_problem(obj):
+            raise TutorError(f"step refused: {problem}")
+
+
+def _policed(argv: list[str], workdir: Path | None = None, what: str = "cleanup") -> list[str]:
+    """``argv`` if the kubectl policy allows it in ``workdir`` (default: the current folder), else
+    TutorError. Steps and cleanup values come from the pack, so both pass through here."""
+    from tutor.kubectl_policy import kubectl_problem
+
+    refused = kubectl_problem(argv, workdir or Path.cwd())
+    if refused is not None:
+        raise TutorError(f"{what} refused: {refused}")
+    return argv
+
+
+def _allowed_argv(step: SolutionStep) -> list[str]:
+    """The step's words after ``kubectl``, or TutorError when the kubectl policy refuses them."""
+    try:
+        argv = shlex.split(step.kubectl or "", comments=True)
+    except ValueError as exc:
+        raise TutorError(f"cannot split the command: {exc}") from None
+    if argv and argv[0] == "kubectl":
+        argv = argv[1:]
+    return _policed(argv, step.workdir, "step")
+
+
 def _key(obj: Mapping[str, Any]) -> SnapshotKey:
     meta = obj.get("metadata") or {}
     return (str(obj.get("apiVersion")), str(obj.get("kind")), meta.get("namespace"), str(meta.get("name")))
 
 
-def _wait_exist(reader: Any, objects: list[dict[str, Any]], timeout: float) -> None:
+def _wait_exist(reader: Reader, objects: list[dict[str, Any]], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     for obj in objects:
         av, kind, ns, name = _key(obj)
@@ -118,7 +165,7 @@ def _wait_exist(reader: Any, objects: list[dict[str, Any]], timeout: float) -> N
 
 
 def take_snapshot(
-    reader: Any,
+    reader: Reader,
     namespace: str | None,
     objects: Iterable[Mapping[str, Any]],
     extra: Iterable[Mapping[str, Any]] = (),
@@ -145,16 +192,16 @@ def take_snapshot(
         for av, kind in SNAPSHOT_KINDS:
             found.extend(reader.list(av, kind, namespace=namespace))
     snapshot = {}
-    for obj in found:
-        meta = obj.get("metadata") or {}
-        snapshot[_key(obj)] = {
+    for item in found:
+        meta = item.get("metadata") or {}
+        snapshot[_key(item)] = {
             k: meta.get(k) for k in ("uid", "resourceVersion", "generation", "creationTimestamp")
         }
     return snapshot
 
 
 def start_exercise(
-    writer: Any, pack: Pack | None, exercise: Exercise, *, wait: float = SETUP_WAIT
+    writer: Writer, pack: Pack | None, exercise: Exercise, *, wait: float = SETUP_WAIT
 ) -> ExerciseRun:
     """Create and label the exercise namespace, apply setup, wait for it, take the start snapshot.
 
@@ -170,7 +217,7 @@ def start_exercise(
     return ExerciseRun(exercise.id, ns, datetime.now(UTC), snapshot)
 
 
-def apply_solution(writer: Any, exercise: Exercise) -> list[dict[str, Any]]:
+def apply_solution(writer: Writer, exercise: Exercise) -> list[dict[str, Any]]:
     """Apply the reference solution (used by "skip", ``pack test`` and the course tests)."""
     if not exercise.solution:
         raise TutorError(
@@ -179,7 +226,7 @@ def apply_solution(writer: Any, exercise: Exercise) -> list[dict[str, Any]]:
     return run_steps(writer, exercise.solution, exercise.namespace)
 
 
-def cleanup_exercise(writer: Any, exercise: Exercise, *, wait: bool = True, timeout: float = 120) -> None:
+def cleanup_exercise(writer: Writer, exercise: Exercise, *, wait: bool = True, timeout: float = 120) -> None:
     """Delete the exercise namespace and undo its ``cleanup`` entries (see the module docstring).
 
     Every deletion is issued first and then waited for together (namespace deletion takes the
@@ -199,18 +246,18 @@ def cleanup_exercise(writer: Any, exercise: Exercise, *, wait: bool = True, time
         time.sleep(0.25 if gone else 0)
 
 
-def _undo(writer: Any, entry: Mapping[str, str]) -> bool:
+def _undo(writer: Writer, entry: Mapping[str, str]) -> bool:
     """Undo one cleanup entry; True when an object was deleted (and should be waited for)."""
     kind, name = entry.get("kind", ""), entry.get("name", "")
     if entry.get("label"):
         writer.kubectl(
-            ["label", kind.lower(), name, f"{entry['label']}-", "--overwrite"],
+            _policed(["label", kind.lower(), name, f"{entry['label']}-", "--overwrite"]),
             check=False,
             namespace=entry.get("namespace"),
         )
         return False
     if entry.get("taint"):
-        writer.kubectl(["taint", "nodes", name, f"{entry['taint']}-"], check=False)
+        writer.kubectl(_policed(["taint", "nodes", name, f"{entry['taint']}-"]), check=False)
         return False
     if kind == "Node":
         raise TutorError(
@@ -219,7 +266,7 @@ def _undo(writer: Any, entry: Mapping[str, str]) -> bool:
     return bool(writer.delete(entry.get("apiVersion", "v1"), kind, name, entry.get("namespace"), wait=False))
 
 
-def reset_exercise(writer: Any, pack: Pack | None, exercise: Exercise) -> ExerciseRun:
+def reset_exercise(writer: Writer, pack: Pack | None, exercise: Exercise) -> ExerciseRun:
     """Clean up, then start again: the cluster looks as it did on a fresh start."""
     cleanup_exercise(writer, exercise)
     return start_exercise(writer, pack, exercise)

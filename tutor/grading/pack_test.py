@@ -10,19 +10,23 @@ its own and no cluster-scoped cleanup; the others run one at a time afterwards.
 
 from __future__ import annotations
 
-import argparse
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tutor.errors import TutorError
-from tutor.grading import lifecycle, session
+from tutor.grading import batch, lifecycle
 from tutor.grading.engine import Grader
 from tutor.grading.lifecycle import ExerciseRun
 from tutor.model import Exercise, Pack, SolutionStep
 from tutor.results import CheckResult, ExerciseResult, Status
+
+if TYPE_CHECKING:
+    from tutor.cluster.client import Cluster
+    from tutor.cluster.protocols import Writer
+    from tutor.grading.registry import Registry
 
 START_TIMEOUT = 2.0
 """Seconds each check may take to show it fails on the start state (failing early is the point)."""
@@ -40,10 +44,10 @@ class ExerciseTester:
 
     def __init__(
         self,
-        cluster: Any,
+        cluster: Cluster,
         pack: Pack,
-        registry: Any,
-        writer: Any,
+        registry: Registry,
+        writer: Writer,
         timeout: float | None = None,
         capabilities: frozenset[str] | None = None,
     ):
@@ -98,7 +102,7 @@ class ExerciseTester:
             phase = "solution grading"
             solved = self.grade(exercise, run, timeout=self.timeout)
         except TutorError as exc:
-            return session.placeholder(
+            return batch.placeholder(
                 self.pack, exercise, Status.ERROR, f"{phase} failed: {exc}", self.registry
             )
         finally:
@@ -116,68 +120,43 @@ def combine(at_start: ExerciseResult, solved: ExerciseResult) -> ExerciseResult:
 
 
 def _combine_check(start: CheckResult, solved: CheckResult) -> CheckResult:
-    both = {
-        "attempts": start.attempts + solved.attempts,
-        "duration": round(start.duration + solved.duration, 3),
-    }
+    attempts = start.attempts + solved.attempts
+    duration = round(start.duration + solved.duration, 3)
+
+    def both(result: CheckResult, **changes: Any) -> CheckResult:
+        return replace(result, attempts=attempts, duration=duration, **changes)
+
     if start.status is Status.ERROR:
-        return replace(start, message=f"on the start state: {start.message}", **both)
+        return both(start, message=f"on the start state: {start.message}")
     if start.status is Status.PASS:
         text = "passes before the reference solution is applied: the start state must fail this check"
-        return replace(start, status=Status.FAIL, message=text, **both)
+        return both(start, status=Status.FAIL, message=text)
     if solved.status is not Status.PASS:
-        return replace(solved, message=f"with the reference solution applied: {solved.message}", **both)
+        return both(solved, message=f"with the reference solution applied: {solved.message}")
     why = start.message if len(start.message) <= 100 else start.message[:97] + "..."
-    return replace(
-        solved, message=f"fails at start ({start.status.value}: {why}); passes when solved", **both
-    )
+    return both(solved, message=f"fails at start ({start.status.value}: {why}); passes when solved")
 
 
 def parallel_safe(exercises: Sequence[Exercise]) -> tuple[list[Exercise], list[Exercise]]:
     """(parallel, alone): cluster-scoped exercises, cleanup entries or shared namespaces run alone."""
     counts = Counter(e.namespace for e in exercises)
-    together, alone = [], []
+    together: list[Exercise] = []
+    alone: list[Exercise] = []
     for e in exercises:
         (alone if e.namespace is None or e.cleanup or counts[e.namespace] > 1 else together).append(e)
     return together, alone
 
 
-def run(args: argparse.Namespace) -> int:
-    """``pack test``; ``args``: path, exercise, format, output, context, kubeconfig, jobs, timeout."""
-    from tutor.cluster.cli_args import connect_from_args
-    from tutor.grading import report as reporters
-
-    clock = session.RunClock()
-    pack, registry = session.load(getattr(args, "path", None))
-    exercises = session.select(pack, None, getattr(args, "exercise", None) or (), include_exam_only=True)
-    with connect_from_args(args) as cluster:
-        info = session.probe(cluster)
-        if info.error:
-            results = [
-                session.placeholder(pack, e, Status.ERROR, f"cluster unavailable: {info.error}", registry)
-                for e in exercises
-            ]
-        else:
-            # Selecting a context is not consent to write to it: only --allow-context is
-            # (see tutor.cluster.guard).
-            writer = cluster.writer(allow_context=getattr(args, "allow_context", None))
-            tester = ExerciseTester(cluster, pack, registry, writer, args.timeout, info.capabilities)
-            results = run_exercises(tester, exercises, info, max(1, int(getattr(args, "jobs", 1) or 1)))
-    rep = session.report(pack, results, info, clock, command="pack test", start_timeout=START_TIMEOUT)
-    reporters.write(rep, args.format, args.output)
-    return rep.exit_code
-
-
 def run_exercises(
-    tester: ExerciseTester, exercises: Sequence[Exercise], info: session.ClusterInfo, jobs: int
+    tester: ExerciseTester, exercises: Sequence[Exercise], info: batch.ClusterInfo, jobs: int
 ) -> list[ExerciseResult]:
     """Test what the cluster supports (in parallel where safe), skip the rest; input order kept."""
     done: dict[str, ExerciseResult] = {}
     runnable = []
     for e in exercises:
-        reason = session.skip_reason(e, info)
+        reason = batch.skip_reason(e, info.capabilities)
         if reason:
-            done[e.id] = session.placeholder(tester.pack, e, Status.SKIPPED, reason, tester.registry)
+            done[e.id] = batch.placeholder(tester.pack, e, Status.SKIPPED, reason, tester.registry)
         else:
             runnable.append(e)
     together, alone = parallel_safe(runnable)

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_POLL = 1.0
 MIN_POLL = 0.05  # a poll of 0 would spin; the API is never consistent faster than this anyway
+MAX_SECONDS = 3600.0
+"""The longest timeout, poll or hold a check may have: the pack schema's bound, also applied to
+what the YAML schema cannot see (``args.hold``) and to a checker's own ``@check(timeout=...)``."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,20 @@ class CheckPlan:
     @property
     def key(self) -> tuple[str, int]:
         return (self.exercise.id, self.index)
+
+
+def check_title(ref: CheckRef, spec: CheckSpec | None) -> str:
+    """The checklist line of a check reference (the one title rule: engine, reports, TUI, placeholders).
+
+    The reference's own ``title``, else the checker's docstring line ``format()``-ed with the args, else
+    (no such checker) the id with its scalar args, so an untitled line never changes once a verdict lands.
+    """
+    if ref.title:
+        return ref.title
+    if spec is not None:
+        return spec.describe(ref.args)
+    args = ", ".join(f"{k}={v}" for k, v in ref.args.items() if not isinstance(v, dict))
+    return f"{ref.check}({args})" if args else ref.check
 
 
 def _first(*values: float | None) -> float:
@@ -89,6 +106,40 @@ def resolve_timing(
     return Timing(timeout=chosen, poll=min(poll, chosen) if chosen > 0 else poll, hold=float(hold or 0))
 
 
+def checked_timing(
+    pack: Pack | None,
+    exercise: Exercise,
+    ref: CheckRef,
+    spec: CheckSpec | None,
+    args: dict[str, Any],
+    **kw: Any,
+) -> tuple[Timing, str | None]:
+    """:func:`resolve_timing`, or a safe default Timing and why the resolved one cannot be used.
+
+    A bad timing makes the check an error; it must never make the engine poll or hold forever.
+    """
+    try:
+        timing = resolve_timing(pack, exercise, ref, spec, args, **kw)
+    except (TypeError, ValueError, OverflowError):
+        return Timing(), "timeout, poll and hold must be numbers of seconds (check args.hold)"
+    problem = timing_problem(timing)
+    return (Timing(), problem) if problem else (timing, None)
+
+
+def timing_problem(timing: Timing) -> str | None:
+    """Why ``timing`` cannot be used (a non-finite or absurd timeout, poll or hold), else None."""
+    import math
+
+    for name in ("timeout", "poll", "hold"):
+        value = getattr(timing, name)
+        if not math.isfinite(value) or value < 0 or value > MAX_SECONDS:
+            return (
+                f"{name} {value:g} must be a finite number of seconds from 0 to {MAX_SECONDS:g} "
+                "(set by the check reference, its args, the exercise, the pack or the checker's @check)"
+            )
+    return None
+
+
 def plan_checks(
     registry: Registry,
     pack: Pack | None,
@@ -100,7 +151,8 @@ def plan_checks(
     """A :class:`CheckPlan` for every check reference of ``exercise``, in order."""
     plans = []
     for i, ref in enumerate(exercise.checks):
-        spec, problem, title = registry.find(ref.check), "", ref.title or ref.check
+        spec, problem = registry.find(ref.check), ""
+        title = check_title(ref, spec)
         if spec is None:
             problem = registry.unknown_message(ref.check)
         else:
@@ -108,11 +160,12 @@ def plan_checks(
                 spec.bind(ref.args)
             except TypeError as exc:
                 problem = str(exc)
-            title = ref.title or spec.describe(ref.args)
         if problem and ref.location:
             problem = f"{ref.location}: {problem}"
-        timing = resolve_timing(
+        timing, bad = checked_timing(
             pack, exercise, ref, spec, dict(ref.args), timeout=timeout, max_timeout=max_timeout
         )
+        if bad and not problem:
+            problem = f"{ref.location}: {bad}" if ref.location else bad
         plans.append(CheckPlan(exercise, i, ref, spec, title, timing, dict(ref.args), problem))
     return plans

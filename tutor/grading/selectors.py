@@ -99,15 +99,16 @@ def field_selector(selector: str | Mapping[str, Any] | None) -> Callable[[Mappin
     """A predicate over a whole object for a field selector (``status.phase=Running,spec.nodeName!=x``)."""
     if selector is None:
         return lambda obj: True
+    pairs: list[tuple[str, str, str]] = []
     if isinstance(selector, Mapping):
         pairs = [(str(k), "=", str(v)) for k, v in selector.items()]
     else:
-        pairs = []
         for part in _split(selector):
             m = _EQ.match(part)
             if not m:
                 raise ValueError(f"bad field selector requirement {part!r}")
-            pairs.append(m.groups())
+            key, op, value = m.groups()
+            pairs.append((key, op, value))
 
     def check(obj: Mapping[str, Any]) -> bool:
         for path, op, value in pairs:

@@ -58,29 +58,38 @@ def lint_pack(path: Path | str, *, strict: bool = False) -> LintReport:
     loaded = load_pack_report(path)
     report = LintReport(Path(path), list(loaded.problems), loaded.pack)
     if loaded.pack is not None:
-        report.problems += _pack_problems(loaded.pack, loaded.lesson_files, complete=not loaded.errors)
+        complete, import_checks = not loaded.errors, not loaded.code_outside
+        report.problems += _pack_problems(
+            loaded.pack, loaded.lesson_files, complete=complete, import_checks=import_checks
+        )
     if strict:
         report.problems = [replace(p, severity="error") for p in report.problems]
     report.problems = _sorted_unique(report.problems)
     return report
 
 
-def _pack_problems(pack: Pack, lesson_files: list[Path], *, complete: bool) -> list[FormatProblem]:
-    """Problems beyond the format; ``complete=False`` (some lesson failed to load) skips "never used"."""
+def _pack_problems(
+    pack: Pack, lesson_files: list[Path], *, complete: bool, import_checks: bool = True
+) -> list[FormatProblem]:
+    """Problems beyond the format; ``complete=False`` (some lesson failed to load) skips "never used".
+
+    ``import_checks=False`` (the checker folder or a file in it leads out of the pack) imports no
+    checker file: references are then not resolved, which the loader's error already explains.
+    """
     from tutor.grading.registry import load_checks
     from tutor.lint.consistency import check_cleanup, check_exam_pool, check_names
     from tutor.lint.manifests import check_manifests
     from tutor.lint.refs import check_refs, unused_checkers
 
-    registry = load_checks(pack)
-    problems = list(registry.problems)
+    registry = load_checks(pack) if import_checks else None
+    problems = list(registry.problems) if registry is not None else []
     exercises = pack.exercises(include_exam_only=True)
     for ex in exercises:
-        problems += check_refs(ex, registry)
+        problems += check_refs(ex, registry) if registry is not None else []
         problems += check_names(ex)
         problems += check_cleanup(ex)
         problems += _completeness(ex)
-    if complete:
+    if complete and registry is not None:
         problems += unused_checkers(exercises, registry)
     problems += check_manifests(_manifests(pack))
     problems += _unlisted_lessons(pack, lesson_files)
@@ -126,11 +135,13 @@ def _manifests(pack: Pack) -> list:
 
 
 def _unlisted_lessons(pack: Pack, lesson_files: list[Path]) -> list[FormatProblem]:
-    listed = {path.resolve() for path in lesson_files}
+    from tutor.content.packfiles import real
+
+    listed = {real(path) for path in lesson_files}
     out = []
     for md in sorted(pack.root.glob("*.md")):
         is_translation = len(md.suffixes) > 1 and md.suffixes[-2].lstrip(".") in pack.languages
-        if md.name in IGNORED_MARKDOWN or is_translation or md.resolve() in listed:
+        if md.name in IGNORED_MARKDOWN or is_translation or real(md) in listed:
             continue
         out.append(
             FormatProblem(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tutor.errors import FormatProblem
+from tutor.limits import shorten
 from tutor.model import Exercise, Pack, SourceLocation
 
 NEGATIVE_CHECKS = {"absent"}
@@ -27,10 +28,11 @@ def check_names(ex: Exercise) -> list[FormatProblem]:
             continue
         where = ref.location or ex.location or SourceLocation(Path(ex.lesson_id), 0)
         field = f"checks[{index}].args.name"
+        shown = shorten(name)
         if name not in ex.task:
-            out.append(FormatProblem(where, f"{name!r} is not mentioned in the task text", field, "warning"))
+            out.append(FormatProblem(where, f"{shown} is not mentioned in the task text", field, "warning"))
         if ex.solution and ref.check not in NEGATIVE_CHECKS and name not in steps:
-            out.append(FormatProblem(where, f"no setup or solution step mentions {name!r}", field, "warning"))
+            out.append(FormatProblem(where, f"no setup or solution step mentions {shown}", field, "warning"))
     return out
 
 

@@ -17,6 +17,8 @@ from typing import Any
 from tutor.content.schema import did_you_mean
 from tutor.content.yamlsrc import LineDict, LineList, YamlSource, load_all
 from tutor.errors import FormatProblem
+from tutor.kubectl_policy import system_namespace_problem
+from tutor.limits import shorten
 from tutor.model import SourceLocation
 
 KUBERNETES_VERSION = "1.36"
@@ -147,9 +149,13 @@ def _check_namespace(doc: LineDict, manifest: Manifest, source: YamlSource) -> N
     """Warn when a step writes outside its exercise namespace: reset would not remove those objects."""
     meta = doc.get("metadata")
     written = meta.get("namespace") if isinstance(meta, LineDict) else None
+    if problem := system_namespace_problem(doc):  # an error, not a warning: reset never undoes it
+        field = "metadata.namespace" if isinstance(written, str) else "metadata.name"
+        source.problems.append(FormatProblem(source.at(meta.line_of(field.split(".")[1])), problem, field))
+        return
     if manifest.namespace and isinstance(written, str) and written != manifest.namespace:
         message = (
-            f"namespace {written!r} is not the exercise namespace {manifest.namespace!r}; "
+            f"namespace {shorten(written)} is not the exercise namespace {manifest.namespace!r}; "
             "objects there survive a reset (drop metadata.namespace, or list them under cleanup)"
         )
         source.problems.append(
@@ -183,7 +189,8 @@ def type_problem(api_version: str, kind: str, version: str | None = None) -> tup
     group = api_version.rsplit("/", 1)[0] if "/" in api_version else "v1"
     if group in groups:
         all_kinds = sorted({k for _, k in kinds})
-        return "kind", f"Kubernetes {version} has no kind {kind!r}{did_you_mean(kind, all_kinds)}", "error"
+        message = f"Kubernetes {version} has no kind {shorten(kind)}{did_you_mean(kind, all_kinds)}"
+        return "kind", message, "error"
     message = f"{kind} {api_version} is not a built-in type (a custom resource?); fields not checked"
     return "apiVersion", message, "warning"
 
@@ -231,7 +238,7 @@ def _describe(error: Any, doc: LineDict) -> list[tuple[int, str, str]]:
                     (
                         _line_at(doc, where),
                         _field_path(where),
-                        f"unknown field {key!r}{did_you_mean(key, allowed)}",
+                        f"unknown field {shorten(key)}{did_you_mean(str(key), allowed)}",
                     )
                 )
         return rows

@@ -11,10 +11,14 @@ from tutor.lint import LintReport
 
 
 def shown_path(path: Path) -> str:
-    """``path`` relative to the current directory when it is below it, so messages stay short."""
+    """``path`` relative to the current directory when it is below it, so messages stay short.
+
+    Symlinks are not followed: the path is shown as the pack names it (and a symlink loop in a
+    hostile pack must not raise here).
+    """
     try:
-        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
-    except ValueError:
+        return os.path.relpath(path) if Path(os.path.abspath(path)).is_relative_to(Path.cwd()) else str(path)
+    except (ValueError, OSError):
         return str(path)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tutor.errors import FormatProblem
+from tutor.grading.plan import checked_timing
 from tutor.grading.registry import Registry
 from tutor.model import Exercise, SourceLocation
 
@@ -27,6 +28,10 @@ def check_refs(ex: Exercise, registry: Registry) -> list[FormatProblem]:
             spec.bind(ref.args)
         except TypeError as exc:
             out.append(FormatProblem(where, str(exc), f"checks[{index}].args"))
+        else:
+            _timing, bad = checked_timing(None, ex, ref, spec, dict(ref.args))
+            if bad:
+                out.append(FormatProblem(where, bad, f"checks[{index}]"))
         out += _type_args(ref.args, where, index)
     return out
 

@@ -7,18 +7,29 @@ instead of crediting answers graded against different checks.
 
 Why atomic writes and a corrupt-file quarantine: the TUI saves after every verdict, and a learner
 must never lose a week of progress to a crash mid-write, nor be locked out of the app by a file
-that no longer parses. A file that cannot be read is moved aside as ``progress.json.corrupt-<ts>``
-and the store starts empty with a ``notice`` the front end shows.
+that no longer parses (not JSON, nested too deep to parse, a record key that is not
+``pack@version/exercise``) is moved aside as ``progress.json.corrupt-<ts>`` and the store starts empty
+with a ``notice`` the front end shows.
+
+Why a lock and a merge: the TUI keeps the store open for hours while ``k8s-tutor progress import``
+may run beside it. Every write takes an exclusive ``fcntl`` lock on ``progress.json.lock`` (a
+separate file: the atomic rename replaces progress.json itself), reads the file again, merges it with
+what this process changed since it last read it (:func:`merge_records`), and only then writes. So
+two concurrent imports both land, and the TUI's next save keeps an import made while it was open.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import json
+import math
 import os
+import re
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -26,9 +37,16 @@ from typing import Any
 from tutor.errors import TutorError
 from tutor.store.atomic import write_json_atomic
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; concurrent writers may then lose an update
+    fcntl = None  # type: ignore[assignment]
+
 SCHEMA_VERSION = 1
 FILE_NAME = "progress.json"
 DATA_DIR_ENV = "K8S_TUTOR_DATA_DIR"
+RECORD_KEY = re.compile(r"^[^/@\s]+@[^/\s]+/[^/\s]+$")
+"""``pack@version/exercise``: what :func:`record_key` writes and ``progress show`` splits."""
 
 
 class ProgressStatus(StrEnum):
@@ -82,8 +100,14 @@ class ExerciseProgress:
         except ValueError:
             raise ValueError(f"{where}: status: unknown value {data.get('status')!r}") from None
         for name, typ in (("hints_used", int), ("attempts", int), ("time_spent", (int, float))):
-            if name in kwargs and not isinstance(kwargs[name], typ):
-                raise ValueError(f"{where}: {name}: expected a number, got {kwargs[name]!r}")
+            value = kwargs.get(name, 0)
+            if not isinstance(value, typ) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
+                raise ValueError(f"{where}: {name}: expected a number >= 0, got {str(value)[:40]}")
+        for name in ("first_opened", "completed_at"):
+            if not isinstance(kwargs.get(name, ""), str):
+                raise ValueError(f"{where}: {name}: expected a timestamp text")
+        if not isinstance(kwargs.get("solution_revealed", False), bool):
+            raise ValueError(f"{where}: solution_revealed: expected true or false")
         return cls(**kwargs)
 
     @property
@@ -124,9 +148,63 @@ def parse_document(data: Any, source: str) -> dict[str, ExerciseProgress]:
     records = data["exercises"]
     if not isinstance(records, dict):
         raise ValueError(f"{source}: exercises: expected an object")
+    for key in records:
+        if not RECORD_KEY.match(key) or len(key) > 400:
+            shown = key if len(key) <= 60 else key[:60] + "..."
+            raise ValueError(f"{source}: exercises: key {shown!r} is not pack@version/exercise")
     return {
         key: ExerciseProgress.from_dict(val, f"{source}: exercises[{key!r}]") for key, val in records.items()
     }
+
+
+def read_document(path: Path) -> dict[str, ExerciseProgress]:
+    """The records of a progress file (empty if it does not exist).
+
+    Raises:
+        ValueError: not a progress file — invalid JSON, nested too deep to parse, bad keys or fields.
+        OSError: unreadable.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text") from exc
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{path}: nested too deeply to be a progress file") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}:{exc.lineno}: not JSON: {exc.msg}") from None
+    return parse_document(data, str(path))
+
+
+def merge_records(
+    base: ExerciseProgress | None, mine: ExerciseProgress | None, theirs: ExerciseProgress | None
+) -> ExerciseProgress | None:
+    """One record after this process changed ``base`` into ``mine`` while another wrote ``theirs``.
+
+    Whoever did not change the record yields to the one who did. When both did: the better status
+    wins (with its completion time), hints and "solution revealed" are the union, and counters add
+    what each side added to ``base``. A record this process deleted (``progress reset``) stays deleted.
+    """
+    if mine == base:
+        return theirs
+    if theirs == base or mine is None:
+        return mine
+    if theirs is None:
+        return mine
+    start = base or ExerciseProgress()
+    better = mine if _STATUS_RANK[mine.status] >= _STATUS_RANK[theirs.status] else theirs
+    opened = sorted(t for t in (mine.first_opened, theirs.first_opened) if t)
+    return replace(
+        better,
+        hints_used=max(mine.hints_used, theirs.hints_used),
+        solution_revealed=mine.solution_revealed or theirs.solution_revealed,
+        attempts=theirs.attempts + max(0, mine.attempts - start.attempts),
+        time_spent=round(theirs.time_spent + max(0.0, mine.time_spent - start.time_spent), 1),
+        first_opened=opened[0] if opened else "",
+    )
 
 
 @dataclass
@@ -143,6 +221,8 @@ class ProgressStore:
     # notice); without it a failed save raises, which is right for the CLI.
     on_save_error: Callable[[OSError], None] | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    # The records as last read from or written to the file: what "changed here" is measured against.
+    _base: dict[str, ExerciseProgress] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, path: Path | None = None) -> ProgressStore:
@@ -152,8 +232,9 @@ class ProgressStore:
         if not path.exists():
             return store
         try:
-            store.records = parse_document(json.loads(path.read_text(encoding="utf-8")), str(path))
-        except (ValueError, UnicodeDecodeError, OSError) as exc:
+            store.records = read_document(path)
+            store._base = copy.deepcopy(store.records)
+        except (ValueError, OSError) as exc:
             aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}")
             try:
                 os.replace(path, aside)
@@ -189,11 +270,12 @@ class ProgressStore:
     # --- writing -------------------------------------------------------------------------------
 
     def _update(self, pack_id: str, version: str, exercise_id: str, change) -> ExerciseProgress:
-        with self._lock:
+        with self._lock, self._file_lock():
+            self._merge_from_file()
             key = record_key(pack_id, version, exercise_id)
             rec = self.records.setdefault(key, ExerciseProgress(first_opened=_now_iso()))
             change(rec)
-            self.save()
+            self._write()
             return rec
 
     def record_opened(self, pack_id: str, version: str, exercise_id: str) -> ExerciseProgress:
@@ -251,14 +333,15 @@ class ProgressStore:
     def reset(self, prefix: str | None = None) -> int:
         """Forget records whose key starts with ``prefix`` (a pack id, ``pack@version``, or a full key);
         None forgets everything. Returns how many were removed."""
-        with self._lock:
+        with self._lock, self._file_lock():
+            self._merge_from_file()
             if prefix is None:
                 gone = list(self.records)
             else:
                 gone = [k for k in self.records if _key_matches(k, prefix)]
             for key in gone:
                 del self.records[key]
-            self.save()
+            self._write()
             return len(gone)
 
     def import_document(self, data: Any, source: str) -> int:
@@ -271,22 +354,63 @@ class ProgressStore:
             incoming = parse_document(data, source)
         except ValueError as exc:
             raise TutorError(str(exc)) from None
-        with self._lock:
+        with self._lock, self._file_lock():
+            self._merge_from_file()
             for key, rec in incoming.items():
                 mine = self.records.get(key)
                 if mine is None or _STATUS_RANK[rec.status] > _STATUS_RANK[mine.status]:
                     self.records[key] = rec
-            self.save()
+            self._write()
         return len(incoming)
 
     def save(self) -> None:
-        with self._lock:
-            try:
-                write_json_atomic(self.path, self.to_document())
-            except OSError as exc:
-                if self.on_save_error is None:
-                    raise
-                self.on_save_error(exc)
+        """Write the records, merged with whatever other processes wrote since this one read the file."""
+        with self._lock, self._file_lock():
+            self._merge_from_file()
+            self._write()
+
+    # --- the file: lock, merge, write ----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """Hold an exclusive lock on ``<file>.lock`` (a no-op without ``fcntl`` or when it cannot be made)."""
+        if fcntl is None:
+            yield
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            yield  # an unwritable folder: the write below reports it
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def _merge_from_file(self) -> None:
+        """Fold in what other processes wrote since this store last read or wrote the file."""
+        try:
+            theirs = read_document(self.path)
+        except (ValueError, OSError):
+            return  # unreadable now: this store's records are the best copy left; the write replaces it
+        merged: dict[str, ExerciseProgress] = {}
+        for key in set(self._base) | set(self.records) | set(theirs):
+            rec = merge_records(self._base.get(key), self.records.get(key), theirs.get(key))
+            if rec is not None:
+                merged[key] = rec
+        self.records = merged
+
+    def _write(self) -> None:
+        try:
+            write_json_atomic(self.path, self.to_document())
+        except OSError as exc:
+            if self.on_save_error is None:
+                raise
+            self.on_save_error(exc)
+            return
+        self._base = copy.deepcopy(self.records)
 
 
 # pending < skipped < passed_with_solution < passed, so an import never downgrades a real pass.

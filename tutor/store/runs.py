@@ -91,7 +91,7 @@ class RunStore:
             if doc.get("exercise") != exercise_id:
                 raise ValueError(f"exercise: expected {exercise_id!r}, got {doc.get('exercise')!r}")
             return ExerciseRun.from_dict(exercise_id, doc.get("run"))
-        except ValueError as exc:  # json.JSONDecodeError is a ValueError
+        except (ValueError, RecursionError) as exc:  # json.JSONDecodeError is a ValueError; deep nesting
             log.warning("%s: ignoring a corrupt saved run, grading without it: %s", path, exc)
             return None
 

@@ -18,8 +18,9 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from tutor.cluster.drivers import DriverChoice
+from tutor.practice.core import ClusterStatus, PackEntry, steps_of
 from tutor.tui import messages as m
-from tutor.tui.backend import Backend, ClusterStatus, PackEntry, steps_of
+from tutor.tui.backend import Backend
 from tutor.tui.catalog import CatalogScreen
 from tutor.tui.first_run import FirstRunScreen
 from tutor.tui.modals import ErrorModal, HelpScreen

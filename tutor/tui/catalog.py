@@ -9,9 +9,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.grading.batch import missing_capabilities
 from tutor.model import Exercise
+from tutor.practice.core import ClusterStatus, PackEntry, steps_of
 from tutor.store.progress import ProgressStore
-from tutor.tui.backend import ClusterStatus, PackEntry, steps_of
 from tutor.tui.widgets import StatusBar
 
 
@@ -19,8 +20,9 @@ def _runnable(exercises: list[Exercise], capabilities: frozenset[str]) -> tuple[
     """The ids the cluster can run, and `` (+1 needs kind)`` for the rest ("" when none or unknown)."""
     if not capabilities:  # not probed yet: count everything, as before
         return [ex.id for ex in exercises], ""
-    ids = [ex.id for ex in exercises if ex.requires <= capabilities]
-    missing = set().union(*(ex.requires - capabilities for ex in exercises))
+    lacking = {ex.id: missing_capabilities(ex, capabilities) for ex in exercises}
+    ids = [ex.id for ex in exercises if not lacking[ex.id]]
+    missing = {cap for caps in lacking.values() for cap in caps}
     if len(ids) == len(exercises):
         return ids, ""
     # no containers means the sim driver: every capability it lacks comes with a kind cluster

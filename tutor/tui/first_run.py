@@ -40,7 +40,7 @@ class FirstRunScreen(ModalScreen[bool]):
                 f"{escape(self.reason)}\n\n"
                 f"k8s-tutor can create {DRIVER_TEXT.get(self.driver, self.driver)} for you. "
                 "Lessons stay readable without a cluster; checks need one."
-                # said before the learner chooses: a sim build takes ~10 minutes and needs Go
+                # said before the learner chooses: a sim download (~410 MB) or a Go build (~10 min, needs Go)
                 + (f"\n\n[b]{escape(self.choice.notice)}[/]" if self.choice.notice else ""),
                 id="first-run-text",
             )

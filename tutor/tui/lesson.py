@@ -1,14 +1,13 @@
 """The lesson screen: prose on the left, the exercise panel with its live checklist on the right.
 
-The screen owns one ``WatchLoop`` for the open exercise, run in a thread worker; every cluster
-action (apply a block, skip, reset) runs in its own worker too, and results come back as messages
-(``tutor.tui.messages``). Progress is recorded here: opened, hints, solution reveals, attempts,
-passes and time on screen.
+The screen drives one headless :class:`~tutor.practice.practice_session.PracticeSession` per open
+exercise (which records progress: opened, hints, solution reveals, attempts, passes, time) and its
+``WatchLoop``, run in a thread worker; every cluster action (apply a block, skip, reset) runs in its
+own worker too, and results come back as messages (``tutor.tui.messages``). The screen only shows
+what the session decides.
 """
 
 from __future__ import annotations
-
-import time
 
 from rich.markup import escape
 from textual import on, work
@@ -19,13 +18,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
 from tutor.model import Exercise
+from tutor.practice.core import ClusterStatus, PackEntry, Step, steps_of
+from tutor.practice.practice_session import PracticeSession
+from tutor.practice.watching import WatchLoop
 from tutor.results import ExerciseResult, Status
 from tutor.store.progress import ProgressStatus
 from tutor.tui import messages as m
-from tutor.tui.backend import ClusterStatus, PackEntry, Step, check_titles, steps_of
 from tutor.tui.lesson_actions import LearnerActions
 from tutor.tui.prose import lesson_prose
-from tutor.tui.watching import WatchLoop
 from tutor.tui.widgets import Checklist, FailureDetail, LessonView, StatusBar
 
 
@@ -54,13 +54,10 @@ class LessonScreen(LearnerActions, Screen):
         self.steps = steps_of(self.pack)
         self.index = max(0, min(index, len(self.steps) - 1))
         self.loop: WatchLoop | None = None
-        self.last_result: ExerciseResult | None = None
+        self.practice: PracticeSession | None = None
         self.problem = ""
-        self.hints_shown = 0
         self.solution_shown = False
-        self.skipped = False
         self.started = False
-        self._opened_at = time.monotonic()
         self._shown_lesson = ""
 
     # --- layout ---------------------------------------------------------------------------------
@@ -92,6 +89,15 @@ class LessonScreen(LearnerActions, Screen):
     def store(self):
         return self.app.backend.progress
 
+    @property
+    def last_result(self) -> ExerciseResult | None:
+        """The open exercise's last verdict (None before the first, and after a reset)."""
+        return self.practice.last_result if self.practice else None
+
+    @property
+    def hints_shown(self) -> int:
+        return self.practice.hints_shown if self.practice else 0
+
     async def on_mount(self) -> None:
         self.watch(self.app, "cluster_status", self._cluster_status_changed)
         await self.show_step()
@@ -118,11 +124,11 @@ class LessonScreen(LearnerActions, Screen):
             view.scroll_to_heading(f"Exercise: {step.exercise.title}")
 
     async def _show_exercise(self, ex: Exercise | None) -> None:
-        self.last_result, self.problem, self.skipped, self.started = None, "", False, False
-        self.solution_shown = False
+        self.practice = PracticeSession(self.app.backend, self.store, self.pack, ex) if ex else None
+        self.problem, self.started, self.solution_shown = "", False, False
         self.query_one("#env-problem", Static).display = False
         self.query_one(FailureDetail).show_result(None)
-        await self.query_one(Checklist).set_titles(check_titles(ex) if ex else [])
+        await self.query_one(Checklist).set_titles(self.practice.titles() if self.practice else [])
         self.query_one("#solution", Markdown).display = False
         self.query_one("#watch-mode", Static).update("")
         if ex is None:
@@ -130,11 +136,10 @@ class LessonScreen(LearnerActions, Screen):
             await self.query_one("#task", Markdown).update(
                 "Read the lesson, then press **n** for the next one."
             )
-            self.hints_shown = 0
             await self._paint_hints()
             return
-        rec = self.store.record_opened(self.pack.id, self.pack.version, ex.id)
-        self.hints_shown = min(rec.hints_used, len(ex.hints))
+        assert self.practice is not None
+        rec = self.practice.open()
         self.query_one("#exercise-title", Static).update(
             f"[b]Exercise: {escape(ex.title)}[/]{self._done_mark()}"
         )
@@ -142,27 +147,23 @@ class LessonScreen(LearnerActions, Screen):
         await self._paint_hints()
         if rec.solution_revealed:
             await self._show_solution()
-        self._opened_at = time.monotonic()
         self._start_if_possible()
 
     def _done_mark(self) -> str:
-        ex = self.exercise
-        if ex is None:
+        if self.practice is None:
             return ""
-        status = self.store.get(self.pack.id, self.pack.version, ex.id).status
         return {
             ProgressStatus.PASSED: "  [green]✔ passed[/]",
             ProgressStatus.PASSED_WITH_SOLUTION: "  [yellow]✔ passed with solution[/]",
             ProgressStatus.SKIPPED: "  [dim]skipped[/]",
-        }.get(status, "")
+        }.get(self.practice.status, "")
 
     def _leave_exercise(self) -> None:
         if self.loop is not None:
             self.loop.stop()
             self.loop = None
-        ex = self.exercise
-        if ex is not None:
-            self.store.add_time(self.pack.id, self.pack.version, ex.id, time.monotonic() - self._opened_at)
+        if self.practice is not None:
+            self.practice.leave()
 
     async def action_move(self, delta: int) -> None:
         target = self.index + delta
@@ -184,25 +185,23 @@ class LessonScreen(LearnerActions, Screen):
             self._start_if_possible()
 
     def _start_if_possible(self) -> None:
-        ex = self.exercise
-        if ex is None or self.loop is not None or not self.app.cluster_status.reachable:
+        ex, practice = self.exercise, self.practice
+        if ex is None or practice is None or self.loop is not None or not self.app.cluster_status.reachable:
             return
-        self.loop = WatchLoop(
-            self.app.backend,
-            self.pack,
-            ex,
+        self.loop = practice.watch(
             on_result=lambda r: self.post_message(m.ChecksCompleted(ex.id, r)),
             on_problem=lambda text: self.post_message(m.EnvironmentProblemChanged(ex.id, text)),
             on_mode=lambda mode, why: self.post_message(m.WatchModeChanged(ex.id, mode, why)),
             **self.app.watch_options,
         )
         self.query_one(Checklist).set_running()
-        self._run_exercise(self.loop, ex)
+        self._run_exercise(self.loop, practice)
 
     @work(thread=True, exclusive=True, group="exercise")
-    def _run_exercise(self, loop: WatchLoop, ex: Exercise) -> None:
+    def _run_exercise(self, loop: WatchLoop, practice: PracticeSession) -> None:
+        ex = practice.exercise
         try:
-            self.app.backend.start_exercise(self.pack, ex)
+            practice.start()
         except Exception as exc:
             if self.loop is loop:
                 self.loop = None  # so a later "cluster reachable" starts it again
@@ -224,26 +223,21 @@ class LessonScreen(LearnerActions, Screen):
 
     @on(m.ChecksCompleted)
     def _checks_completed(self, msg: m.ChecksCompleted) -> None:
-        if not self._current(msg.exercise_id):
+        if not self._current(msg.exercise_id) or self.practice is None:
             return
-        previous = self.last_result.status if self.last_result else None
-        self.last_result = msg.result
-        if msg.result.skipped_reason:
-            reason = msg.result.skipped_reason
-            self._show_problem(f"this exercise cannot be graded on this cluster: {reason}", transient=False)
+        verdict = self.practice.record(msg.result)
+        if verdict.ungradable:
+            text = f"this exercise cannot be graded on this cluster: {verdict.ungradable}"
+            self._show_problem(text, transient=False)
             for row in self.query_one(Checklist).rows:
                 row.show(Status.SKIPPED)
             return
         self.query_one(Checklist).show_result(msg.result)
         self.query_one(FailureDetail).show_result(msg.result)
-        ex = self.exercise
-        if previous is not None and previous is not msg.result.status:
-            self.store.record_attempt(self.pack.id, self.pack.version, ex.id)
+        if verdict.changed:
             self._bring_verdict_into_view()
-        if msg.result.status is Status.PASS and previous is not Status.PASS and not self.skipped:
-            rec = self.store.record_pass(self.pack.id, self.pack.version, ex.id)
-            with_solution = rec.status is ProgressStatus.PASSED_WITH_SOLUTION
-            self.post_message(m.ExercisePassed(ex.id, with_solution))
+        if verdict.passed:
+            self.post_message(m.ExercisePassed(msg.exercise_id, verdict.with_solution))
 
     def _bring_verdict_into_view(self) -> None:
         """A new verdict scrolls the exercise panel to it (on 80x24 the task can push it off screen)."""

@@ -1,7 +1,8 @@
 """The learner's actions on the lesson screen: check, hint, solution, apply, skip, reset.
 
 A mixin of ``LessonScreen`` (kept apart so each module stays small): the screen owns the state
-(``pack``, ``exercise``, ``loop``, ``store``...), these methods act on it. Cluster work runs in
+(``pack``, ``exercise``, ``loop``, ``practice``...), these methods act on it; what is recorded is the
+headless ``PracticeSession``'s decision. Cluster work runs in
 thread workers and comes back as ``ActionFinished``.
 """
 
@@ -12,6 +13,7 @@ from textual import work
 from textual.widgets import Markdown, Static
 
 from tutor.model import Exercise, SolutionStep
+from tutor.practice.practice_session import PracticeSession
 from tutor.tui import messages as m
 from tutor.tui.backend import block_summary
 from tutor.tui.modals import ApplyModal, ConfirmModal
@@ -45,9 +47,9 @@ class LearnerActions:
 
     def action_check(self) -> None:
         ex = self._need_exercise()
-        if ex is None or not self._need_cluster():
+        if ex is None or self.practice is None or not self._need_cluster():
             return
-        self.store.record_attempt(self.pack.id, self.pack.version, ex.id)
+        self.practice.request_check()
         if self.loop is None:
             self._start_if_possible()
         else:
@@ -56,41 +58,40 @@ class LearnerActions:
 
     async def action_hint(self) -> None:
         ex = self._need_exercise()
-        if ex is None:
+        if ex is None or self.practice is None:
             return
         if not ex.hints:
             self.notify("This exercise has no hints.")
             return
-        if self.hints_shown >= len(ex.hints):
+        if self.practice.next_hint() is None:
             self.notify("That was the last hint. Press s to see the solution.")
             return
-        self.hints_shown += 1
-        self.store.record_hint(self.pack.id, self.pack.version, ex.id, self.hints_shown)
         await self._paint_hints()
 
     async def _paint_hints(self) -> None:
         ex = self.exercise
         hints = self.query_one("#hints", Markdown)
         hints.display = bool(ex and self.hints_shown)
-        if ex and self.hints_shown:
-            shown = "\n".join(f"{i + 1}. {h}" for i, h in enumerate(ex.hints[: self.hints_shown]))
+        if ex and self.practice and self.hints_shown:
+            shown = "\n".join(f"{i + 1}. {h}" for i, h in enumerate(self.practice.hints))
             await hints.update(f"**Hints** ({self.hints_shown}/{len(ex.hints)})\n\n{shown}")
 
     def action_solution(self) -> None:
         ex = self._need_exercise()
-        if ex is None:
+        practice = self.practice
+        if ex is None or practice is None:
             return
         if self.solution_shown:
             self.query_one("#solution", Markdown).display = False
             self.solution_shown = False
             return
-        if self.store.get(self.pack.id, self.pack.version, ex.id).solution_revealed:
+        if practice.solution_revealed:
             self.run_worker(self._show_solution())
             return
 
         async def answered(yes: bool | None) -> None:
             if yes:
-                self.store.record_solution_revealed(self.pack.id, self.pack.version, ex.id)
+                practice.reveal_solution()
                 await self._show_solution()
 
         self.app.push_screen(
@@ -134,14 +135,14 @@ class LearnerActions:
 
     def action_skip(self) -> None:
         ex = self._need_exercise()
-        if ex is None or not self._need_cluster():
+        practice = self.practice
+        if ex is None or practice is None or not self._need_cluster():
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.skipped = True
-                self.store.record_skip(self.pack.id, self.pack.version, ex.id)
-                self._cluster_action("skip", ex)
+                practice.mark_skipped()
+                self._cluster_action("skip", practice)
 
         self.app.push_screen(
             ConfirmModal(
@@ -152,14 +153,15 @@ class LearnerActions:
 
     def action_reset(self) -> None:
         ex = self._need_exercise()
-        if ex is None or not self._need_cluster():
+        practice = self.practice
+        if ex is None or practice is None or not self._need_cluster():
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.skipped = False
+                practice.mark_reset()
                 self.query_one(Checklist).set_running()
-                self._cluster_action("reset", ex)
+                self._cluster_action("reset", practice)
 
         where = f"namespace {ex.namespace}" if ex.namespace else "the exercise's objects"
         self.app.push_screen(
@@ -168,17 +170,17 @@ class LearnerActions:
         )
 
     @work(thread=True, group="actions")
-    def _cluster_action(self, action: str, ex: Exercise) -> None:
-        backend = self.app.backend
+    def _cluster_action(self, action: str, practice: PracticeSession) -> None:
+        ex_id = practice.exercise.id
         try:
             if action == "skip":
-                backend.apply_solution(self.pack, ex)
+                practice.apply_solution()
             else:
-                backend.reset_exercise(self.pack, ex)
+                practice.reset_cluster()
         except Exception as exc:
-            self.post_message(m.ActionFinished(action, ex.id, error=str(exc) or type(exc).__name__))
+            self.post_message(m.ActionFinished(action, ex_id, error=str(exc) or type(exc).__name__))
         else:
-            self.post_message(m.ActionFinished(action, ex.id))
+            self.post_message(m.ActionFinished(action, ex_id))
 
     def on_action_finished(self, msg: m.ActionFinished) -> None:
         """A worker's one-shot action ended (by naming convention: ``@on`` is not seen on a mixin)."""
@@ -191,8 +193,8 @@ class LearnerActions:
             "reset": "The exercise was reset.",
         }[msg.action]
         self.notify(text, markup=False)
-        if msg.action == "reset":
-            self.last_result = None
+        if msg.action == "reset" and self.practice is not None:
+            self.practice.forget_verdict()
         if self.loop is not None:
             self.loop.request_check()
         if msg.action == "skip":

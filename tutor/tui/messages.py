@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from tutor.practice.core import ClusterStatus, PackEntry
 from tutor.results import ExerciseResult
-from tutor.tui.backend import ClusterStatus, PackEntry
 
 
 class PacksLoaded(Message):

@@ -4,15 +4,20 @@
 metadata fence, its ``### Hints`` and ``### Solution`` and the exam-only tasks. Showing those in the
 prose would give the answers away; the exercise panel reveals hints and solutions one at a time and
 records each reveal. Headless (no Textual), so it is unit-tested on its own.
+
+The spoiler headings are the parser's own words (English and Chinese: ``### 提示``, ``### 答案``,
+``## 考试题：``), so a translated lesson hides exactly what its parser treats as hints and solutions.
 """
 
 from __future__ import annotations
 
 import re
 
+from tutor.content.exercise import EXAM_PREFIXES, HINTS_HEADINGS, SOLUTION_HEADINGS
+
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(.*)$")
-_SPOILERS = ("hints", "hint", "solution", "solutions")
+_SPOILERS = HINTS_HEADINGS + SOLUTION_HEADINGS
 
 
 def lesson_prose(body: str) -> str:
@@ -40,11 +45,11 @@ def lesson_prose(body: str) -> str:
             continue
         h = _HEADING.match(line)
         if h:
-            level, text = len(h.group(1)), h.group(2).strip().lower()
+            level, text = len(h.group(1)), h.group(2).strip().casefold()
             if skip_level and level > skip_level:
                 continue
             skip_level = 0
-            if text in _SPOILERS or text.startswith("exam task:"):
+            if text.rstrip(":：").strip() in _SPOILERS or text.startswith(EXAM_PREFIXES):
                 skip_level = level
                 continue
         if not skip_level:

@@ -12,8 +12,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from tutor.practice.core import ClusterStatus
 from tutor.results import CheckResult, ExerciseResult, Status
-from tutor.tui.backend import ClusterStatus
 
 ICONS = {
     Status.PASS: "✔",

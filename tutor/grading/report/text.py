@@ -78,8 +78,10 @@ def summary_line(report: GradeReport) -> str:
     """``3 passed, 1 failed, 0 errors, 1 skipped - 7/10 points - 12.3 s - exit 1``."""
     statuses = [e.status for e in report.exercises]
     n = {s: statuses.count(s) for s in Status}
-    counts = (f"{n[Status.PASS]} passed, {n[Status.FAIL]} failed, {n[Status.ERROR]} errors, "
-              f"{n[Status.SKIPPED]} skipped")
+    counts = (
+        f"{n[Status.PASS]} passed, {n[Status.FAIL]} failed, {n[Status.ERROR]} errors, "
+        f"{n[Status.SKIPPED]} skipped"
+    )
     points = f"{report.points:g}/{report.points_possible:g} points"
     return f"{counts} - {points} - {report.duration:.1f} s - exit {report.exit_code}"
 

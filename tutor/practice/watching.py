@@ -1,14 +1,15 @@
 """Watch mode: re-grade an exercise by itself when the cluster changes, rustlings-style.
 
-One ``WatchLoop`` runs per open exercise inside a thread worker. A producer thread follows a
-Kubernetes watch on the exercise namespace (``Backend.watch_changes``) and drops a token in a queue
+One ``WatchLoop`` runs per open exercise inside a worker thread. A producer thread follows a
+Kubernetes watch on the exercise namespace (``PracticeCore.watch_changes``, implemented for a real
+cluster by :func:`follow_changes`) and drops a token in a queue
 on every event; the loop debounces bursts (a ``kubectl apply`` of a Deployment fires a dozen events
 as the ReplicaSet and Pods appear) and runs one grading round. When the watch breaks or cannot be
 used (cluster-scoped exercises), the loop polls instead, so a verdict still lands within about two
 seconds of the learner's change. An API outage is reported through ``on_problem`` — never as failed
 checks — and the loop keeps polling so the app recovers by itself when the server returns.
 
-Nothing here imports Textual; the app passes callbacks that post messages to the UI thread.
+Headless: a front end passes callbacks (the TUI's post messages to its UI thread).
 """
 
 from __future__ import annotations
@@ -16,25 +17,29 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from tutor.errors import ClusterUnavailable
 from tutor.model import Exercise, Pack
+from tutor.practice.core import PracticeCore, Watch, WatchUnsupported
 from tutor.results import ExerciseResult
-from tutor.tui.backend import Backend, Watch
+
+if TYPE_CHECKING:
+    from tutor.cluster.reader import ClusterReader
 
 CHANGE, MANUAL, STOP = "change", "manual", "stop"
-
-
-class WatchUnsupported(Exception):
-    """The backend cannot watch this exercise (e.g. cluster-scoped); the loop polls instead."""
+WATCH_SECONDS = 30
+"""The server closes each watch after this; :func:`follow` restarts it from the last resourceVersion."""
+MAX_WATCHES = 6
+DEFAULT_WATCH_KINDS = (("v1", "Pod"), ("apps/v1", "Deployment"), ("v1", "Service"), ("v1", "ConfigMap"))
 
 
 class WatchLoop:
     """Grade ``exercise`` on cluster changes, on request, and on a polling fallback.
 
     Args:
-        backend: the core facade.
+        core: the practice core (``check_once``, ``watch_changes``).
         on_result: called with each grading round's result (from the worker thread).
         on_problem: called with an environment problem's text, or "" when it cleared.
         on_mode: called with ``"watch"`` or ``"polling"`` and the reason when the mode changes.
@@ -46,7 +51,7 @@ class WatchLoop:
 
     def __init__(
         self,
-        backend: Backend,
+        core: PracticeCore,
         pack: Pack,
         exercise: Exercise,
         *,
@@ -58,7 +63,7 @@ class WatchLoop:
         poll_interval: float = 1.0,
         idle_recheck: float = 5.0,
     ):
-        self.backend, self.pack, self.exercise = backend, pack, exercise
+        self.core, self.pack, self.exercise = core, pack, exercise
         self.on_result, self.on_problem, self.on_mode = on_result, on_problem, on_mode
         self.debounce, self.max_delay = debounce, max_delay
         self.poll_interval, self.idle_recheck = poll_interval, idle_recheck
@@ -121,7 +126,7 @@ class WatchLoop:
 
     def _round(self) -> None:
         try:
-            result = self.backend.check_once(self.pack, self.exercise)
+            result = self.core.check_once(self.pack, self.exercise)
         except ClusterUnavailable as exc:
             self._set_problem(str(exc) or "the API server did not answer")
             return
@@ -151,7 +156,7 @@ class WatchLoop:
         while not self.stopped:
             try:
                 self._set_mode("watch", "")
-                for _event in self.backend.watch_changes(self.pack, self.exercise, self._watch):
+                for _event in self.core.watch_changes(self.pack, self.exercise, self._watch):
                     if self.stopped:
                         return
                     self._queue.put(CHANGE)
@@ -163,3 +168,90 @@ class WatchLoop:
                 self._set_mode("polling", f"the watch broke ({type(exc).__name__}: {exc})")
                 self._watch.stop.wait(backoff)
                 backoff = min(backoff * 2, 15.0)
+
+
+def watched_kinds(exercise: Exercise) -> list[tuple[str, str]]:
+    """The kinds whose changes can change the exercise's verdict.
+
+    From its check arguments (``apiVersion``/``kind``) and the objects its solution and setup
+    manifests create, plus the common workload kinds for namespaced exercises.
+    """
+    import yaml
+
+    kinds: list[tuple[str, str]] = []
+    for ref in exercise.checks:
+        if isinstance(ref.args.get("apiVersion"), str) and isinstance(ref.args.get("kind"), str):
+            kinds.append((ref.args["apiVersion"], ref.args["kind"]))
+    for step in (*exercise.solution, *exercise.setup):
+        if not step.manifest:
+            continue
+        try:
+            docs = list(yaml.safe_load_all(step.manifest))
+        except yaml.YAMLError:
+            continue
+        kinds += [
+            (d["apiVersion"], d["kind"])
+            for d in docs
+            if isinstance(d, dict) and "apiVersion" in d and "kind" in d
+        ]
+    if exercise.namespace:
+        kinds += DEFAULT_WATCH_KINDS
+    return list(dict.fromkeys(kinds))[:MAX_WATCHES]
+
+
+def follow_changes(reader: ClusterReader, exercise: Exercise, watch: Watch) -> Iterator[str]:
+    """``PracticeCore.watch_changes`` on a real cluster: one thread per watched kind, merged."""
+    kinds = watched_kinds(exercise)
+    if not kinds:
+        raise WatchUnsupported("no kinds to watch for this exercise")
+    events: queue.Queue[object] = queue.Queue()
+    inner = Watch()  # stops this call's threads when the generator ends, whatever the reason
+    for av, kind in kinds:
+        args = (reader, av, kind, exercise.namespace, inner, events)
+        threading.Thread(target=follow, args=args, name=f"watch-{kind}", daemon=True).start()
+    try:
+        while not watch.stop.is_set():
+            try:
+                item = events.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if isinstance(item, BaseException):
+                raise item
+            yield str(item)
+    finally:
+        inner.stop.set()
+
+
+def follow(
+    reader: ClusterReader,
+    api_version: str,
+    kind: str,
+    namespace: str | None,
+    watch: Watch,
+    out: queue.Queue[object],
+) -> None:
+    """Follow one kind's watch until ``watch.stop``; events and the first error go to ``out``.
+
+    The first watch starts with an ADDED event per existing object (one extra grading round);
+    later ones resume from the last resourceVersion so a restart is silent.
+    """
+    from tutor.cluster.errors import UnknownKind
+
+    version: str | None = None
+    try:
+        while not watch.stop.is_set():
+            for event in reader.watch(
+                api_version, kind, namespace=namespace, timeout=WATCH_SECONDS, resource_version=version
+            ):
+                if watch.stop.is_set():
+                    return
+                obj = event.get("object") or {}
+                if event.get("type") == "ERROR":
+                    version = None  # 410 Gone: the resourceVersion is too old; start over
+                    break
+                version = (obj.get("metadata") or {}).get("resourceVersion") or version
+                out.put(f"{event.get('type')} {kind}/{(obj.get('metadata') or {}).get('name')}")
+    except UnknownKind:
+        return  # not served (a CRD not installed yet): the other kinds and the safety-net rounds cover it
+    except Exception as exc:
+        out.put(exc)

@@ -1,18 +1,22 @@
-"""What ``grade`` and ``pack test`` share: loading a pack with its checks, connecting, choosing
-exercises, skipping what the cluster cannot do, and assembling the :class:`GradeReport`.
+"""What ``grade`` and ``pack test`` share (the batch flows in ``tutor.practice.flows``): choosing
+exercises, the skip rule, the checklist titles, placeholder results and the :class:`GradeReport`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tutor.errors import ClusterUnavailable, TutorError
+from tutor.errors import TutorError
+from tutor.grading.plan import check_title
 from tutor.model import CheckRef, Exercise, Pack
-from tutor.results import CheckResult, ExerciseResult, GradeReport, Status
+from tutor.results import Cause, CheckResult, ExerciseResult, GradeReport, Status
+
+if TYPE_CHECKING:
+    from tutor.grading.registry import Registry
 
 
 @dataclass
@@ -34,15 +38,6 @@ class RunClock:
 
     def elapsed(self) -> float:
         return round(time.monotonic() - self._t0, 3)
-
-
-def load(pack_spec: str | None) -> tuple[Pack, Any]:
-    """The pack (``resolve_pack``) and its checker registry; FormatError if either is broken."""
-    from tutor.content import resolve_pack
-    from tutor.grading.registry import load_checks, require_clean
-
-    pack = resolve_pack(pack_spec)
-    return pack, require_clean(load_checks(pack))
 
 
 def select(
@@ -73,30 +68,28 @@ def select(
     return list(pack.exercises(include_exam_only=include_exam_only))
 
 
-def probe(cluster: Any) -> ClusterInfo:
-    """Context, server version and capabilities; an unreachable server is recorded, not raised."""
-    info = ClusterInfo(context=getattr(cluster, "context", "") or "")
-    try:
-        info.server_version = str(cluster.read.version().get("gitVersion", ""))
-        info.capabilities = frozenset(cluster.read.capabilities())
-    except ClusterUnavailable as exc:
-        info.error = str(exc)
-    return info
-
-
 def missing_capabilities(exercise: Exercise, capabilities: Iterable[str]) -> list[str]:
     """What ``exercise.requires`` that the cluster lacks, sorted."""
     return sorted(set(exercise.requires) - set(capabilities))
 
 
-def title(registry: Any, ref: CheckRef) -> str:
-    """The checklist line of a check reference: its own title, else the checker's, else its id."""
-    spec = registry.find(ref.check) if registry is not None else None
-    return ref.title or (spec.describe(ref.args) if spec else ref.check)
+def title(registry: Registry | None, ref: CheckRef) -> str:
+    """The checklist line of a check reference (``plan.check_title`` with the checker looked up)."""
+    return check_title(ref, registry.find(ref.check) if registry is not None else None)
+
+
+def check_titles(exercise: Exercise, registry: Registry | None = None) -> list[str]:
+    """The checklist lines of ``exercise``, in order (what a front end shows before any verdict)."""
+    return [title(registry, ref) for ref in exercise.checks]
 
 
 def placeholder(
-    pack: Pack, exercise: Exercise, status: Status, reason: str, registry: Any = None
+    pack: Pack,
+    exercise: Exercise,
+    status: Status,
+    reason: str,
+    registry: Registry | None = None,
+    cause: Cause = Cause.NONE,
 ) -> ExerciseResult:
     """An ExerciseResult whose every check has ``status`` with ``reason`` (skips, environment errors)."""
     checks = tuple(
@@ -107,6 +100,7 @@ def placeholder(
             reason,
             weight=ref.weight,
             index=i,
+            cause=cause,
         )
         for i, ref in enumerate(exercise.checks, 1)
     )
@@ -120,12 +114,12 @@ def placeholder(
     )
 
 
-def skip_reason(exercise: Exercise, info: ClusterInfo) -> str:
-    """Why ``exercise`` cannot run on this cluster, or ""."""
-    missing = missing_capabilities(exercise, info.capabilities)
+def skip_reason(exercise: Exercise, capabilities: Collection[str]) -> str:
+    """The skip rule: why ``exercise`` cannot run on a cluster offering ``capabilities``, or ""."""
+    missing = missing_capabilities(exercise, capabilities)
     if not missing:
         return ""
-    offered = ", ".join(sorted(info.capabilities)) or "nothing"
+    offered = ", ".join(sorted(capabilities)) or "nothing"
     return f"needs {', '.join(missing)}; this cluster offers {offered}"
 
 

@@ -1,0 +1,77 @@
+"""The headless batch flows on a :class:`ClusterSession`: ``grade`` and ``pack test``.
+
+They return a :class:`~tutor.results.GradeReport`; the command renders it (``tutor.grading.report``)
+and turns it into the exit code. An unusable cluster is an ERROR result per check (exit 2), an
+exercise the cluster cannot run is SKIPPED with the reason — the same rules in both flows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tutor.grading import batch
+from tutor.model import Exercise, Pack
+from tutor.practice.cluster_session import ClusterSession
+from tutor.results import Cause, ExerciseResult, GradeReport, Status
+
+
+def unavailable(
+    cluster: ClusterSession, pack: Pack, exercises: Sequence[Exercise], error: str
+) -> list[ExerciseResult]:
+    """Every check of every exercise as an environment error (never a failure)."""
+    text = f"cluster unavailable: {error}"
+    return [cluster.placeholder(pack, e, Status.ERROR, text, Cause.UNAVAILABLE) for e in exercises]
+
+
+def grade_exercises(
+    cluster: ClusterSession,
+    pack: Pack,
+    exercises: Sequence[Exercise],
+    clock: batch.RunClock,
+    *,
+    timeout: float | None = None,
+) -> GradeReport:
+    """Grade the cluster as it is (no writes), with the runs ``setup`` saved for these exercises."""
+    info = cluster.probe()
+    if info.error:
+        results, api_calls, started = unavailable(cluster, pack, exercises, info.error), 0, {}
+    else:
+        runnable = [e for e in exercises if not batch.skip_reason(e, info.capabilities)]
+        runs = cluster.load_saved_runs(pack, runnable)
+        grader = cluster.grader(pack, timeout=timeout)
+        graded = {r.exercise_id: r for r in grader.grade(runnable, runs=runs)}
+        api_calls = grader.api_calls
+        started = {ex_id: run.started_at.isoformat() for ex_id, run in runs.items()}  # had a start state
+        skipped = Status.SKIPPED
+        results = [
+            graded.get(e.id) or cluster.placeholder(pack, e, skipped, batch.skip_reason(e, info.capabilities))
+            for e in exercises
+        ]
+    return batch.report(
+        pack, results, info, clock, command="grade", api_calls=api_calls, started_runs=started
+    )
+
+
+def run_pack_test(
+    cluster: ClusterSession,
+    pack: Pack,
+    exercises: Sequence[Exercise],
+    clock: batch.RunClock,
+    *,
+    jobs: int = 1,
+    timeout: float | None = None,
+) -> GradeReport:
+    """``pack test``: each exercise's start state must fail its checks and its solution pass them."""
+    from tutor.grading.pack_test import START_TIMEOUT, ExerciseTester, run_exercises
+
+    info = cluster.probe()
+    if info.error:
+        results = unavailable(cluster, pack, exercises, info.error)
+    else:
+        # Selecting a context is not consent to write to it: only --allow-context is (tutor.cluster.guard).
+        writer = cluster.writer()
+        tester = ExerciseTester(
+            cluster.cluster(), pack, cluster.registry(pack), writer, timeout, info.capabilities
+        )
+        results = run_exercises(tester, exercises, info, max(1, jobs))
+    return batch.report(pack, results, info, clock, command="pack test", start_timeout=START_TIMEOUT)
