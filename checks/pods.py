@@ -1,7 +1,8 @@
 """Checkers for the Pods lesson: shared volumes, init containers, hooks, restart policy, debugging.
 
 They grade the Pod *spec* (what the learner wrote), which any API server can show; what the
-containers do at run time is left to kind-only exercises.
+containers do at run time is read only by ``stays_up``, from the container states that a kubelet (kind)
+and the sim's rules (docs/clusters.md, "What the sim simulates") both report.
 """
 
 from __future__ import annotations
@@ -207,3 +208,33 @@ def native_sidecar(ctx: CheckContext, pod: str, container: str) -> None:
             f"Init container {container} has no `restartPolicy: Always`, so it must exit before the "
             f"app starts; set it to make {container} a sidecar that keeps running"
         )
+
+
+def _why_not_running(status: dict[str, Any]) -> str:
+    """The kubelet's own words for a container that is not running: waiting reason or last exit."""
+    state, last = status.get("state") or {}, (status.get("lastState") or {}).get("terminated") or {}
+    waiting, ended = state.get("waiting") or {}, state.get("terminated") or last
+    if waiting.get("reason") in ("ErrImagePull", "ImagePullBackOff", "InvalidImageName"):
+        return f"its image cannot be pulled ({waiting['reason']}: {waiting.get('message', '')})"
+    if ended:
+        return f"it exited with code {ended.get('exitCode')} ({ended.get('reason')})"
+    return waiting.get("reason") or "it is not ready"
+
+
+@check("pods.stays_up")
+def stays_up(ctx: CheckContext, pod: str) -> None:
+    """Pod {pod} runs, is Ready and none of its containers restarted
+
+    Reads only reasons and exit codes, which a kubelet (kind) and the sim's rules report alike.
+    """
+    status = _pod(ctx, pod).get("status") or {}
+    for st in status.get("containerStatuses") or []:
+        if st.get("restartCount", 0) > 0 or not (st.get("state") or {}).get("running"):
+            what = f"restarted {st['restartCount']} times" if st.get("restartCount") else "is not running"
+            raise CheckFailed(
+                f"Container {st.get('name')} of pod {pod} {what}: {_why_not_running(st)}. "
+                f"`kubectl describe pod {pod}` shows its state and events; fix the cause and recreate the pod"
+            )
+    ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), {})
+    if ready.get("status") != "True":
+        raise NotYet(f"Pod {pod} is not Ready yet")

@@ -251,3 +251,21 @@ def client_succeeded(ctx: CheckContext, pod: str, url_contains: str) -> None:
         )
     if phase != "Succeeded":
         raise NotYet(f"Pod {pod} is {phase}; waiting for it to finish")
+
+
+@check("services.ready_endpoints")
+def ready_endpoints(ctx: CheckContext, name: str, count: int) -> str:
+    """Service {name} has {count} ready endpoints"""
+    ctx.get("v1", "Service", name)
+    endpoints = _slice_endpoints(ctx, name)
+    ready = [ep for ep in endpoints if (ep.get("conditions") or {}).get("ready")]
+    if len(ready) == count:
+        return f"{count} ready endpoints"
+    unready = sorted((ep.get("targetRef") or {}).get("name", "?") for ep in endpoints if ep not in ready)
+    if unready:
+        raise CheckFailed(
+            f"Service {name} has {len(ready)} ready endpoints, expected {count}: {', '.join(unready)} "
+            "are not Ready, so the Service sends them no traffic. Their readiness probe fails "
+            f"(`kubectl describe pod {unready[0]}`, events Unhealthy)"
+        )
+    raise NotYet(f"Service {name} has {len(ready)} ready endpoints, expected {count}")

@@ -25,6 +25,8 @@ FORMAT_VERSION = 1
 #   scheduler    kube-scheduler places pods on nodes
 #   controllers  kube-controller-manager (Deployments, Jobs, EndpointSlices, namespace deletion...)
 #   containers   real containers run: probes, logs, exec, restarts, images pulled (kind, not sim)
+#   container-states  pods report what containers do: image pull errors, crash loops with restarts,
+#                OOMKilled, failed Job pods (kind: real; sim: by the rules in docs/clusters.md)
 #   networking   pod/Service traffic and cluster DNS work (kind, not sim)
 #   ingress      an Ingress controller is installed
 #   metrics      the metrics.k8s.io API (metrics-server) is served
@@ -33,6 +35,7 @@ CAPABILITIES: tuple[str, ...] = (
     "scheduler",
     "controllers",
     "containers",
+    "container-states",
     "networking",
     "ingress",
     "metrics",

@@ -11,6 +11,8 @@ from tutor.cluster.resources import Resource, ResourceMap
 from tutor.cluster.transport import Transport
 
 KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node"
+#: On a sim node: the capabilities its simulated kubelet adds (comma-separated), see tutor.cluster.sim_rules.
+SIM_RULES_ANNOTATION = "k8s-tutor.dev/simulates"
 """kwok-simulated nodes carry this annotation with the value ``fake``: that is how the sim is told apart."""
 
 
@@ -110,7 +112,9 @@ class ClusterReader:
             (n["metadata"].get("annotations") or {}).get(KWOK_NODE_ANNOTATION) == "fake" for n in nodes
         )
         if nodes and not simulated:
-            caps |= {"containers", "networking"}
+            caps |= {"containers", "container-states", "networking"}
+        if simulated:
+            caps |= set.intersection(*(_simulated_by(n) for n in nodes))
         if self.list("networking.k8s.io/v1", "IngressClass"):
             caps.add("ingress")
         for svc in self.list("apiregistration.k8s.io/v1", "APIService"):
@@ -160,3 +164,9 @@ class ClusterReader:
                 obj.setdefault("apiVersion", api_version)
                 obj.setdefault("kind", kind)
             yield event
+
+
+def _simulated_by(node: dict[str, Any]) -> set[str]:
+    """The capabilities a sim node's kwok rules provide (its SIM_RULES_ANNOTATION), e.g. container-states."""
+    value = (node["metadata"].get("annotations") or {}).get(SIM_RULES_ANNOTATION, "")
+    return {c.strip() for c in value.split(",") if c.strip()}

@@ -24,8 +24,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from tutor.cluster import kubeconfig as kcfg
-from tutor.cluster import procs, records
+from tutor.cluster import procs, records, sim_rules
 from tutor.cluster.paths import (
     ETCD_VERSION,
     K8S_VERSION,
@@ -137,9 +139,28 @@ def ensure_binaries(
         raise SimError(f"the sim binaries are still incomplete: {still[0]} is missing")
 
 
-def _stages_yaml() -> str:
-    parts = [(kwok_stage_dir() / f"{s}.yaml").read_text(encoding="utf-8").strip() for s in STAGES]
-    return "\n---\n".join(parts) + "\n"
+#: kwok Stages narrowed by a container rule before use (see tutor.cluster.sim_rules).
+_NARROWED = {"pod/fast/pod-ready": sim_rules.healthy_only, "pod/fast/pod-complete": sim_rules.ready_only}
+
+
+def _stages_yaml(state: Path) -> str:
+    """kwok's node and pod Stages (healthy pods only), the container-failure rules and the logs rule.
+
+    The log files are written into ``state`` (the cluster's folder) next to the config.
+    """
+    stages = []
+    for name in STAGES:
+        stage = yaml.safe_load((kwok_stage_dir() / f"{name}.yaml").read_text(encoding="utf-8"))
+        stages.append(_NARROWED.get(name, lambda s: s)(stage))
+    stages += sim_rules.fault_stages()
+    current, previous = state / "container.log", state / "container-previous.log"
+    current.write_text(sim_rules.cri_log(sim_rules.SIM_LOG_LINES), encoding="utf-8")
+    previous.write_text(
+        sim_rules.cri_log(("(the previous instance of this container)", *sim_rules.SIM_LOG_LINES)),
+        encoding="utf-8",
+    )
+    stages.append(sim_rules.cluster_logs(str(current), str(previous)))
+    return yaml.safe_dump_all(stages, sort_keys=False, width=10_000)
 
 
 def _commands(st: SimState, pki: dict[str, Path]) -> dict[str, list[str]]:
@@ -200,6 +221,11 @@ def _commands(st: SimState, pki: dict[str, Path]) -> dict[str, list[str]]:
             "--requestheader-group-headers=X-Remote-Group",
             "--requestheader-extra-headers-prefix=X-Remote-Extra-",
             f"--service-cluster-ip-range={SERVICE_CIDR}",
+            # Logs, exec and metrics go to the node's "kubelet" (kwok, on 127.0.0.1): dial the InternalIP,
+            # never look the node's name up in DNS.
+            "--kubelet-preferred-address-types=InternalIP",
+            f"--kubelet-client-certificate={pki['admin.crt']}",
+            f"--kubelet-client-key={pki['admin.key']}",
         ],
         "kube-controller-manager": [
             str(b["kube-controller-manager"]),
@@ -368,7 +394,7 @@ def _start_all(s: _Starter, target: Path, make_current: bool) -> None:
     kcfg.write_component_kubeconfig(
         d / "kubeconfig", st.server, pki["ca.crt"], pki["admin.crt"], pki["admin.key"]
     )
-    (d / "stages.yaml").write_text(_stages_yaml(), encoding="utf-8")
+    (d / "stages.yaml").write_text(_stages_yaml(d), encoding="utf-8")
     cmds = _commands(st, pki)
     s.step(f"etcd {ETCD_VERSION} on 127.0.0.1:{st.ports['etcd']}")
     s.start("etcd", cmds["etcd"])

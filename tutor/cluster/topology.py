@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from tutor.cluster.paths import K8S_VERSION
-from tutor.cluster.reader import KWOK_NODE_ANNOTATION
+from tutor.cluster.reader import KWOK_NODE_ANNOTATION, SIM_RULES_ANNOTATION
+from tutor.cluster.sim_rules import SIMULATES
 
 CONTROL_PLANE_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
 
@@ -44,7 +45,11 @@ def sim_node(name: str) -> dict[str, Any]:
         "metadata": {
             "name": name,
             "labels": labels,
-            "annotations": {KWOK_NODE_ANNOTATION: "fake", "node.alpha.kubernetes.io/ttl": "0"},
+            "annotations": {
+                KWOK_NODE_ANNOTATION: "fake",
+                "node.alpha.kubernetes.io/ttl": "0",
+                SIM_RULES_ANNOTATION: ",".join(SIMULATES),
+            },
         },
         "spec": {"taints": taints_of(name)},
     }
