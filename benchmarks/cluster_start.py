@@ -5,9 +5,8 @@ Usage: ``python benchmarks/cluster_start.py [--runs N] [--json]``. Needs the bin
 and kubeconfig (the user's ``~/.kube/config`` is not touched), measures the wall time until
 ``cluster up`` returns (3 Ready nodes, controllers serving), sums the resident memory (RSS) of the
 component processes (six with metrics-server) after 5 s of settling, and tears it down. The
-baseline is etcd alone
-(start to a healthy ``/health``), interleaved with the cluster runs so a busy machine slows both
-alike. Exits 1 if the median start exceeds the 30 s target.
+baseline is etcd alone (start to a healthy ``/health``), interleaved with the cluster runs so a busy
+machine slows both alike. Exits 1 if the median start exceeds the 30 s target.
 """
 
 from __future__ import annotations
