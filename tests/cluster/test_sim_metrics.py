@@ -130,3 +130,53 @@ spec:
     assert current >= 100, hpa["status"]
     writer.apply(deployment % (CPU_ANNOTATION, "5m"), namespace)  # the load stops
     wait_for(lambda: replicas() == 1, "the HPA to scale burn back down to 1 after its 30 s window", 180)
+
+
+def test_clients_looping_over_a_service_make_its_pods_busy_until_they_stop(cluster, namespace):
+    """The HTTP load rule (tutor/cluster/sim_traffic.py): 2 clients x 500m shared by 2 ready pods."""
+    writer = cluster.writer()
+    writer.apply(
+        """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: php}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: php}}
+  template:
+    metadata: {labels: {app: php}}
+    spec:
+      containers: [{name: php, image: "nginx:1.25", resources: {limits: {cpu: "1"}}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: php}
+spec: {selector: {app: php}, ports: [{port: 80}]}
+""",
+        namespace,
+    )
+    writer.apply(
+        """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: load}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: load}}
+  template:
+    metadata: {labels: {app: load}}
+    spec:
+      containers:
+      - {name: load, image: "busybox:1.36", command: [sh, -c, "while true; do wget -q -O- http://php; done"]}
+""",
+        namespace,
+    )
+
+    def php_cpu() -> list[float]:
+        return sorted(v for k, v in _pod_cpu(cluster, namespace).items() if k.startswith("php-"))
+
+    wait_for(
+        lambda: (c := php_cpu()) and len(c) == 2 and all(450 <= v <= 550 for v in c), "php at ~500m each", 60
+    )
+    writer.kubectl(["delete", "deployment", "load"], namespace=namespace)
+    wait_for(lambda: (c := php_cpu()) and all(v <= 5 for v in c), "php idle again after the clients stop", 60)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import shutil
 import ssl
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -56,7 +57,7 @@ STAGES = (
 )
 COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
 #: Started when its binary exists; the cluster runs without it (and without the ``metrics`` capability).
-OPTIONAL = ("metrics-server",)
+OPTIONAL = ("metrics-server", "traffic")
 
 Progress = Callable[[str], None]
 
@@ -272,6 +273,13 @@ def _commands(st: SimState, pki: dict[str, Path]) -> dict[str, list[str]]:
             # Contains the state folder, as every component's command line must (procs.is_ours).
             f"--cert-dir={d / 'metrics-server'}",
         ],
+        "traffic": [
+            sys.executable,
+            "-m",
+            "tutor.cluster.sim_traffic",
+            f"--kubeconfig={kc}",
+            f"--state-dir={d}",
+        ],
     }
 
 
@@ -453,6 +461,8 @@ def _start_all(s: _Starter, target: Path, make_current: bool) -> None:
         _create(d / "kubeconfig", sim_metrics.registration(st.ports["metrics-server"]))
         url = f"https://127.0.0.1:{st.ports['metrics-server']}/livez"
         s.wait("metrics-server /livez", "metrics-server", partial(_healthy, url))
+        s.step("HTTP load rule (clients looping over a Service make its pods busy; see sim_traffic)")
+        s.start("traffic", cmds["traffic"])
     else:
         s.step(
             "no metrics-server binary: this cluster has no `kubectl top` and no CPU autoscaling "
