@@ -29,6 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Grade, write the report, return the exit code."""
     from tutor.cluster.cli_args import target_from_args
+    from tutor.commands._reporting import report_even_if_aborted
     from tutor.commands._selection import selected
     from tutor.grading import report as reporters
     from tutor.grading.batch import RunClock
@@ -37,8 +38,9 @@ def run(args: argparse.Namespace) -> int:
 
     clock = RunClock()
     pack, exercises = selected(args)
-    with ClusterSession(target_from_args(args)) as cluster:
-        cluster.registry(pack)  # a broken checker file is a FormatError (exit 2) before any connection
-        rep = grade_exercises(cluster, pack, exercises, clock, timeout=args.timeout)
+    with report_even_if_aborted(args, pack, exercises, clock, "grade"):
+        with ClusterSession(target_from_args(args)) as cluster:
+            cluster.registry(pack)  # a broken checker file is a FormatError (exit 2) before any connection
+            rep = grade_exercises(cluster, pack, exercises, clock, timeout=args.timeout)
     reporters.write(rep, args.format, args.output)
     return rep.exit_code

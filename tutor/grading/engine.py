@@ -78,7 +78,7 @@ def evaluate(plan: CheckPlan, ctx: CheckContext) -> Attempt:
         return Attempt(Status.PENDING, str(exc), touched=ctx.touched)
     except CheckFailed as exc:
         return Attempt(Status.FAIL, exc.message, exc.diffs, getattr(exc, "hint", None), ctx.touched)
-    except Exception as exc:  # noqa: BLE001 - anything else is an error, reported apart from failures
+    except BaseException as exc:  # noqa: BLE001 - anything else (sys.exit, KeyboardInterrupt in pack code too) is an error
         if is_unreachable(exc):
             text = str(exc) if isinstance(exc, ClusterUnavailable) else f"API server unreachable: {exc}"
             return Attempt(Status.ERROR, f"cluster unavailable: {text}", cause=Cause.UNAVAILABLE)
