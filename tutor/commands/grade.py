@@ -10,6 +10,34 @@ start state work; an exercise never set up is graded without one.
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import TextIO
+
+from tutor.model import Exercise
+from tutor.results import CheckResult, Status
+
+#: A check still polling after this many seconds gets one ``waiting:`` line on stderr.
+SLOW_SECONDS = 3.0
+
+
+class SlowCheckNotices:
+    """One stderr line per check that is still polling after :data:`SLOW_SECONDS`, so a CI log never
+    sits silent for a minute: which check, what it is waiting for, how long it may still take."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.announced: set[tuple[str, int]] = set()
+
+    def __call__(self, exercise: Exercise, result: CheckResult) -> None:
+        key = (exercise.id, result.index)
+        if result.status is not Status.RUNNING or result.duration < SLOW_SECONDS or key in self.announced:
+            return
+        self.announced.add(key)
+        print(
+            f"waiting: {exercise.id}: {result.title} ({result.duration:.0f} s so far): {result.message}",
+            file=self.stream,
+            flush=True,
+        )
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +52,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add_cluster_arguments(parser)  # grading never writes: --allow-context only selects here
     parser.add_argument("--timeout", type=float, metavar="S", help="override every check's timeout (seconds)")
+    parser.add_argument(
+        "--full-timeouts",
+        action="store_true",
+        help="poll failing checks to their timeouts even after the cluster has settled (default: end them "
+        "once nothing changed for 5 s and nothing is converging)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     from tutor.commands._selection import selected
     from tutor.grading import report as reporters
     from tutor.grading.batch import RunClock
+    from tutor.grading.settle import QUIET_SECONDS
     from tutor.practice.cluster_session import ClusterSession
     from tutor.practice.flows import grade_exercises
 
@@ -41,6 +76,14 @@ def run(args: argparse.Namespace) -> int:
     with report_even_if_aborted(args, pack, exercises, clock, "grade"):
         with ClusterSession(target_from_args(args)) as cluster:
             cluster.registry(pack)  # a broken checker file is a FormatError (exit 2) before any connection
-            rep = grade_exercises(cluster, pack, exercises, clock, timeout=args.timeout)
+            rep = grade_exercises(
+                cluster,
+                pack,
+                exercises,
+                clock,
+                timeout=args.timeout,
+                settle=None if args.full_timeouts else QUIET_SECONDS,
+                progress=SlowCheckNotices(sys.stderr),
+            )
     reporters.write(rep, args.format, args.output)
     return rep.exit_code

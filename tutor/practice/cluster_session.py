@@ -149,7 +149,14 @@ class ClusterSession:
             raise loaded
         return loaded
 
-    def grader(self, pack: Pack, *, timeout: float | None = None, max_timeout: float | None = None) -> Grader:
+    def grader(
+        self,
+        pack: Pack,
+        *,
+        timeout: float | None = None,
+        max_timeout: float | None = None,
+        settle: float | None = None,
+    ) -> Grader:
         """A grader of ``pack`` on this cluster (the default one is reused between rounds)."""
         from tutor.grading.engine import Grader
 
@@ -161,9 +168,10 @@ class ClusterSession:
                 timeout=timeout,
                 max_timeout=max_timeout,
                 capabilities=self.capabilities(),
+                settle=settle,
             )
 
-        if timeout is not None or max_timeout is not None:
+        if timeout is not None or max_timeout is not None or settle is not None:
             return build()
         with self._lock:
             if pack.id not in self._graders:
