@@ -164,3 +164,16 @@ def test_unwritable_file_raises_unless_a_front_end_takes_the_error(tmp_path):
     store.on_save_error = seen.append
     store.record_pass(PACK, VER, "b")
     assert len(seen) == 1 and store.get(PACK, VER, "b").done  # kept in memory
+
+
+def test_show_lists_exercises_in_course_order_not_alphabetically(data_dir, capsys):
+    store = ProgressStore.open()
+    for exercise in (
+        "namespaces-env",
+        "labels-edit",
+        "deployments-scale",
+    ):  # the course: namespaces, labels, deployments
+        store.record_pass(PACK, VER, exercise)
+    assert main(["progress", "show"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.index("namespaces-env") < shown.index("labels-edit") < shown.index("deployments-scale")

@@ -56,7 +56,8 @@ def _show(store, *, as_json: bool) -> int:
         return 0
     print(f"Progress file: {store.path}")
     current_pack = None
-    for key, rec in sorted(store.records.items()):
+    order = _course_order({key.partition("/")[0].partition("@")[0] for key in store.records})
+    for key, rec in sorted(store.records.items(), key=lambda item: order.get(item[0], (1, item[0]))):
         pack, _, exercise = key.partition("/")  # keys were checked on load; never crash on one
         if pack != current_pack:
             print(f"\n{pack}")
@@ -70,6 +71,28 @@ def _show(store, *, as_json: bool) -> int:
             extra.append(f"{rec.time_spent / 60:.1f} min")
         print(f"  {exercise:<32} {rec.status.value:<22} {', '.join(extra)}")
     return 0
+
+
+def _course_order(pack_ids: set[str]) -> dict[str, tuple[int, str]]:
+    """record key -> sort key: the exercises of packs that load in course order, as the TUI walks them.
+
+    Records of packs that are gone or broken keep an alphabetical place after them (key ``(1, ...)``).
+    """
+    from tutor.content.discovery import discover_packs, load_pack
+    from tutor.errors import TutorError
+    from tutor.store.progress import record_key
+
+    order: dict[str, tuple[int, str]] = {}
+    for source in discover_packs():
+        if source.id not in pack_ids or source.error:
+            continue
+        try:
+            pack = load_pack(source.path)
+        except TutorError:
+            continue
+        for i, ex in enumerate(pack.exercises(include_exam_only=True)):
+            order[record_key(pack.id, pack.version, ex.id)] = (0, f"{pack.id}/{i:05d}")
+    return order
 
 
 def _export(store, target: str) -> int:

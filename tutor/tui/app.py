@@ -64,8 +64,11 @@ class TutorApp(App):
         self.watch_options = watch_options or {}
         self.probes = 0
         self.settings_file = settings  # None: preferences are neither read nor saved (tests)
-        saved = load_settings(settings).get("theme") if settings else None
-        self._theme_name = theme or saved or DEFAULT_THEME
+        saved_settings = load_settings(settings) if settings else {}
+        self._theme_name = theme or saved_settings.get("theme") or DEFAULT_THEME
+        # Where the learner was when the app last closed: reopened there, as rustlings resumes.
+        last = saved_settings.get("last_exercise")
+        self.resume_at = last if isinstance(last, str) and not lesson else None
 
     def on_mount(self) -> None:
         if self._theme_name in self.available_themes:
@@ -135,6 +138,18 @@ class TutorApp(App):
         if self.start_lesson:
             self._open_named_lesson(self.start_lesson)
             self.start_lesson = None
+        elif self.resume_at:
+            self._open_named_lesson(self.resume_at, quiet=True)
+            self.resume_at = None
+
+    def remember_place(self, exercise_id: str) -> None:
+        """Save the exercise on screen, so the next start reopens it (no settings file: nothing saved)."""
+        if not self.settings_file:
+            return
+        try:
+            save_setting("last_exercise", exercise_id, self.settings_file)
+        except OSError:
+            pass  # a read-only data dir costs the learner the resume point, nothing else
 
     @on(m.ClusterStatusChanged)
     def _cluster_status_changed(self, msg: m.ClusterStatusChanged) -> None:
@@ -162,8 +177,9 @@ class TutorApp(App):
 
         self.push_screen(LessonScreen(entry, step_index))
 
-    def _open_named_lesson(self, name: str) -> None:
-        """``--lesson ID`` (a lesson or exercise id) opens that stop directly."""
+    def _open_named_lesson(self, name: str, quiet: bool = False) -> None:
+        """``--lesson ID`` (a lesson or exercise id) opens that stop directly; ``quiet``: a resume point
+        that no longer exists (a pack removed) just leaves the catalog open."""
         for entry in self.entries or []:
             if entry.pack is None:
                 continue
@@ -171,7 +187,8 @@ class TutorApp(App):
                 if step.lesson.id == name or (step.exercise and step.exercise.id == name):
                     self.open_lesson(entry, i)
                     return
-        self.notify(f"No lesson or exercise named {name!r} was found.", severity="warning", markup=False)
+        if not quiet:
+            self.notify(f"No lesson or exercise named {name!r} was found.", severity="warning", markup=False)
 
     def show_error(self, title: str, text: str) -> None:
         self.push_screen(ErrorModal(title, text))

@@ -114,7 +114,8 @@ class LessonScreen(LearnerActions, Screen):
         part: a long Markdown document) is rendered only when the lesson changes.
         """
         step = self.step
-        self.query_one(StatusBar).place = f"{step.lesson.title} ({self.index + 1}/{len(self.steps)})"
+        where = f"exercise {self.index + 1} of {len(self.steps)}"  # "(1/62)" read like a page count
+        self.query_one(StatusBar).place = f"{step.lesson.title} · {where}"
         await self._show_exercise(step.exercise)
         view = self.query_one(LessonView)
         if self._shown_lesson != step.lesson.id:
@@ -140,6 +141,7 @@ class LessonScreen(LearnerActions, Screen):
             return
         assert self.practice is not None
         rec = self.practice.open()
+        self.app.remember_place(ex.id)
         self.query_one("#exercise-title", Static).update(
             f"[b]Exercise: {escape(ex.title)}[/]{self._done_mark()}"
         )

@@ -201,3 +201,5 @@ class LearnerActions:
             self.query_one("#exercise-title", Static).update(
                 f"[b]Exercise: {escape(self.exercise.title)}[/]{self._done_mark()}"
             )
+            if self.exercise is not None and self.exercise.id == msg.detail:  # skip's detail: the exercise id
+                self.call_later(self.action_move, 1)  # the dialog promised "and move on"
