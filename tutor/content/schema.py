@@ -189,8 +189,11 @@ def namespace(v: Any) -> str | None:
 
 
 def exam_mode(v: Any) -> str | None:
-    # YAML 1.1 reads a bare `no` as false, so booleans are accepted: false = no, true = also.
-    if v in ("no", "also", "only") or isinstance(v, bool):
+    # YAML 1.1 reads a bare `no` as false, so false is accepted as no. True (`yes`, `true`, `on`) is
+    # refused: it cannot say whether the task is also practice or exam-only.
+    if v is True:
+        return "yes/true does not say which: write `exam: also` (practice and exam) or `exam: only`"
+    if v in ("no", "also", "only") or v is False:
         return None
     return f"must be no, also or only, got {shorten(v)}"
 

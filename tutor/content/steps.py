@@ -14,6 +14,7 @@ runner checks kubectl steps again there and runs them in that folder.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,32 @@ def kubectl_steps(
     return out
 
 
+#: Shell operators that shlex (with punctuation_chars) returns as tokens of their own when unquoted.
+_OPERATORS = {"|", "||", "&&", "&", ";", ">", ">>", "<", "<<", "(", ")"}
+
+
+def shell_syntax(command: str) -> str:
+    """The first piece of shell syntax outside quotes (``|``, ``&&``, ``>``, ``$(…)``, ``$VAR``), or "".
+
+    After ``--`` the words are the command a container runs: its own shell expands ``$VAR`` there,
+    so only operators count in that part.
+    """
+    own = command.split(" -- ", 1)[0]
+    unquoted = re.sub(r"'[^']*'", "", own)  # single quotes keep $ and ` literal
+    if found := re.search(r"\$\(|\$\{|\$[A-Za-z_]\w*|`", unquoted):
+        return f"`{found.group()}`"
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    try:
+        for token in lexer:
+            if token in _OPERATORS:
+                return f"`{token}`"
+    except ValueError:
+        return ""  # unbalanced quotes: reported by the caller's split
+    return ""
+
+
 def _kubectl(
     command: str, where: SourceLocation, problems: list[FormatProblem], field: str, workdir: Path
 ) -> SolutionStep | None:
@@ -94,6 +121,16 @@ def _kubectl(
         words = shlex.split(command, comments=True)
     except ValueError as exc:
         problems.append(FormatProblem(where, f"cannot split the command: {exc}", field))
+        return None
+    if shell := shell_syntax(command):
+        problems.append(
+            FormatProblem(
+                where,
+                f"{shell} needs a shell, and steps do not run in one: kubectl would get it as an argument. "
+                "Write one kubectl command per line (or a manifest step)",
+                field,
+            )
+        )
         return None
     if not words or words[0] != "kubectl" or len(words) < 2:
         problems.append(

@@ -7,7 +7,11 @@ checker does not take, or forget one it needs; the error happens at lint time, n
 
 from __future__ import annotations
 
+import types
+import typing
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from tutor.errors import FormatProblem
 from tutor.grading.plan import checked_timing
@@ -29,6 +33,10 @@ def check_refs(ex: Exercise, registry: Registry) -> list[FormatProblem]:
         except TypeError as exc:
             out.append(FormatProblem(where, str(exc), f"checks[{index}].args"))
         else:
+            out += [
+                FormatProblem(where, message, f"checks[{index}].args.{name}")
+                for name, message in arg_type_problems(spec.id, spec.fn, ref.args)
+            ]
             _timing, bad = checked_timing(None, ex, ref, spec, dict(ref.args))
             if bad:
                 out.append(FormatProblem(where, bad, f"checks[{index}]"))
@@ -63,3 +71,80 @@ def unused_checkers(exercises: tuple[Exercise, ...], registry: Registry) -> list
         for spec in registry.own()
         if spec.id not in used
     ]
+
+
+def arg_type_problems(
+    check_id: str, fn: Callable[..., Any], args: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """(argument, message) for each arg whose YAML value does not fit the checker's type annotation.
+
+    ``port: '80'`` for ``port: int`` would otherwise reach the checker as a string and fail at grading
+    time with a confusing "port is 80 (= 80), expected 80". Annotations that are not plain types
+    (TypedDicts, protocols, unresolvable names) are not checked.
+    """
+    try:
+        hints = typing.get_type_hints(fn)
+    except Exception:  # noqa: BLE001 - a checker module's annotation we cannot resolve: nothing to check
+        return []
+    out = []
+    for name, value in args.items():
+        hint = hints.get(name)
+        if hint is not None and not _fits(value, hint):
+            out.append(
+                (
+                    name,
+                    f"{name} is {value!r}, but {check_id} takes {_type_name(hint)}"
+                    + (
+                        ": unquote the number"
+                        if isinstance(value, str) and _fits(_number(value), hint)
+                        else ""
+                    ),
+                )
+            )
+    return out
+
+
+def _number(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    origin, params = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Any or hint is object:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, p) for p in params)
+    if hint is type(None):
+        return value is None
+    if origin is typing.Literal:
+        return value in params
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if hint is list or origin is list or (origin is not None and origin.__name__ in ("Sequence", "Iterable")):
+        item = params[0] if params else Any
+        return isinstance(value, list) and all(_fits(v, item) for v in value)
+    if hint is dict or origin is dict or (origin is not None and origin.__name__ == "Mapping"):
+        return isinstance(value, dict)
+    return True
+
+
+def _type_name(hint: Any) -> str:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(p) for p in typing.get_args(hint))
+    if hint is type(None):
+        return "null"
+    name = getattr(hint, "__name__", None) or ""
+    words = {"int": "an int", "float": "a number", "str": "a string", "bool": "true/false", "list": "a list"}
+    return words.get(name, "a mapping" if name == "dict" else str(hint).replace("typing.", ""))
