@@ -244,3 +244,32 @@ def _describe(error: Any, doc: LineDict) -> list[tuple[int, str, str]]:
         return rows
     message = error.message if len(error.message) < 200 else error.message[:200] + "..."
     return [(_line_at(doc, path), _field_path(path) or "(document)", message)]
+
+
+def subset_problems(api_version: str, kind: str, subset: Any) -> list[tuple[str, str]]:
+    """(field path, message) for each field of a ``match`` subset that ``kind`` does not have.
+
+    The subset is a partial object, so only unknown fields count (no "required" errors): a typo such
+    as ``stratgy:`` would otherwise make a check that can never pass.
+    """
+    version = schema_version()
+    stem = _kinds(version).get((api_version, kind))
+    if stem is None or not isinstance(subset, dict):
+        return []
+    doc = {"apiVersion": api_version, "kind": kind, **subset}
+    rows = []
+    for error in _validator(version, stem).iter_errors(doc):
+        if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
+            continue
+        allowed = list(error.schema.get("properties", {}))
+        for key in error.instance:
+            if key not in allowed:
+                where = [*error.absolute_path, key]
+                rows.append(
+                    (
+                        "match." + _field_path(where).lstrip("."),
+                        f"{kind} has no field {_field_path(where)}{did_you_mean(str(key), allowed)}: "
+                        "this check could never pass",
+                    )
+                )
+    return sorted(set(rows))

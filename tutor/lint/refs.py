@@ -41,7 +41,21 @@ def check_refs(ex: Exercise, registry: Registry) -> list[FormatProblem]:
             if bad:
                 out.append(FormatProblem(where, bad, f"checks[{index}]"))
         out += _type_args(ref.args, where, index)
+        out += _subset_fields(ref.args, where, index)
     return out
+
+
+def _subset_fields(args: Mapping[str, Any], where: SourceLocation, index: int) -> list[FormatProblem]:
+    """A ``match`` subset may only name fields its kind has (checked against the Kubernetes schema)."""
+    from tutor.lint.manifests import subset_problems
+
+    api_version, kind, subset = args.get("apiVersion"), args.get("kind"), args.get("match")
+    if not (isinstance(api_version, str) and isinstance(kind, str) and isinstance(subset, dict)):
+        return []
+    return [
+        FormatProblem(where, message, f"checks[{index}].args.{field}")
+        for field, message in subset_problems(api_version, kind, subset)
+    ]
 
 
 def _type_args(args: dict, where: SourceLocation, index: int) -> list[FormatProblem]:
