@@ -25,6 +25,7 @@ from tutor.results import Cause, ExerciseResult, Status
 
 if TYPE_CHECKING:
     from tutor.cluster.client import Cluster
+    from tutor.cluster.identity import GraderView
     from tutor.cluster.writer import ClusterWriter
     from tutor.grading.engine import Grader
     from tutor.grading.lifecycle import ExerciseRun
@@ -53,6 +54,8 @@ class ClusterSession:
         self._run_store = run_store
         self._lock = threading.RLock()  # the connection and what hangs on it; never held over a request
         self._registry_lock = threading.Lock()  # apart, so a UI asking for titles never waits on the network
+        self._identity_lock = threading.Lock()  # held while the grader identity is prepared (requests)
+        self._grading: GraderView | None = None
         self._capabilities: frozenset[str] | None = None
         self._registries: dict[str, Registry | FormatError] = {}
         self._graders: dict[str, Grader] = {}
@@ -91,7 +94,7 @@ class ClusterSession:
                     self._cluster.close()
                 except Exception:  # noqa: BLE001 - closing a dead pool must not hide the real error
                     pass
-            self._cluster, self._capabilities = None, None
+            self._cluster, self._capabilities, self._grading = None, None, None
             self._graders.clear()
             self._recheck_started = set(self._runs)  # the cluster may come back empty (recreated)
 
@@ -131,6 +134,28 @@ class ClusterSession:
         """The guarded writer (ContextRefused unless the tutor made the context or the user allowed it)."""
         return self.target.writer(self.cluster())
 
+    def grader_view(self) -> GraderView:
+        """What checkers read the cluster through: the read-only grader identity, prepared once per
+        connection (:mod:`tutor.cluster.identity`; on the tutor's own clusters this writes the RBAC
+        objects and asks for a token, through the guarded writer).
+
+        Raises:
+            ClusterUnavailable, ApiError: the API server did not answer or refused the identity.
+            ContextRefused: ``--create-grader`` on a context the tutor may not change.
+        """
+        with self._identity_lock:
+            if self._grading is None:
+                from tutor.cluster.identity import grader_view
+
+                create = True if self.target.create_grader else None  # None: K8S_TUTOR_CREATE_GRADER decides
+                self._grading = grader_view(self.cluster(), self.target.allow_context, create)
+            return self._grading
+
+    def identity_notice(self) -> str | None:
+        """The "checks run with your own rights" sentence, once the grader view exists and needs one."""
+        view = self._grading
+        return view.notice if view is not None else None
+
     # --- the pack's checkers -----------------------------------------------------------------------
 
     def registry(self, pack: Pack) -> Registry:
@@ -156,7 +181,7 @@ class ClusterSession:
         def build() -> Grader:
             return Grader(
                 self.registry(pack),
-                self.cluster().read,
+                self.grader_view().reader,  # checkers never get the learner's credentials
                 pack,
                 timeout=timeout,
                 max_timeout=max_timeout,

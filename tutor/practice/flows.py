@@ -71,7 +71,13 @@ def run_pack_test(
         # Selecting a context is not consent to write to it: only --allow-context is (tutor.cluster.guard).
         writer = cluster.writer()
         tester = ExerciseTester(
-            cluster.cluster(), pack, cluster.registry(pack), writer, timeout, info.capabilities
+            cluster.cluster(),
+            pack,
+            cluster.registry(pack),
+            writer,
+            timeout,
+            info.capabilities,
+            reader=cluster.grader_view().reader,
         )
         results = run_exercises(tester, exercises, info, max(1, jobs))
     return batch.report(pack, results, info, clock, command="pack test", start_timeout=START_TIMEOUT)
