@@ -29,6 +29,9 @@ def _cluster_options(p: argparse.ArgumentParser, suppress: bool) -> None:
     from tutor.cluster.cli_args import add_cluster_arguments
 
     add_cluster_arguments(p, suppress=suppress)
+    from tutor.commands._trust import add_trust_argument
+
+    add_trust_argument(p, suppress=suppress)
     d: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
     p.add_argument(
         "--timeout", type=float, metavar="S", help="override every check's polling timeout (seconds)", **d

@@ -16,6 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """``--pack --lesson --exercise --format --output --context --kubeconfig --timeout``."""
     from tutor.cluster.cli_args import add_cluster_arguments
     from tutor.commands._selection import add_selection_arguments
+    from tutor.commands._trust import add_trust_argument
 
     add_selection_arguments(parser)
     parser.add_argument("--format", choices=("text", "json", "junit"), default="text", help="report format")
@@ -23,6 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--output", metavar="FILE", help="write the report to FILE (a summary still goes to stdout)"
     )
     add_cluster_arguments(parser)  # grading never writes: --allow-context only selects here
+    add_trust_argument(parser)
     parser.add_argument("--timeout", type=float, metavar="S", help="override every check's timeout (seconds)")
 
 

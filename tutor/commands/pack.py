@@ -27,6 +27,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     lint.add_argument("path", nargs="?", help="pack folder or pack.yaml (default: the built-in pack)")
     lint.add_argument("--strict", action="store_true", help="treat warnings as errors")
     lint.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    from tutor.commands._trust import add_trust_argument
+
+    lint.add_argument(
+        "--trust",
+        action="store_true",
+        help="also import the checkers (binds args to their signatures); without trust lint reads them "
+        "statically and runs no pack code",
+    )
 
     test = actions.add_parser("test", help="on a cluster: start state fails, reference solution passes")
     test.add_argument("path", nargs="?", help="pack folder (default: the built-in pack)")
@@ -38,6 +46,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from tutor.cluster.cli_args import add_cluster_arguments
 
     add_cluster_arguments(test)
+    add_trust_argument(test)
     test.add_argument("--jobs", type=int, default=1, metavar="N", help="exercises run in parallel")
     test.add_argument("--timeout", type=float, metavar="S", help="override every check's timeout (seconds)")
 

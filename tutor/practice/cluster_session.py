@@ -164,9 +164,12 @@ class ClusterSession:
             loaded = self._registries.get(pack.id)
             if loaded is None:
                 from tutor.grading.registry import load_checks, require_clean
+                from tutor.store.trust import UntrustedPack
 
                 try:
                     loaded = require_clean(load_checks(pack))
+                except UntrustedPack:
+                    raise  # not remembered: once the user trusts the pack, the next call loads it
                 except FormatError as exc:  # remembered: a broken checker file is not re-imported each round
                     loaded = exc
                 self._registries[pack.id] = loaded
@@ -253,7 +256,9 @@ class ClusterSession:
     def start_exercise(self, pack: Pack, exercise: Exercise, *, fresh: bool = False) -> ExerciseRun:
         """Namespace, setup, start snapshot; ``fresh`` cleans up leftovers first (a reset)."""
         from tutor.grading import lifecycle
+        from tutor.store.trust import require_trusted
 
+        require_trusted(pack)  # setup steps are the pack's too
         start = lifecycle.reset_exercise if fresh else lifecycle.start_exercise
         run = start(self.writer(), pack, exercise)
         self.remember(pack, run)
@@ -266,7 +271,9 @@ class ClusterSession:
     def apply_solution(self, pack: Pack, exercise: Exercise) -> list[dict[str, object]]:
         """Apply the reference solution; the objects applied."""
         from tutor.grading import lifecycle
+        from tutor.store.trust import require_trusted
 
+        require_trusted(pack)
         return lifecycle.apply_solution(self.writer(), exercise)
 
     def apply_block(self, block: ApplyBlock, namespace: str | None) -> str:
