@@ -234,14 +234,30 @@ def require_trusted(pack: Pack, store: TrustStore | None = None) -> None:
     raise UntrustedPack(pack, untrusted_message(pack, decision))
 
 
-def untrusted_message(pack: Pack, decision: TrustDecision) -> str:
-    """What the CLI prints (and the TUI dialog shows) for a pack that is not trusted."""
+def _what(pack: Pack, decision: TrustDecision) -> str:
+    """``pack 'x' in /p has not been trusted yet (sha256 …). Its checkers are Python code …``."""
     shown = [str(p.relative_to(pack.root)) if p.is_relative_to(pack.root) else str(p) for p in decision.files]
     checkers = ", ".join(shown[1:]) or "no checker files"
     why = "changed since you trusted it" if decision.state == "changed" else "has not been trusted yet"
     notice = f" (Note: {decision.notice}.)" if decision.notice else ""
     return (
         f"pack {pack.id!r} in {pack.root} {why} (sha256 {decision.digest[:12]}). Its checkers are Python "
-        f"code that runs as you: {checkers}. Read them, then run again with --trust (remembered for this "
-        f"content), or set {TRUST_ENV}=1 for this run (CI).{notice}"
+        f"code that runs as you: {checkers}.{notice}"
+    )
+
+
+def untrusted_message(pack: Pack, decision: TrustDecision) -> str:
+    """What the CLI prints for a pack that is not trusted."""
+    return (
+        f"{_what(pack, decision)} Read them, then run again with --trust (remembered for this content), "
+        f"or set {TRUST_ENV}=1 for this run (CI)."
+    )
+
+
+def dialog_text(pack: Pack, decision: TrustDecision) -> str:
+    """What the TUI's trust dialog says (the same facts; the answer is the dialog's button)."""
+    return (
+        f"{_what(pack, decision)}\n\nThey read the cluster as a read-only identity, but k8s-tutor cannot "
+        "sandbox Python: the code can read your files and reach the network. Trust the pack only if you "
+        "trust its author. The answer is remembered until the pack's code changes."
     )
