@@ -240,3 +240,28 @@ def test_the_identity_costs_little(cluster, sim_cluster, capsys):
     with capsys.disabled():
         print(f"\ngrader identity: first {cold_ms:.0f} ms, from the cached token {file_ms:.0f} ms")
     assert cold.reader.get("v1", "Namespace", "default") is not None
+
+
+def test_without_impersonation_rights_grading_says_once_that_checks_run_with_your_rights(
+    cluster, sim_cluster, foreign_kubeconfig, tmp_path, trusting, capsys
+):
+    import yaml
+
+    ClusterSession(ClusterTarget(str(sim_cluster.kubeconfig), sim_cluster.context)).grader_view()
+    token = identity._tokens[(cluster.context, cluster.server.rstrip("/"))].value
+    data = yaml.safe_load(foreign_kubeconfig.read_text())
+    user = data["contexts"][0]["context"]["user"]
+    data["users"] = [{"name": user, "user": {"token": token}}]  # a user who may read but not impersonate
+    limited = tmp_path / "limited"
+    limited.write_text(yaml.safe_dump(data))
+    name = f"t-hostile-{secrets.token_hex(3)}"
+    out = tmp_path / "r.json"
+    args = ["grade", "--pack", str(hostile_pack(tmp_path, name)), "--kubeconfig", str(limited)]
+    assert main([*args, "--format", "json", "--output", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("checks run with your own rights on context 'someones-prod'") == 1
+    assert "may not impersonate" in err and "--create-grader" in err
+    [write, read] = [e["checks"][0] for e in json.loads(out.read_text())["exercises"]]
+    assert read["status"] == "pass" and write["status"] == "error"
+    assert "checks are read-only" in write["message"]
+    assert cluster.read.get("v1", "Namespace", name) is None

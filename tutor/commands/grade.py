@@ -10,6 +10,7 @@ start state work; an exercise never set up is graded without one.
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -42,5 +43,8 @@ def run(args: argparse.Namespace) -> int:
     with ClusterSession(target_from_args(args)) as cluster:
         cluster.registry(pack)  # a broken checker file is a FormatError (exit 2) before any connection
         rep = grade_exercises(cluster, pack, exercises, clock, timeout=args.timeout)
+        notice = cluster.identity_notice()  # checks ran with your own rights: said once, on stderr
+    if notice:
+        print(f"k8s-tutor: note: {notice}", file=sys.stderr)
     reporters.write(rep, args.format, args.output)
     return rep.exit_code

@@ -99,6 +99,9 @@ def _test(args: argparse.Namespace) -> int:
     with ClusterSession(target_from_args(args)) as cluster:
         cluster.registry(pack)  # a broken checker file is a FormatError (exit 2) before any connection
         rep = run_pack_test(cluster, pack, exercises, clock, jobs=args.jobs or 1, timeout=args.timeout)
+        notice = cluster.identity_notice()
+    if notice:
+        print(f"k8s-tutor: note: {notice}", file=sys.stderr)
     reporters.write(rep, args.format, args.output)
     return rep.exit_code
 
