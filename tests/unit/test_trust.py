@@ -175,3 +175,21 @@ def test_static_lint_reports_syntax_errors_and_computed_ids(tiny):
     assert "broken.py:1: error: syntax error" in text
     assert "tiny.py:6: warning: check: the checker id is not a string literal" in text
     assert "no checker 'tiny.exists'" not in text  # it may be one of the computed ids
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["setup", "--pack", "{pack}"],
+        ["solve", "--pack", "{pack}"],
+        ["pack", "test", "{pack}"],
+        ["exam", "--pack", "{pack}", "--no-tui"],
+    ],
+)
+def test_every_command_that_runs_pack_code_refuses_an_untrusted_pack(tiny, tmp_path, capsys, command):
+    argv = [a.format(pack=tiny) for a in command] + ["--kubeconfig", str(tmp_path / "none")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "has not been trusted yet" in err and "--trust" in err and "Traceback" not in err
+    assert not (tiny / "checks" / "IMPORTED").exists()
+    assert not list((tmp_path / "data").rglob("*.json"))  # no exam attempt drawn, nothing recorded
