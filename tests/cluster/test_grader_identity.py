@@ -265,3 +265,17 @@ def test_without_impersonation_rights_grading_says_once_that_checks_run_with_you
     assert read["status"] == "pass" and write["status"] == "error"
     assert "checks are read-only" in write["message"]
     assert cluster.read.get("v1", "Namespace", name) is None
+
+
+def test_create_grader_refused_by_the_guard_is_an_error_per_check_and_a_report(
+    sim_cluster, foreign_kubeconfig, tmp_path, trusting, capsys
+):
+    out = tmp_path / "r.json"
+    pack = hostile_pack(tmp_path, "unused")
+    args = ["grade", "--pack", str(pack), "--kubeconfig", str(foreign_kubeconfig), "--create-grader"]
+    assert main([*args, "--format", "json", "--output", str(out)]) == 2
+    checks = [e["checks"][0] for e in json.loads(out.read_text())["exercises"]]
+    assert {c["status"] for c in checks} == {"error"}
+    assert all("cannot prepare the read-only identity" in c["message"] for c in checks)
+    assert all("--allow-context someones-prod" in c["message"] for c in checks)
+    assert "Traceback" not in capsys.readouterr().err

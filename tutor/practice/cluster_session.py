@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor.cluster.target import ClusterTarget
-from tutor.errors import ClusterUnavailable, FormatError
+from tutor.errors import ClusterUnavailable, FormatError, GraderIdentityUnavailable, TutorError
 from tutor.grading import batch
 from tutor.model import ApplyBlock, Exercise, Pack
 from tutor.practice.core import ClusterStatus, Watch
@@ -140,15 +140,23 @@ class ClusterSession:
         objects and asks for a token, through the guarded writer).
 
         Raises:
-            ClusterUnavailable, ApiError: the API server did not answer or refused the identity.
-            ContextRefused: ``--create-grader`` on a context the tutor may not change.
+            ClusterUnavailable: the API server did not answer.
+            GraderIdentityUnavailable: the server refused to set the identity up, or ``--create-grader``
+                was given on a context the tutor may not change (the message says which and why).
         """
         with self._identity_lock:
             if self._grading is None:
                 from tutor.cluster.identity import grader_view
 
                 create = True if self.target.create_grader else None  # None: K8S_TUTOR_CREATE_GRADER decides
-                self._grading = grader_view(self.cluster(), self.target.allow_context, create)
+                try:
+                    self._grading = grader_view(self.cluster(), self.target.allow_context, create)
+                except ClusterUnavailable:
+                    raise
+                except TutorError as exc:
+                    raise GraderIdentityUnavailable(
+                        f"cannot prepare the read-only identity checks run as: {exc}"
+                    ) from exc
             return self._grading
 
     def identity_notice(self) -> str | None:
@@ -297,6 +305,8 @@ class ClusterSession:
             result = self.grader(pack).evaluate_once(exercise, self.run(pack, exercise))
         except FormatError as exc:
             return _not_gradable(pack, exercise, f"the pack's checkers cannot be loaded:\n{exc}")
+        except GraderIdentityUnavailable as exc:
+            return _not_gradable(pack, exercise, str(exc))
         except ClusterUnavailable:
             self.drop()
             raise

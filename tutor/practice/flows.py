@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tutor.errors import GraderIdentityUnavailable
 from tutor.grading import batch
 from tutor.model import Exercise, Pack
 from tutor.practice.cluster_session import ClusterSession
@@ -33,8 +34,12 @@ def grade_exercises(
 ) -> GradeReport:
     """Grade the cluster as it is (no writes), with the runs ``setup`` saved for these exercises."""
     info = cluster.probe()
+    refused = "" if info.error else _identity_refused(cluster)
+    api_calls, started = 0, dict[str, str]()
     if info.error:
-        results, api_calls, started = unavailable(cluster, pack, exercises, info.error), 0, {}
+        results = unavailable(cluster, pack, exercises, info.error)
+    elif refused:
+        results = [cluster.placeholder(pack, e, Status.ERROR, refused, Cause.API) for e in exercises]
     else:
         runnable = [e for e in exercises if not batch.skip_reason(e, info.capabilities)]
         runs = cluster.load_saved_runs(pack, runnable)
@@ -50,6 +55,16 @@ def grade_exercises(
     return batch.report(
         pack, results, info, clock, command="grade", api_calls=api_calls, started_runs=started
     )
+
+
+def _identity_refused(cluster: ClusterSession) -> str:
+    """Why the read-only grader identity could not be prepared ("" when it could): every check is then
+    an error and the report is still written."""
+    try:
+        cluster.grader_view()
+    except GraderIdentityUnavailable as exc:
+        return str(exc)
+    return ""
 
 
 def run_pack_test(
