@@ -8,12 +8,13 @@
 #                   plus a replace for each staging module, which `go install pkg@version` cannot do)
 #   kind/sim/etcd/  etcd server (its own module, so minimum version selection cannot move k8s's etcd client)
 #   kind/sim/kwok/  kwok (simulates kubelets and the pod lifecycle)
+#   kind/sim/metrics-server/  metrics-server (scrapes kwok's simulated kubelet metrics: kubectl top, HPAs)
 # Each go.sum pins every dependency; the build runs with -mod=readonly, so it is reproducible.
 #
 # Idempotent: a component is skipped when its binaries exist and report the pinned version,
 # so a warm run takes about a second.
 #
-# Usage: build.sh [all|kubernetes|etcd|kwok]      build (default: all)
+# Usage: build.sh [all|kubernetes|etcd|kwok|metrics-server]  build (default: all)
 #        build.sh pin [kubernetes|etcd|kwok|all]  regenerate the committed go.mod/go.sum for the versions
 #                                                 below (after bumping one), then build
 # Env: K8S_TUTOR_CACHE (default ~/.cache/k8s-tutor).
@@ -22,6 +23,7 @@ set -euo pipefail
 K8S_VERSION=v1.36.1
 ETCD_VERSION=v3.6.10
 KWOK_VERSION=v0.8.0
+METRICS_SERVER_VERSION=v0.8.0
 CACHE=${K8S_TUTOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/k8s-tutor}
 BIN="$CACHE/bin"
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
@@ -68,6 +70,11 @@ gen_kubernetes() {
 gen_etcd() {
   printf 'module k8stutor.local/etcdbin\n\ngo 1.26.0\n' > go.mod
   go get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+}
+
+gen_metrics_server() {
+  printf 'module k8stutor.local/metricsserverbin\n\ngo 1.26.0\n' > go.mod
+  go get -tool "sigs.k8s.io/metrics-server/cmd/metrics-server@$METRICS_SERVER_VERSION"
 }
 
 gen_kwok() {
@@ -131,6 +138,22 @@ build_kwok() {
   "$out/kwok" --version
 }
 
+build_metrics_server() {
+  local pin=${1:-0} out="$BIN/metrics-server-$METRICS_SERVER_VERSION" mod
+  if [ "$pin" = 0 ] && [ -x "$out/metrics-server" ] \
+     && "$out/metrics-server" --version 2>/dev/null | grep -q "$METRICS_SERVER_VERSION"; then
+    log "metrics-server $METRICS_SERVER_VERSION already built"; return 0
+  fi
+  prepare_module metrics-server "$METRICS_SERVER_VERSION" "$pin" gen_metrics_server sigs.k8s.io/metrics-server metrics-server
+  mkdir -p "$out"
+  log "compiling metrics-server (upstream publishes no binary, only an image)"
+  mod=k8s.io/client-go/pkg/version
+  go build -mod=readonly -trimpath -o "$out/metrics-server" \
+    -ldflags "-s -w -X $mod.gitVersion=$METRICS_SERVER_VERSION -X $mod.gitTreeState=clean" \
+    sigs.k8s.io/metrics-server/cmd/metrics-server
+  "$out/metrics-server" --version
+}
+
 command -v go >/dev/null || { log "Go >= 1.26 is needed to build the sim binaries (https://go.dev/dl/); not found on PATH"; exit 2; }
 mkdir -p "$BIN"
 start=$(date +%s)
@@ -138,10 +161,11 @@ pin=0
 what=${1:-all}
 if [ "$what" = pin ]; then pin=1; what=${2:-all}; fi
 case "$what" in
-  all) build_etcd "$pin"; build_kwok "$pin"; build_kubernetes "$pin" ;;
+  all) build_etcd "$pin"; build_kwok "$pin"; build_kubernetes "$pin"; build_metrics_server "$pin" ;;
   kubernetes) build_kubernetes "$pin" ;;
   etcd) build_etcd "$pin" ;;
   kwok) build_kwok "$pin" ;;
-  *) echo "usage: $0 [pin] [all|kubernetes|etcd|kwok]" >&2; exit 2 ;;
+  metrics-server) build_metrics_server "$pin" ;;
+  *) echo "usage: $0 [pin] [all|kubernetes|etcd|kwok|metrics-server]" >&2; exit 2 ;;
 esac
 log "done in $(( $(date +%s) - start ))s; binaries under $BIN"

@@ -10,7 +10,7 @@ own exercise's verdict.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -139,13 +139,53 @@ def course_tester(cluster, course):
     return ExerciseTester(cluster, course, require_clean(load_checks(course)), cluster.writer())
 
 
+class LessonBatches(Mapping[str, Any]):
+    """Results computed one lesson at a time, when a test first asks for a key of that lesson.
+
+    Why not all at once: a session fixture that computes the whole course runs inside the first test's
+    setup, under that test's pytest-timeout (600 s) — and the course outgrew it (CI hit the timeout and
+    187 tests errored). A lesson's batch takes well under a minute, still runs its exercises in
+    parallel, and a failure is reported as soon as its lesson is done.
+    """
+
+    def __init__(
+        self,
+        items: list[Any],
+        key: Callable[[Any], str],
+        exercise_of: Callable[[Any], Exercise],
+        work: Callable[[list[Any]], dict[str, Any]],
+    ) -> None:
+        self._lessons: dict[str, list[Any]] = defaultdict(list)
+        self._lesson_of_key: dict[str, str] = {}
+        for item in items:
+            lesson = exercise_of(item).lesson_id or ""
+            self._lessons[lesson].append(item)
+            self._lesson_of_key[key(item)] = lesson
+        self._exercise_of, self._work = exercise_of, work
+        self._done: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        lesson = self._lesson_of_key[key]  # KeyError: not selected or not runnable here
+        if key not in self._done:
+            self._done.update(_by_groups(self._lessons.pop(lesson, []), self._exercise_of, self._work))
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lesson_of_key)
+
+    def __len__(self) -> int:
+        return len(self._lesson_of_key)
+
+
 @pytest.fixture(scope="session")
-def exercise_results(request, course_tester) -> dict[str, ExerciseResult]:
+def exercise_results(request, course_tester) -> Mapping[str, ExerciseResult]:
     """start fails / solution passes, for every selected sim-capable exercise (id → combined result)."""
     caps = course_tester.capabilities
     wanted = [course_tester.pack.exercise(i) for i in _selected(request.session, "exercise_id")]
     runnable = [e for e in wanted if e.requires <= caps]
-    return _by_groups(runnable, lambda e: e, lambda group: {e.id: course_tester.test(e) for e in group})
+    return LessonBatches(
+        runnable, lambda e: e.id, lambda e: e, lambda group: {e.id: course_tester.test(e) for e in group}
+    )
 
 
 def grade_wrong(tester, case: WrongCase) -> list[CheckResult]:
@@ -167,7 +207,7 @@ def grade_wrong(tester, case: WrongCase) -> list[CheckResult]:
 
 
 @pytest.fixture(scope="session")
-def wrong_results(request, course_tester) -> dict[str, list[CheckResult]]:
+def wrong_results(request, course_tester) -> Mapping[str, list[CheckResult]]:
     """Case id → the named check's results, for every selected wrong answer the cluster can run."""
     caps = course_tester.capabilities
     cases = [
@@ -175,8 +215,9 @@ def wrong_results(request, course_tester) -> dict[str, list[CheckResult]]:
         for c in _selected(request.session, "wrong_case")
         if course_tester.pack.exercise(c.exercise).requires <= caps
     ]
-    return _by_groups(
+    return LessonBatches(
         cases,
+        lambda c: c.id,
         lambda c: course_tester.pack.exercise(c.exercise),
         lambda group: {c.id: grade_wrong(course_tester, c) for c in group},
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 K8S_VERSION = "v1.36.1"
 ETCD_VERSION = "v3.6.10"
 KWOK_VERSION = "v0.8.0"
+METRICS_SERVER_VERSION = "v0.8.0"
 KIND_NODE_IMAGE = (
     "kindest/node:v1.36.1@sha256:3489c7674813ba5d8b1a9977baea8a6e553784dab7b84759d1014dbd78f7ebd5"
 )
@@ -61,6 +62,14 @@ def sim_binaries() -> dict[str, Path]:
         "kubectl": k8s / "kubectl",
         "kwok": bin_dir() / f"kwok-{KWOK_VERSION}" / "kwok",
     }
+
+
+def metrics_server_binary() -> Path:
+    """metrics-server: optional (upstream publishes only an image, so it is built with Go or absent).
+
+    Without it the sim cluster runs without the ``metrics`` capability (no ``kubectl top``, no HPA on CPU).
+    """
+    return bin_dir() / f"metrics-server-{METRICS_SERVER_VERSION}" / "metrics-server"
 
 
 def kwok_stage_dir() -> Path:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import shutil
 import ssl
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -27,12 +28,14 @@ from typing import Any
 import yaml
 
 from tutor.cluster import kubeconfig as kcfg
-from tutor.cluster import procs, records, sim_rules
+from tutor.cluster import procs, records, sim_metrics, sim_rules
 from tutor.cluster.paths import (
     ETCD_VERSION,
     K8S_VERSION,
     KWOK_VERSION,
+    METRICS_SERVER_VERSION,
     kwok_stage_dir,
+    metrics_server_binary,
     sim_binaries,
     state_root,
 )
@@ -53,6 +56,8 @@ STAGES = (
     "pod/fast/pod-delete",
 )
 COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
+#: Started when its binary exists; the cluster runs without it (and without the ``metrics`` capability).
+OPTIONAL = ("metrics-server", "traffic")
 
 Progress = Callable[[str], None]
 
@@ -160,6 +165,7 @@ def _stages_yaml(state: Path) -> str:
         encoding="utf-8",
     )
     stages.append(sim_rules.cluster_logs(str(current), str(previous)))
+    stages += [sim_metrics.resource_metric(), sim_metrics.usage_rule()]
     return yaml.safe_dump_all(stages, sort_keys=False, width=10_000)
 
 
@@ -237,6 +243,12 @@ def _commands(st: SimState, pki: dict[str, Path]) -> dict[str, list[str]]:
             f"--cluster-signing-key-file={pki['ca.key']}",
             "--cluster-name=k8s-tutor",
             "--use-service-account-credentials=true",
+            # HPAs react within seconds, and scale down after 30 s instead of 5 minutes, so a
+            # learner (and a test) sees both directions; the rules are the kubelet's, the waits shorter.
+            "--horizontal-pod-autoscaler-sync-period=5s",
+            "--horizontal-pod-autoscaler-downscale-stabilization=30s",
+            "--horizontal-pod-autoscaler-cpu-initialization-period=20s",
+            "--horizontal-pod-autoscaler-initial-readiness-delay=10s",
         ],
         "kube-scheduler": [str(b["kube-scheduler"]), *auth, f"--secure-port={p['kube-scheduler']}"],
         "kwok": [
@@ -252,6 +264,21 @@ def _commands(st: SimState, pki: dict[str, Path]) -> dict[str, list[str]]:
             f"--server-address=127.0.0.1:{p['kwok']}",
             "--node-lease-duration-seconds=40",
             f"--cidr={POD_CIDR}",
+        ],
+        "metrics-server": [
+            str(metrics_server_binary()),
+            *sim_metrics.metrics_server_args(
+                p["metrics-server"], kc, str(pki["admin.crt"]), str(pki["admin.key"])
+            ),
+            # Contains the state folder, as every component's command line must (procs.is_ours).
+            f"--cert-dir={d / 'metrics-server'}",
+        ],
+        "traffic": [
+            sys.executable,
+            "-m",
+            "tutor.cluster.sim_traffic",
+            f"--kubeconfig={kc}",
+            f"--state-dir={d}",
         ],
     }
 
@@ -360,12 +387,10 @@ def up(
         progress(f"cleaning up the stopped sim cluster {name!r}")
         down(name)
     ensure_binaries(build, progress, offline=offline, live=live)
+    _ensure_metrics_server(build, offline, progress)
     d = state_dir(name)
     (d / "logs").mkdir(parents=True, exist_ok=True)
-    ports = {
-        c: procs.free_port()
-        for c in ("etcd", "etcd-peer", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
-    }
+    ports = {c: procs.free_port() for c in ("etcd", "etcd-peer", *COMPONENTS[1:], *OPTIONAL)}
     st = SimState(
         name=name,
         context=context_name(name),
@@ -375,6 +400,8 @@ def up(
         started=time.time(),
         versions={"kubernetes": K8S_VERSION, "etcd": ETCD_VERSION, "kwok": KWOK_VERSION},
     )
+    if metrics_server_binary().exists():
+        st.versions["metrics-server"] = METRICS_SERVER_VERSION
     s = _Starter(st, progress, timeout)
     try:
         _start_all(s, target, make_current)
@@ -425,6 +452,54 @@ def _start_all(s: _Starter, target: Path, make_current: bool) -> None:
         "kube-controller-manager",
         lambda: _get(f"{st.server}/api/v1/namespaces/default/serviceaccounts/default", tls)[0] == 200,
     )
+    if "metrics-server" in st.versions:
+        s.step(
+            f"metrics-server {METRICS_SERVER_VERSION} (kubectl top answers after its first scrape, "
+            f"~{sim_metrics.RESOLUTION_SECONDS} s)"
+        )
+        s.start("metrics-server", cmds["metrics-server"])
+        _create(d / "kubeconfig", sim_metrics.registration(st.ports["metrics-server"]))
+        url = f"https://127.0.0.1:{st.ports['metrics-server']}/livez"
+        s.wait("metrics-server /livez", "metrics-server", partial(_healthy, url))
+        s.step("HTTP load rule (clients looping over a Service make its pods busy; see sim_traffic)")
+        s.start("traffic", cmds["traffic"])
+    else:
+        s.step(
+            "no metrics-server binary: this cluster has no `kubectl top` and no CPU autoscaling "
+            "(build it with: bash kind/sim/build.sh metrics-server)"
+        )
+
+
+def _ensure_metrics_server(build: bool, offline: bool, progress: Progress) -> None:
+    """Build metrics-server when asked to build and Go is there; upstream publishes no binary to download."""
+    if metrics_server_binary().exists() or not build or not shutil.which("go"):
+        return
+    from tutor.cluster.binaries.install import build_with_go
+
+    try:
+        build_with_go(["metrics-server"], offline, progress)
+    except TutorError as exc:
+        progress(f"metrics-server was not built, the cluster starts without it: {exc}")
+
+
+def _create(component_kubeconfig: Path, objects: list[dict[str, Any]]) -> None:
+    """Create cluster objects the sim driver owns (the metrics APIService), as the component admin."""
+    from tutor.cluster.client import connect
+
+    with connect(component_kubeconfig, "sim") as c:
+        for obj in objects:
+            meta = obj["metadata"]
+            group_version = obj["apiVersion"]
+            prefix = "/api/v1" if group_version == "v1" else f"/apis/{group_version}"
+            ns = f"/namespaces/{meta['namespace']}" if meta.get("namespace") else ""
+            plural = obj["kind"].lower() + "s"
+            c.transport.request(
+                "POST",
+                f"{prefix}{ns}/{plural}",
+                body=obj,
+                content_type="application/json",
+                what=f"create {obj['kind']} {meta['name']}",
+            )
 
 
 def _create_nodes(component_kubeconfig: Path) -> None:
@@ -490,7 +565,7 @@ def down(name: str = DEFAULT_NAME, progress: Progress = lambda _m: None) -> list
     st = load_state(name)
     stopped: list[str] = []
     if st:
-        for component in reversed(COMPONENTS):
+        for component in reversed(COMPONENTS + OPTIONAL):
             pid = st.pids.get(component)
             if pid and procs.stop(pid, str(d)):
                 stopped.append(component)
@@ -517,7 +592,7 @@ def status(name: str = DEFAULT_NAME) -> dict[str, Any]:
             "port": st.ports.get(c),
             "running": bool(st.pids.get(c)) and procs.is_ours(st.pids[c], marker),
         }
-        for c in COMPONENTS
+        for c in COMPONENTS + tuple(c for c in OPTIONAL if c in st.pids)
     }
     info: dict[str, Any] = {
         "driver": DRIVER,

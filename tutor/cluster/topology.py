@@ -11,6 +11,7 @@ from typing import Any
 
 from tutor.cluster.paths import K8S_VERSION
 from tutor.cluster.reader import KWOK_NODE_ANNOTATION, SIM_RULES_ANNOTATION
+from tutor.cluster.sim_metrics import PATH_ANNOTATION, node_path
 from tutor.cluster.sim_rules import SIMULATES
 
 CONTROL_PLANE_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
@@ -49,6 +50,8 @@ def sim_node(name: str) -> dict[str, Any]:
                 KWOK_NODE_ANNOTATION: "fake",
                 "node.alpha.kubernetes.io/ttl": "0",
                 SIM_RULES_ANNOTATION: ",".join(SIMULATES),
+                # metrics-server reads this node's kubelet metrics here (all kwok "kubelets" share one port).
+                PATH_ANNOTATION: node_path(name),
             },
         },
         "spec": {"taints": taints_of(name)},

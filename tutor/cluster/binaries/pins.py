@@ -25,7 +25,7 @@ import platform
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tutor.cluster.paths import ETCD_VERSION, K8S_VERSION, KWOK_VERSION
+from tutor.cluster.paths import ETCD_VERSION, K8S_VERSION, KWOK_VERSION, METRICS_SERVER_VERSION
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,15 @@ COMPONENTS: list[Component] = [
         f"kwok-{KWOK_VERSION}",
         _kwok,
         frozenset({"linux/amd64", "linux/arm64", "darwin/amd64", "darwin/arm64"}),
+    ),
+    Component(
+        "metrics-server",
+        METRICS_SERVER_VERSION,
+        f"metrics-server-{METRICS_SERVER_VERSION}",
+        build_only_reason=(
+            "upstream publishes only a container image; optional: without it the sim has no `kubectl top` "
+            "and no CPU autoscaling"
+        ),
     ),
 ]
 """Every component the sim runs, in build.sh's order. Tests replace this list to point at their own pins."""
