@@ -47,3 +47,16 @@ async def test_an_untrusted_pack_asks_first_and_remembers_the_answer(store, tmp_
         await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="the lesson, without asking")
     (root / "checks" / "namespaces.py").write_text("# changed\n")
     assert TrustStore().decide(pack).state == "changed"
+
+
+async def test_checks_with_your_own_rights_are_said_once(store, backend):
+    backend.own_rights_notice = "checks run with your own rights on context 'someones-prod': ..."
+    app = make_app(backend, watch_options=FAST_WATCH, status_interval=0.2)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await _enter(pilot, app)
+        await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="the lesson screen")
+        await until(pilot, lambda: app.screen.last_result is not None, what="a first verdict")
+        await pilot.press("c")  # another round: the notice is not repeated
+        await pilot.pause(0.5)
+        said = [n for n in notices(app) if "checks run with your own rights" in n]
+        assert len(said) == 1

@@ -63,6 +63,7 @@ class TutorApp(App):
         self.offer_first_run = first_run
         self.watch_options = watch_options or {}
         self.probes = 0
+        self.identity_noticed = False  # "checks run with your own rights" is said once per app
         self.settings_file = settings  # None: preferences are neither read nor saved (tests)
         saved = load_settings(settings).get("theme") if settings else None
         self._theme_name = theme or saved or DEFAULT_THEME
