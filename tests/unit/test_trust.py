@@ -193,3 +193,13 @@ def test_every_command_that_runs_pack_code_refuses_an_untrusted_pack(tiny, tmp_p
     assert "has not been trusted yet" in err and "--trust" in err and "Traceback" not in err
     assert not (tiny / "checks" / "IMPORTED").exists()
     assert not list((tmp_path / "data").rglob("*.json"))  # no exam attempt drawn, nothing recorded
+
+
+def test_a_pack_made_by_pack_new_is_trusted_until_its_checkers_change(tmp_path, capsys):
+    path = tmp_path / "mine"
+    assert main(["pack", "new", str(path)]) == 0
+    assert "trusted" in capsys.readouterr().out
+    assert TrustStore().decide(load_pack(path)).state == "trusted"
+    assert not lint_pack(path).notes  # lint imports the template's checkers: they are trusted
+    (path / "checks" / "hello.py").write_text((path / "checks" / "hello.py").read_text() + "\n# edited\n")
+    assert TrustStore().decide(load_pack(path)).state == "changed"

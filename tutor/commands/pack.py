@@ -64,6 +64,11 @@ def _new(args: argparse.Namespace) -> int:
     written = create_pack(args.path, pack_id=args.pack_id, title=args.title, force=args.force)
     for path in written:
         print(f"created {path}")
+    from tutor.content import load_pack
+    from tutor.store.trust import TrustStore
+
+    TrustStore().trust(load_pack(args.path))  # its code is k8s-tutor's own template; an edit asks again
+    print(f"trusted {args.path} as created (after you edit its checkers, run pack test with --trust)")
     print(f"next: edit {args.path / 'hello.md'}, then run: k8s-tutor pack lint {args.path}")
     return 0
 
