@@ -68,7 +68,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"k8s-tutor: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
+        print("k8s-tutor: interrupted", file=sys.stderr)
         return 130
+    except SystemExit as exc:
+        # No command of ours calls sys.exit: this came from a pack's code (a checker's import or check).
+        # Never let it pass for a verdict: exit 0 from a pack must not turn a failing grade green.
+        print(f"k8s-tutor: a pack's code called sys.exit({exc.code!r}); treated as an error", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

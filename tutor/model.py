@@ -137,6 +137,11 @@ class Exercise:
     lesson_id: str = ""
     location: SourceLocation | None = None
 
+    @property
+    def where(self) -> str:
+        """Where the learner works, the first line above every task (practice and exam alike)."""
+        return f"Work in namespace `{self.namespace}`." if self.namespace else "This task is cluster-scoped."
+
 
 @dataclass(frozen=True)
 class ApplyBlock:

@@ -251,6 +251,27 @@ def test_failing_liveness_probe_restarts_after_delay_period_and_threshold(cluste
     assert "running" in st["state"] and st["lastState"]["terminated"]["exitCode"] == 137
 
 
+def test_failing_startup_probe_restarts_and_the_container_never_becomes_ready(cluster, namespace):
+    timing = "initialDelaySeconds: 1, periodSeconds: 1, failureThreshold: 3"
+    probes = (
+        f"startupProbe: {{tcpSocket: {{port: 9000}}, {timing}}},"
+        " livenessProbe: {httpGet: {path: /, port: 80}}"  # healthy, but never asked while startup fails
+    )
+    cluster.writer().apply(_pod("slow", f"{{name: web, image: nginx:1.25, {probes}}}"), namespace)
+    wait_for(lambda: _status(cluster, namespace, "slow").get("state"), "a container status")
+    started = time.monotonic()
+    wait_for(
+        lambda: _status(cluster, namespace, "slow")["restartCount"] >= 1, "the first restart", timeout=15
+    )
+    assert time.monotonic() - started >= 3  # initialDelaySeconds 1 + 1 s x 3 failures = 4 s
+    st = _status(cluster, namespace, "slow")
+    assert st["ready"] is False and st["started"] is False
+    events = _events(cluster, namespace, "slow")
+    assert ("Warning", "Unhealthy", "Startup probe failed: connect: connection refused") in events
+    assert ("Normal", "Killing", "Container failed startup probe, will be restarted") in events
+    assert not any("Liveness" in message for _t, _r, message in events)
+
+
 def test_kubectl_logs_answers_and_says_the_container_is_simulated(cluster, namespace):
     cluster.writer().apply(
         _pod("talk", "{name: c, image: busybox:1.36, command: [sh, -c, 'exit 1']}"), namespace

@@ -162,6 +162,11 @@ class FakeBackend:
         if self.start_error:
             raise self.start_error
 
+    def point_kubectl_at(self, exercise: Exercise) -> str:
+        self.calls.append(f"point:{exercise.namespace}")
+        ns = exercise.namespace
+        return f"kubectl (context fake) now works in namespace {ns}" if ns else ""
+
     def check_once(self, pack: Pack, exercise: Exercise) -> ExerciseResult:
         self._guard()
         self.calls.append(f"check:{exercise.id}")

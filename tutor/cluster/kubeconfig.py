@@ -114,6 +114,23 @@ def write_component_kubeconfig(path: Path, server: str, ca: Path, cert: Path, ke
     _write(path, data)
 
 
+def set_context_namespace(path: Path, context: str, namespace: str) -> bool:
+    """Make ``context`` default to ``namespace`` (what ``kubectl config set-context --namespace`` does).
+
+    Returns False when the file has no such context (nothing is written).
+    """
+    if not path.exists():
+        return False
+    data = _load(path)
+    entry = next((c for c in data.get("contexts") or [] if c.get("name") == context), None)
+    if entry is None:
+        return False
+    if (entry.get("context") or {}).get("namespace") != namespace:
+        entry.setdefault("context", {})["namespace"] = namespace
+        _write(path, data)
+    return True
+
+
 def current_context(path: Path) -> str:
     """The file's ``current-context`` ("" if none or no file)."""
     return str(_load(path).get("current-context") or "") if path.exists() else ""

@@ -12,6 +12,8 @@ simulates"):
 - **memory**: a container with a memory limit whose command fills memory (reads ``/dev/zero``, ``stress --vm``)
   -> terminated ``OOMKilled``, exit code 137;
 - **crash**: a command that exits non-zero (``false``, ``exit N`` with N > 0) -> terminated ``Error``;
+- **probes**: a startup, liveness or readiness probe on a port or path the image does not serve, or an exec
+  probe that runs ``false``/``exit N`` -> never started and restarted / restarted / not ready, on the probe's timing;
 - after OOMKilled/Error: ``restartPolicy: Never`` -> pod ``Failed`` (Jobs count it against ``backoffLimit``);
   otherwise ``CrashLoopBackOff`` with a back-off of 2 s doubling to :data:`MAX_BACKOFF_SECONDS`, and every
   restart increments ``restartCount``.
@@ -91,14 +93,16 @@ _JQ_FAULT = _JQ_PROBE_OK + (
     f' and ($img | test({_lit(GOOD_RE)}) | not)) then "pull"'
     f' elif $lim != "" and ($cmd | test({_lit(OOM_RE)})) then "oom"'
     f' elif $cmd | test({_lit(CRASH_RE)}) then "crash"'
+    ' elif (.startupProbe | probe_ok($c) | not) then "unstarted"'
     ' elif (.livenessProbe | probe_ok($c) | not) then "unlive"'
     ' elif (.readinessProbe | probe_ok($c) | not) then "unready" else "none" end; '
 )
-#: jq: the pod's outcome: "pull", "exit" (a container ends), "unlive" (a liveness probe fails),
-#: "unready" (a readiness probe fails) or "none" (healthy).
+#: jq: the pod's outcome: "pull", "exit" (a container ends), "unstarted" (a startup probe fails),
+#: "unlive" (a liveness probe fails), "unready" (a readiness probe fails) or "none" (healthy).
 POD_FAULT_JQ = (
     _JQ_FAULT + '[.spec.containers[] | fault] | if any(. == "pull") then "pull"'
-    ' elif any(. == "oom" or . == "crash") then "exit" elif any(. == "unlive") then "unlive"'
+    ' elif any(. == "oom" or . == "crash") then "exit" elif any(. == "unstarted") then "unstarted"'
+    ' elif any(. == "unlive") then "unlive"'
     ' elif any(. == "unready") then "unready" else "none" end'
 )
 
@@ -127,9 +131,10 @@ _TPL_FAULT = (
     f' (not (regexMatch {_lit(GOOD_RE)} $img))) }}}}{{{{ $fault = "pull" }}}}'
     f'{{{{ else if and $lim (regexMatch {_lit(OOM_RE)} $cmd) }}}}{{{{ $fault = "oom" }}}}'
     f'{{{{ else if regexMatch {_lit(CRASH_RE)} $cmd }}}}{{{{ $fault = "crash" }}}}{{{{ end }}}}'
+    + _tpl_probe_ok("startupProbe", "startok")
     + _tpl_probe_ok("livenessProbe", "live")
     + _tpl_probe_ok("readinessProbe", "readyok")
-    + '{{ if eq $fault "none" }}{{ if not $live }}{{ $fault = "unlive" }}{{ else if not $readyok }}{{ $fault = "unready" }}{{ end }}{{ end }}'
+    + '{{ if eq $fault "none" }}{{ if not $startok }}{{ $fault = "unstarted" }}{{ else if not $live }}{{ $fault = "unlive" }}{{ else if not $readyok }}{{ $fault = "unready" }}{{ end }}{{ end }}'
     '{{ $code := 1 }}{{ with regexFind "exit +[0-9]+" $cmd }}'
     '{{ $code = trimPrefix "exit" . | trim | atoi }}{{ end }}'
 )
@@ -238,28 +243,33 @@ _CRASH_RESTART = _each_status(
 )
 
 
-_LIVENESS_RESTART = (
-    "{{ $now := Now }}{{ $pod := . }}\ncontainerStatuses:\n"
-    "{{ range $i, $c := .spec.containers }}{{ $s := index $pod.status.containerStatuses $i }}"
-    + _tpl_probe_ok("livenessProbe", "live")
-    + """
-- name: {{ $s.name | Quote }}
-  image: {{ $s.image | Quote }}
+def _probe_restart(probe: str) -> str:
+    """Template: restart (``restartCount`` + 1, last exit 137) every container whose ``probe`` fails."""
+    started = "false" if probe == "startupProbe" else "true"  # a startup probe that fails: never started
+    return (
+        "{{ $now := Now }}{{ $pod := . }}\ncontainerStatuses:\n"
+        "{{ range $i, $c := .spec.containers }}{{ $s := index $pod.status.containerStatuses $i }}"
+        + _tpl_probe_ok(probe, "live")
+        + f"""
+- name: {{{{ $s.name | Quote }}}}
+  image: {{{{ $s.image | Quote }}}}
   imageID: ""
-  ready: {{ $s.ready }}
-  started: true
-  {{ if $live }}
-  restartCount: {{ $s.restartCount }}
-  state: {{ toJson $s.state }}
-  {{ if $s.lastState }}lastState: {{ toJson $s.lastState }}{{ end }}
-  {{ else }}
-  restartCount: {{ add $s.restartCount 1 }}
-  lastState: {terminated: {exitCode: 137, reason: Error, startedAt: {{ $s.state.running.startedAt | Quote }}, finishedAt: {{ $now | Quote }}}}
-  state: {running: {startedAt: {{ $now | Quote }}}}
-  {{ end }}
-{{ end }}
+  ready: {{{{ $s.ready }}}}
+  started: {{{{ if $live }}}}true{{{{ else }}}}{started}{{{{ end }}}}
+  {{{{ if $live }}}}
+  restartCount: {{{{ $s.restartCount }}}}
+  state: {{{{ toJson $s.state }}}}
+  {{{{ if $s.lastState }}}}lastState: {{{{ toJson $s.lastState }}}}{{{{ end }}}}
+  {{{{ else }}}}
+  restartCount: {{{{ add $s.restartCount 1 }}}}
+  lastState: {{terminated: {{exitCode: 137, reason: Error, startedAt: {{{{ $s.state.running.startedAt | Quote }}}}, finishedAt: {{{{ $now | Quote }}}}}}}}
+  state: {{running: {{startedAt: {{{{ $now | Quote }}}}}}}}
+  {{{{ end }}}}
+{{{{ end }}}}
 """
-)
+    )
+
+
 _PROBED = _each_status(
     """  restartCount: {{ $s.restartCount }}
   state: {{ toJson $s.state }}
@@ -340,7 +350,7 @@ def fault_stages() -> list[dict[str, Any]]:
         ),
         _stage(
             "k8s-tutor-container-starts-unwell",
-            [pending, _NO_STATUSES, _jq(POD_FAULT_JQ, "exit", "unlive", "unready")],
+            [pending, _NO_STATUSES, _jq(POD_FAULT_JQ, "exit", "unstarted", "unlive", "unready")],
             _START_TEMPLATE,
         ),
         _stage(
@@ -370,9 +380,18 @@ def fault_stages() -> list[dict[str, Any]]:
             delay_jq=_probe_delay_jq("readinessProbe", failures=False),
         ),
         _stage(
+            "k8s-tutor-startup-restart",
+            [running, _jq(POD_FAULT_JQ, "unstarted")],
+            _probe_restart("startupProbe"),
+            ("Warning", "Unhealthy", "Startup probe failed: connect: connection refused"),
+            delay_ms=30_000,
+            delay_jq=_probe_delay_jq("startupProbe", failures=True),
+            more_events=[("Normal", "Killing", "Container failed startup probe, will be restarted")],
+        ),
+        _stage(
             "k8s-tutor-liveness-restart",
             [running, _jq(POD_FAULT_JQ, "unlive")],
-            _LIVENESS_RESTART,
+            _probe_restart("livenessProbe"),
             ("Warning", "Unhealthy", "Liveness probe failed: connect: connection refused"),
             delay_ms=30_000,
             delay_jq=_probe_delay_jq("livenessProbe", failures=True),

@@ -206,7 +206,8 @@ class ClusterWriter:
         """Run the real kubectl against this cluster's kubeconfig and context.
 
         ``args`` is a list, or a command line (a leading ``kubectl`` word is dropped), as solution
-        steps write them. ``namespace`` adds ``--namespace`` unless the args already name one.
+        steps write them. ``namespace`` (else ``default``) becomes ``--namespace`` unless the args
+        already name one.
         ``cwd`` is the folder kubectl runs in (a pack's steps: the pack folder). Without ``input``
         kubectl's stdin is empty: a step never reads the terminal.
 
@@ -227,8 +228,10 @@ class ClusterWriter:
             a in ("-n", "--namespace", "-A", "--all-namespaces") or a.startswith("--namespace=") for a in argv
         )
         cmd = [binary, "--context", self.context]
-        if namespace and not has_ns:
-            cmd += ["--namespace", namespace]
+        if not has_ns:
+            # Never the context's own default: the tutor points that at the exercise the learner works
+            # in (ClusterSession.point_kubectl_at), and a step of another exercise must not land there.
+            cmd += ["--namespace", namespace or "default"]
         cmd += argv
         env = dict(os.environ, KUBECONFIG=self.kubeconfig)
         try:

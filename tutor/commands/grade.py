@@ -11,6 +11,33 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TextIO
+
+from tutor.model import Exercise
+from tutor.results import CheckResult, Status
+
+#: A check still polling after this many seconds gets one ``waiting:`` line on stderr.
+SLOW_SECONDS = 3.0
+
+
+class SlowCheckNotices:
+    """One stderr line per check that is still polling after :data:`SLOW_SECONDS`, so a CI log never
+    sits silent for a minute: which check, what it is waiting for, how long it may still take."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.announced: set[tuple[str, int]] = set()
+
+    def __call__(self, exercise: Exercise, result: CheckResult) -> None:
+        key = (exercise.id, result.index)
+        if result.status is not Status.RUNNING or result.duration < SLOW_SECONDS or key in self.announced:
+            return
+        self.announced.add(key)
+        print(
+            f"waiting: {exercise.id}: {result.title} ({result.duration:.0f} s so far): {result.message}",
+            file=self.stream,
+            flush=True,
+        )
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -27,23 +54,40 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_cluster_arguments(parser)  # grading never writes: --allow-context only selects here
     add_trust_argument(parser)
     parser.add_argument("--timeout", type=float, metavar="S", help="override every check's timeout (seconds)")
+    parser.add_argument(
+        "--full-timeouts",
+        action="store_true",
+        help="poll failing checks to their timeouts even after the cluster has settled (default: end them "
+        "once nothing changed for 5 s and nothing is converging)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Grade, write the report, return the exit code."""
     from tutor.cluster.cli_args import target_from_args
+    from tutor.commands._reporting import report_even_if_aborted
     from tutor.commands._selection import selected
     from tutor.grading import report as reporters
     from tutor.grading.batch import RunClock
+    from tutor.grading.settle import QUIET_SECONDS
     from tutor.practice.cluster_session import ClusterSession
     from tutor.practice.flows import grade_exercises
 
     clock = RunClock()
     pack, exercises = selected(args)
-    with ClusterSession(target_from_args(args)) as cluster:
-        cluster.registry(pack)  # a broken checker file is a FormatError (exit 2) before any connection
-        rep = grade_exercises(cluster, pack, exercises, clock, timeout=args.timeout)
-        notice = cluster.identity_notice()  # checks ran with your own rights: said once, on stderr
+    with report_even_if_aborted(args, pack, exercises, clock, "grade"):
+        with ClusterSession(target_from_args(args)) as cluster:
+            cluster.registry(pack)  # a broken checker file is a FormatError (exit 2) before any connection
+            rep = grade_exercises(
+                cluster,
+                pack,
+                exercises,
+                clock,
+                timeout=args.timeout,
+                settle=None if args.full_timeouts else QUIET_SECONDS,
+                progress=SlowCheckNotices(sys.stderr),
+            )
+            notice = cluster.identity_notice()  # checks ran with your own rights: said once, on stderr
     if notice:
         print(f"k8s-tutor: note: {notice}", file=sys.stderr)
     reporters.write(rep, args.format, args.output)

@@ -92,6 +92,7 @@ def _lint(args: argparse.Namespace) -> int:
 
 def _test(args: argparse.Namespace) -> int:
     from tutor.cluster.cli_args import target_from_args
+    from tutor.commands._reporting import report_even_if_aborted
     from tutor.content import resolve_pack
     from tutor.grading import report as reporters
     from tutor.grading.batch import RunClock, select
@@ -101,10 +102,11 @@ def _test(args: argparse.Namespace) -> int:
     clock = RunClock()
     pack = resolve_pack(args.path)
     exercises = select(pack, None, args.exercise or (), include_exam_only=True)
-    with ClusterSession(target_from_args(args)) as cluster:
-        cluster.registry(pack)  # a broken checker file is a FormatError (exit 2) before any connection
-        rep = run_pack_test(cluster, pack, exercises, clock, jobs=args.jobs or 1, timeout=args.timeout)
-        notice = cluster.identity_notice()
+    with report_even_if_aborted(args, pack, exercises, clock, "pack test"):
+        with ClusterSession(target_from_args(args)) as cluster:
+            cluster.registry(pack)  # a broken checker file is a FormatError (exit 2) before any connection
+            rep = run_pack_test(cluster, pack, exercises, clock, jobs=args.jobs or 1, timeout=args.timeout)
+            notice = cluster.identity_notice()
     if notice:
         print(f"k8s-tutor: note: {notice}", file=sys.stderr)
     reporters.write(rep, args.format, args.output)

@@ -49,4 +49,6 @@ def run(args: argparse.Namespace) -> int:
             where = f"namespace {ns}" if ns else "cluster scope"
             verb = "reset" if dirty else "set up"
             print(f"{verb} {exercise.id} ({where}) on {cluster.context}; run saved to {path}", flush=True)
+        if len(exercises) == 1 and (notice := cluster.point_kubectl_at(exercises[0])):
+            print(notice)  # one exercise: the learner works in it next, so kubectl should too
     return 0

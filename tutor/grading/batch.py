@@ -135,3 +135,20 @@ def report(
         duration=clock.elapsed(),
         meta={"pack": pack.id, "pack_version": pack.version, **meta},
     )
+
+
+def aborted_report(
+    pack: Pack,
+    exercises: Iterable[Exercise],
+    clock: RunClock,
+    reason: str,
+    cause: Cause = Cause.CHECKER,
+    **meta: Any,
+) -> GradeReport:
+    """The report of a run that could not finish: every selected check is an error saying why.
+
+    Written whenever a report was asked for, so CI never finds an empty or stale file after a crash, an
+    interrupt or a broken pack; the exit code stays the error's (2, or 130 for Ctrl-C).
+    """
+    results = [placeholder(pack, e, Status.ERROR, reason, cause=cause) for e in exercises]
+    return report(pack, results, ClusterInfo(context="", error=reason), clock, aborted=True, **meta)

@@ -124,6 +124,29 @@ class RoundCache:
             raise found
         return found
 
+    def fingerprint(self) -> tuple[Any, ...]:
+        """What this round read, as (list key, (uid, resourceVersion) of each object) pairs.
+
+        Two rounds with equal fingerprints saw the same cluster (resourceVersion changes on every write).
+        """
+        with self._guard:
+            lists = dict(self._lists)
+        out: list[Any] = []
+        for key in sorted(lists, key=repr):
+            found = lists[key]
+            if isinstance(found, BaseException):
+                out.append((key, type(found).__name__))
+            else:
+                versions = [
+                    (
+                        (o.get("metadata") or {}).get("uid", ""),
+                        (o.get("metadata") or {}).get("resourceVersion", ""),
+                    )
+                    for o in found
+                ]
+                out.append((key, tuple(sorted(versions))))
+        return tuple(out)
+
     def _fetch(
         self, api_version: str, kind: str, namespace: str | None
     ) -> builtins.list[dict[str, Any]] | BaseException:

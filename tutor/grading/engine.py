@@ -63,6 +63,14 @@ class _State:
     result: CheckResult | None = None
 
 
+@dataclass
+class _Quiet:
+    """Since when the rounds of one ``grade`` call have read the same cluster (see tutor.grading.settle)."""
+
+    since: float
+    fingerprint: tuple[Any, ...] = ()
+
+
 def _location_of(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
     return f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
@@ -78,7 +86,7 @@ def evaluate(plan: CheckPlan, ctx: CheckContext) -> Attempt:
         return Attempt(Status.PENDING, str(exc), touched=ctx.touched)
     except CheckFailed as exc:
         return Attempt(Status.FAIL, exc.message, exc.diffs, getattr(exc, "hint", None), ctx.touched)
-    except Exception as exc:  # noqa: BLE001 - anything else is an error, reported apart from failures
+    except BaseException as exc:  # noqa: BLE001 - anything else (sys.exit, KeyboardInterrupt in pack code too) is an error
         if is_unreachable(exc):
             text = str(exc) if isinstance(exc, ClusterUnavailable) else f"API server unreachable: {exc}"
             return Attempt(Status.ERROR, f"cluster unavailable: {text}", cause=Cause.UNAVAILABLE)
@@ -101,6 +109,8 @@ class Grader:
         pack: the pack (for default timeouts and ids); None in unit tests.
         timeout: override every check's timeout (``grade --timeout``).
         max_timeout: cap every check's timeout (``pack test`` checks the start state quickly).
+        settle: end still-failing checks once the cluster has settled for this many seconds
+            (:mod:`tutor.grading.settle`; ``grade`` uses it, watch mode and pack test do not).
         capabilities: what the cluster offers; log lines are collected only with ``containers``.
         clock, sleep: injectable for tests.
     """
@@ -114,11 +124,13 @@ class Grader:
         timeout: float | None = None,
         max_timeout: float | None = None,
         capabilities: Iterable[str] = (),
+        settle: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.registry, self.reader, self.pack = registry, reader, pack
         self.timeout, self.max_timeout = timeout, max_timeout
+        self.settle = settle
         self.capabilities = frozenset(capabilities)
         self.clock, self.sleep = clock, sleep
         self.rounds = 0
@@ -163,6 +175,7 @@ class Grader:
         start = self.clock()
         states = [_State(p, start, start) for ex in exercises for p in self.plans(ex)]
         pending = list(states)
+        quiet = _Quiet(start)
         with ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="grade") as pool:
             while pending:
                 now = self.clock()
@@ -177,6 +190,9 @@ class Grader:
                 for state, attempt in zip(due, attempts, strict=True):
                     self._advance(state, attempt, now, progress)
                 pending = [s for s in pending if s.result is None]
+                if self.settle is not None and pending:
+                    self._end_if_settled(quiet, cache.fingerprint(), pending, now, progress)
+                    pending = [s for s in pending if s.result is None]
         self._attach_diagnostics(states, runs)
         # All checks start together, so an exercise took as long as its slowest check — not the whole
         # run, which would give every exercise the duration of the slowest one in the report.
@@ -187,6 +203,39 @@ class Grader:
         return graded
 
     # -- internals ------------------------------------------------------------------------------
+    def _end_if_settled(
+        self,
+        quiet: _Quiet,
+        fingerprint: tuple[Any, ...],
+        pending: list[_State],
+        now: float,
+        progress: ProgressCallback | None,
+    ) -> None:
+        """End every still-failing check once nothing read changed for ``settle`` s and nothing converges."""
+        assert self.settle is not None
+        if fingerprint != quiet.fingerprint:
+            quiet.fingerprint, quiet.since = fingerprint, now
+            return
+        if now - quiet.since < self.settle or any(s.hold_since is not None for s in pending):
+            return
+        from tutor.grading.settle import converging
+
+        why = converging(self._new_round(), {s.plan.exercise.namespace for s in pending})
+        if why:
+            quiet.since = now  # look again after another quiet window
+            return
+        for s in pending:
+            if s.last is None:
+                continue
+            attempt = replace(
+                s.last,
+                message=f"{s.last.message} (grading ended early: nothing it reads changed for "
+                f"{now - quiet.since:.0f} s and nothing was converging)",
+            )
+            s.result = self._result(s.plan, attempt, Status.FAIL, s.attempts, now - s.started)
+            if progress:
+                progress(s.plan.exercise, s.result)
+
     @property
     def api_calls(self) -> int:
         """List calls made so far over all rounds (one per (apiVersion, kind, namespace) per round)."""

@@ -336,7 +336,7 @@ def _exec_checker(module_name: str, path: Path, registry: Registry) -> None:
     sys.modules[module_name] = module  # dataclasses and pickling look the module up by name
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:  # noqa: BLE001 - any failure in author code becomes a located problem
+    except BaseException as exc:  # noqa: BLE001 - any failure in author code (sys.exit too) is a located problem
         del sys.modules[module_name]
         registry.problems.append(_import_problem(exc, path))
 

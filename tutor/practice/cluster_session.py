@@ -185,7 +185,14 @@ class ClusterSession:
             raise loaded
         return loaded
 
-    def grader(self, pack: Pack, *, timeout: float | None = None, max_timeout: float | None = None) -> Grader:
+    def grader(
+        self,
+        pack: Pack,
+        *,
+        timeout: float | None = None,
+        max_timeout: float | None = None,
+        settle: float | None = None,
+    ) -> Grader:
         """A grader of ``pack`` on this cluster (the default one is reused between rounds)."""
         from tutor.grading.engine import Grader
 
@@ -197,9 +204,10 @@ class ClusterSession:
                 timeout=timeout,
                 max_timeout=max_timeout,
                 capabilities=self.capabilities(),
+                settle=settle,
             )
 
-        if timeout is not None or max_timeout is not None:
+        if timeout is not None or max_timeout is not None or settle is not None:
             return build()
         with self._lock:
             if pack.id not in self._graders:
@@ -271,6 +279,26 @@ class ClusterSession:
         run = start(self.writer(), pack, exercise)
         self.remember(pack, run)
         return run
+
+    def point_kubectl_at(self, exercise: Exercise) -> str:
+        """Set the exercise namespace as the default of the tutor's own kubeconfig context.
+
+        So ``kubectl get pods`` in the learner's other terminal shows the exercise's pods, and the hints'
+        and solutions' commands work as written. Only a context ``cluster up`` created is changed (the
+        guard's record names its kubeconfig file); elsewhere the notice says to add ``-n``.
+        Returns a one-line notice ("" for a cluster-scoped exercise).
+        """
+        from tutor.cluster import kubeconfig
+        from tutor.cluster.guard import created_by_tutor
+
+        ns = exercise.namespace
+        if not ns:
+            return ""
+        cluster = self.cluster()
+        record = created_by_tutor(cluster.context, cluster.server)
+        if record and kubeconfig.set_context_namespace(Path(record.kubeconfig), record.context, ns):
+            return f"kubectl (context {record.context}) now works in namespace {ns}"
+        return f"work in namespace {ns}: add -n {ns} to kubectl (not the tutor's context: {cluster.context})"
 
     def reset_exercise(self, pack: Pack, exercise: Exercise) -> None:
         """Clean the exercise up and start it again."""

@@ -101,6 +101,10 @@ class PracticeCore(Protocol):
         """Create and label the exercise namespace, apply setup, take the start snapshot."""
         ...
 
+    def point_kubectl_at(self, exercise: Exercise) -> str:
+        """Make the learner's kubectl work in the exercise namespace where the tutor may; say what it did."""
+        ...
+
     def check_once(self, pack: Pack, exercise: Exercise) -> ExerciseResult:
         """One grading round without waiting (NotYet reads as not passed yet, not as a failure).
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from tutor.errors import GraderIdentityUnavailable
 from tutor.grading import batch
+from tutor.grading.engine import ProgressCallback
 from tutor.model import Exercise, Pack
 from tutor.practice.cluster_session import ClusterSession
 from tutor.results import Cause, ExerciseResult, GradeReport, Status
@@ -31,8 +32,14 @@ def grade_exercises(
     clock: batch.RunClock,
     *,
     timeout: float | None = None,
+    settle: float | None = None,
+    progress: ProgressCallback | None = None,
 ) -> GradeReport:
-    """Grade the cluster as it is (no writes), with the runs ``setup`` saved for these exercises."""
+    """Grade the cluster as it is (no writes), with the runs ``setup`` saved for these exercises.
+
+    ``settle``: end still-failing checks once the cluster has settled that long (tutor.grading.settle);
+    ``progress`` sees every verdict and every still-running attempt.
+    """
     info = cluster.probe()
     refused = "" if info.error else _identity_refused(cluster)
     api_calls, started = 0, dict[str, str]()
@@ -43,8 +50,8 @@ def grade_exercises(
     else:
         runnable = [e for e in exercises if not batch.skip_reason(e, info.capabilities)]
         runs = cluster.load_saved_runs(pack, runnable)
-        grader = cluster.grader(pack, timeout=timeout)
-        graded = {r.exercise_id: r for r in grader.grade(runnable, runs=runs)}
+        grader = cluster.grader(pack, timeout=timeout, settle=settle)
+        graded = {r.exercise_id: r for r in grader.grade(runnable, runs=runs, progress=progress)}
         api_calls = grader.api_calls
         started = {ex_id: run.started_at.isoformat() for ex_id, run in runs.items()}  # had a start state
         skipped = Status.SKIPPED

@@ -102,9 +102,11 @@ class PracticeSession:
         """The checklist lines before the first verdict (the same lines the verdicts carry)."""
         return self.core.check_titles(self.pack, self.exercise)
 
-    def start(self) -> None:
-        """Set the exercise up on the cluster (namespace, setup steps, start snapshot). Blocks."""
+    def start(self) -> str:
+        """Set the exercise up on the cluster (namespace, setup steps, start snapshot) and point the
+        learner's kubectl at its namespace. Blocks. Returns the notice saying where kubectl works."""
         self.core.start_exercise(self.pack, self.exercise)
+        return self.core.point_kubectl_at(self.exercise)
 
     def check(self) -> Verdict:
         """Grade once now (blocks) and record the verdict. ClusterUnavailable propagates."""

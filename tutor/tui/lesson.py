@@ -143,7 +143,7 @@ class LessonScreen(LearnerActions, Screen):
         self.query_one("#exercise-title", Static).update(
             f"[b]Exercise: {escape(ex.title)}[/]{self._done_mark()}"
         )
-        await self.query_one("#task", Markdown).update(ex.task)
+        await self.query_one("#task", Markdown).update(f"**{ex.where}**\n\n{ex.task}")
         await self._paint_hints()
         if rec.solution_revealed:
             await self._show_solution()
@@ -201,13 +201,13 @@ class LessonScreen(LearnerActions, Screen):
     def _run_exercise(self, loop: WatchLoop, practice: PracticeSession) -> None:
         ex = practice.exercise
         try:
-            practice.start()
+            where = practice.start()
         except Exception as exc:
             if self.loop is loop:
                 self.loop = None  # so a later "cluster reachable" starts it again
             self.post_message(m.ExerciseStarted(ex.id, error=str(exc) or type(exc).__name__))
             return
-        self.post_message(m.ExerciseStarted(ex.id))
+        self.post_message(m.ExerciseStarted(ex.id, notice=where))
         loop.run()
 
     def _current(self, exercise_id: str) -> bool:
@@ -220,6 +220,8 @@ class LessonScreen(LearnerActions, Screen):
         self.started = not msg.error
         if msg.error:
             self._show_problem(f"the exercise could not be set up: {msg.error}", transient=False)
+        elif msg.notice:
+            self.notify(msg.notice, timeout=6)
 
     @on(m.ChecksCompleted)
     def _checks_completed(self, msg: m.ChecksCompleted) -> None:

@@ -45,12 +45,14 @@ class ClusterCreated(Message):
 
 
 class ExerciseStarted(Message):
-    """The exercise namespace and setup are ready; ``error`` is "" on success."""
+    """The exercise namespace and setup are ready; ``error`` is "" on success; ``notice`` says where
+    the learner's kubectl now works."""
 
-    def __init__(self, exercise_id: str, error: str = "") -> None:
+    def __init__(self, exercise_id: str, error: str = "", notice: str = "") -> None:
         super().__init__()
         self.exercise_id = exercise_id
         self.error = error
+        self.notice = notice
 
 
 class ChecksCompleted(Message):

@@ -26,8 +26,7 @@ from tutor.tui.widgets import ICONS, LessonView
 def task_markdown(session: ExamSession, index: int) -> str:
     """The task as the candidate reads it: title, points, namespace, the text (no hints, no solution)."""
     ex = session.exercise(index)
-    ns = f"Work in namespace `{ex.namespace}`." if ex.namespace else "This task is cluster-scoped."
-    return f"# {index + 1}. {ex.title}\n\n**{ex.points:g} points** · {ns}\n\n{ex.task.strip()}\n"
+    return f"# {index + 1}. {ex.title}\n\n**{ex.points:g} points** · {ex.where}\n\n{ex.task.strip()}\n"
 
 
 def _warnings_text(duration: float) -> str:
