@@ -174,6 +174,7 @@ def measure(cluster: Any, kubeconfig: str, context: str, lessons: list[str], run
             whole.append(time.perf_counter() - t0)
         whole_api_calls = g.api_calls
         baseline_whole = [run_baseline(argvs_all) for _ in range(max(1, runs // 2))]
+        identity = measure_identity(cluster, registry, pack, caps, passing, runs)
     finally:
         for ex in solved:
             tester.cleanup(ex, wait=False)
@@ -190,6 +191,54 @@ def measure(cluster: Any, kubeconfig: str, context: str, lessons: list[str], run
         "baseline_whole_pack_subprocesses": len(argvs_all),
         "whole_pack_ratio": round(statistics.median(baseline_whole) / statistics.median(whole), 1),
         "reads_per_check_median": statistics.median(calls),
+        **identity,
+    }
+
+
+def measure_identity(
+    cluster: Any, registry: Any, pack: Any, caps: frozenset[str], passing: list[Any], runs: int
+) -> dict[str, Any]:
+    """What the read-only grader identity costs: preparing it (cold, then from the cached token) and,
+    per check and for the whole pack, the engine reading as the grader against reading as the kubeconfig
+    user — interleaved check by check so both see the same machine load."""
+    from tutor.cluster import identity
+    from tutor.cluster.guard import created_by_tutor
+
+    record = created_by_tutor(cluster.context, cluster.server)
+    identity._tokens.clear()
+    if record is not None:
+        (record.state_dir() / identity.TOKEN_FILE).unlink(missing_ok=True)
+    cold = identity.grader_view(cluster, cluster.context).setup_seconds
+    identity._tokens.clear()
+    view = identity.grader_view(cluster, cluster.context)
+    admin_ms, grader_ms = [], []
+    for ex, ref in passing:
+        for reader, out in ((cluster.read, admin_ms), (view.reader, grader_ms)):
+            best = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                Grader(registry, reader, pack, capabilities=caps).grade([single(ex, ref)])
+                best.append(time.perf_counter() - t0)
+            out.append(statistics.median(best) * 1000)
+    whole: dict[str, list[float]] = {"admin": [], "grader": []}
+    for _ in range(runs):
+        for key, reader in (("admin", cluster.read), ("grader", view.reader)):
+            t0 = time.perf_counter()
+            Grader(registry, reader, pack, capabilities=caps).grade([single(ex, ref) for ex, ref in passing])
+            whole[key].append(time.perf_counter() - t0)
+    med_admin, med_grader = statistics.median(admin_ms), statistics.median(grader_ms)
+    return {
+        "identity": view.identity,
+        "identity_setup_ms": {
+            "cold": round(cold * 1000, 1),
+            "cached_token": round(view.setup_seconds * 1000, 1),
+        },
+        "identity_per_check_ms": {"kubeconfig_user": round(med_admin, 2), "grader": round(med_grader, 2)},
+        "identity_per_check_ratio": round(med_grader / med_admin, 2),
+        "identity_whole_pack_s": {k: round(statistics.median(v), 3) for k, v in whole.items()},
+        "identity_whole_pack_ratio": round(
+            statistics.median(whole["grader"]) / statistics.median(whole["admin"]), 2
+        ),
     }
 
 
@@ -233,6 +282,14 @@ def main() -> int:
         f"{result['baseline_per_check_ms']['median']} ms per check ({result['per_check_ratio']}x); "
         f"whole pack {result['engine_whole_pack_s']} s vs {result['baseline_whole_pack_s']} s "
         f"({result['whole_pack_ratio']}x)"
+    )
+    print(
+        f"grader identity: setup {result['identity_setup_ms']['cold']} ms cold, "
+        f"{result['identity_setup_ms']['cached_token']} ms with the cached token; per check "
+        f"{result['identity_per_check_ms']['grader']} ms vs "
+        f"{result['identity_per_check_ms']['kubeconfig_user']} ms "
+        f"as the kubeconfig user (ratio {result['identity_per_check_ratio']}); whole pack ratio "
+        f"{result['identity_whole_pack_ratio']}"
     )
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")

@@ -185,3 +185,18 @@ def fake_tools(tmp_path, monkeypatch):
         (),
         {"use": staticmethod(use), "calls": staticmethod(calls), "kubeconfig": tmp_path / "kube" / "config"},
     )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _trust_test_packs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The fixture packs are ours: run their code without the trust prompt (K8S_TUTOR_TRUST=1).
+
+    Session-scoped so module-scoped fixtures that lint or grade see it too; tests of the prompt itself
+    (tests/unit/test_trust.py) remove the variable with their own monkeypatch. The data dir defaults to
+    a session folder, so what a test trusts (``pack new`` does) never lands in the user's own data dir.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("K8S_TUTOR_TRUST", "1")
+        if not os.environ.get("K8S_TUTOR_DATA_DIR"):
+            mp.setenv("K8S_TUTOR_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+        yield

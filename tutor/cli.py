@@ -59,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     from tutor.errors import TutorError
+    from tutor.store.trust import accept_this_run
 
+    accept_this_run(bool(getattr(args, "trust", False)))  # `--trust`: this run's packs, remembered
     try:
         return int(_command_module(args.command).run(args) or 0)
     except TutorError as exc:

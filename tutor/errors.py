@@ -68,3 +68,7 @@ class ApiError(TutorError):
 
 class UnknownKind(TutorError):
     """The cluster serves no resource for this apiVersion + kind (typo, or a CRD not installed)."""
+
+
+class GraderIdentityUnavailable(TutorError):
+    """The read-only identity checks run as could not be prepared (RBAC objects, token, consent)."""

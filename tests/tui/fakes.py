@@ -105,6 +105,9 @@ class FakeBackend:
         self.progress = store
         self.entries = entries if entries is not None else [PackEntry(spec="demo", pack=demo_pack())]
         self.objects: dict[str, dict[str, str]] = {}  # name -> labels
+        self.own_rights_notice: str | None = (
+            None  # what CoreBackend.identity_notice says on a foreign context
+        )
         self.down = not reachable
         self.configured = reachable
         self.calls: list[str] = []
@@ -199,6 +202,9 @@ class FakeBackend:
             if generation != seen:
                 seen = generation
                 yield "MODIFIED"
+
+    def identity_notice(self) -> str | None:
+        return self.own_rights_notice
 
     def apply_block(self, block: ApplyBlock, namespace: str | None) -> str:
         self._guard()

@@ -1,4 +1,5 @@
-"""The cluster options every subcommand shares: ``--kubeconfig``, ``--context``, ``--allow-context``.
+"""The cluster options every subcommand shares: ``--kubeconfig``, ``--context``, ``--allow-context``,
+``--create-grader``.
 
 One place so that "which cluster" and "may the tutor write there" mean the same in ``start``,
 ``grade``, ``setup``, ``solve``, ``exam``, ``pack test`` and ``doctor``: the options are added here and
@@ -17,7 +18,7 @@ ALLOW_HELP = "let k8s-tutor change CONTEXT although it did not create it (also s
 
 
 def add_cluster_arguments(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
-    """Add the three options to a subcommand's parser.
+    """Add the cluster options to a subcommand's parser.
 
     Args:
         suppress: leave an option unset when it is not given (for a sub-action whose parent parser
@@ -30,6 +31,13 @@ def add_cluster_arguments(parser: argparse.ArgumentParser, *, suppress: bool = F
     )
     group.add_argument("--context", help="kube context to use (default: the current context)", **unset)
     group.add_argument("--allow-context", metavar="CONTEXT", help=ALLOW_HELP, **unset)
+    group.add_argument(
+        "--create-grader",
+        action="store_true",
+        help="on a context k8s-tutor did not create (allowed with --allow-context), create the read-only "
+        "ServiceAccount checks run as (k8s-tutor-system/k8s-tutor-grader); see docs/grading.md",
+        **unset,
+    )
 
 
 def target_from_args(args: argparse.Namespace) -> ClusterTarget:
@@ -38,4 +46,5 @@ def target_from_args(args: argparse.Namespace) -> ClusterTarget:
         kubeconfig=getattr(args, "kubeconfig", None),
         context=getattr(args, "context", None),
         allow_context=getattr(args, "allow_context", None),
+        create_grader=bool(getattr(args, "create_grader", False)),
     )

@@ -27,12 +27,15 @@ class ClusterTarget:
         allow_context: ``--allow-context``: a context the tutor did not create that it may still write to.
         fallback_context: a context remembered elsewhere (an exam attempt's), used when no option
             names one.
+        create_grader: ``--create-grader``: on a context the tutor did not create (and may write to),
+            create the read-only grader identity checks run as (:mod:`tutor.cluster.identity`).
     """
 
     kubeconfig: str | None = None
     context: str | None = None
     allow_context: str | None = None
     fallback_context: str | None = None
+    create_grader: bool = False
 
     @property
     def selected_context(self) -> str | None:

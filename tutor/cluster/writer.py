@@ -167,6 +167,33 @@ class ClusterWriter:
         """Delete a namespace and (by default) wait until the namespace controller has emptied it."""
         return self.delete("v1", "Namespace", name, wait=wait, timeout=timeout)
 
+    def request_token(self, namespace: str, service_account: str, seconds: int) -> tuple[str, float]:
+        """A short-lived token for ``service_account`` (the TokenRequest API); ``(token, expires)``.
+
+        ``expires`` is seconds since the epoch, as the server granted it (it may shorten the request).
+        A TokenRequest is a ``create`` on ``serviceaccounts/token``, so it lives here with the other
+        writes behind the context guard (the read-only grader identity, :mod:`tutor.cluster.identity`).
+        """
+        from datetime import datetime
+
+        body = {
+            "apiVersion": "authentication.k8s.io/v1",
+            "kind": "TokenRequest",
+            "spec": {"expirationSeconds": int(seconds)},
+        }
+        doc = self._t.request(
+            "POST",
+            f"/api/v1/namespaces/{namespace}/serviceaccounts/{service_account}/token",
+            body=body,
+            content_type="application/json",
+            what=f"token for ServiceAccount {service_account} in namespace {namespace}",
+        )
+        status = doc.get("status") or {}
+        token, stamp = status.get("token"), status.get("expirationTimestamp")
+        if not isinstance(token, str) or not isinstance(stamp, str):
+            raise TutorError(f"the API server answered a TokenRequest for {service_account} without a token")
+        return token, datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
     def kubectl(
         self,
         args: Sequence[str] | str,

@@ -28,9 +28,13 @@ def selected(args: argparse.Namespace) -> tuple[Pack, list[Exercise]]:
 
     Raises:
         TutorError: the pack cannot be read, or a lesson/exercise id is unknown.
+        UntrustedPack: the pack's code was never trusted (all three run it), said before any connection.
     """
     from tutor.content import resolve_pack
     from tutor.grading.batch import select
+    from tutor.store.trust import require_trusted
 
     pack = resolve_pack(args.pack)
-    return pack, select(pack, args.lesson, args.exercise)
+    exercises = select(pack, args.lesson, args.exercise)
+    require_trusted(pack)
+    return pack, exercises

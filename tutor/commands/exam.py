@@ -29,6 +29,9 @@ def _cluster_options(p: argparse.ArgumentParser, suppress: bool) -> None:
     from tutor.cluster.cli_args import add_cluster_arguments
 
     add_cluster_arguments(p, suppress=suppress)
+    from tutor.commands._trust import add_trust_argument
+
+    add_trust_argument(p, suppress=suppress)
     d: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
     p.add_argument(
         "--timeout", type=float, metavar="S", help="override every check's polling timeout (seconds)", **d
@@ -226,6 +229,9 @@ def _start(store, args: argparse.Namespace) -> int:
         str(Path(args.pack).resolve()) if args.pack and Path(args.pack).exists() else (args.pack or "")
     )
     pack = resolve_pack(pack_source or None)
+    from tutor.store.trust import require_trusted
+
+    require_trusted(pack)  # before a connection, a draw or a note about older attempts
     older = store.latest(unfinished=True)
     if older is not None:
         print(f"note: attempt {older.id} is unfinished; `k8s-tutor exam resume {older.id}` returns to it.")

@@ -44,6 +44,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """``--pack --lesson --exercise --format --output --context --kubeconfig --timeout``."""
     from tutor.cluster.cli_args import add_cluster_arguments
     from tutor.commands._selection import add_selection_arguments
+    from tutor.commands._trust import add_trust_argument
 
     add_selection_arguments(parser)
     parser.add_argument("--format", choices=("text", "json", "junit"), default="text", help="report format")
@@ -51,6 +52,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--output", metavar="FILE", help="write the report to FILE (a summary still goes to stdout)"
     )
     add_cluster_arguments(parser)  # grading never writes: --allow-context only selects here
+    add_trust_argument(parser)
     parser.add_argument("--timeout", type=float, metavar="S", help="override every check's timeout (seconds)")
     parser.add_argument(
         "--full-timeouts",
@@ -85,5 +87,8 @@ def run(args: argparse.Namespace) -> int:
                 settle=None if args.full_timeouts else QUIET_SECONDS,
                 progress=SlowCheckNotices(sys.stderr),
             )
+            notice = cluster.identity_notice()  # checks ran with your own rights: said once, on stderr
+    if notice:
+        print(f"k8s-tutor: note: {notice}", file=sys.stderr)
     reporters.write(rep, args.format, args.output)
     return rep.exit_code

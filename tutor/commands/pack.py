@@ -27,6 +27,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     lint.add_argument("path", nargs="?", help="pack folder or pack.yaml (default: the built-in pack)")
     lint.add_argument("--strict", action="store_true", help="treat warnings as errors")
     lint.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    from tutor.commands._trust import add_trust_argument
+
+    lint.add_argument(
+        "--trust",
+        action="store_true",
+        help="also import the checkers (binds args to their signatures); without trust lint reads them "
+        "statically and runs no pack code",
+    )
 
     test = actions.add_parser("test", help="on a cluster: start state fails, reference solution passes")
     test.add_argument("path", nargs="?", help="pack folder (default: the built-in pack)")
@@ -38,6 +46,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from tutor.cluster.cli_args import add_cluster_arguments
 
     add_cluster_arguments(test)
+    add_trust_argument(test)
     test.add_argument("--jobs", type=int, default=1, metavar="N", help="exercises run in parallel")
     test.add_argument("--timeout", type=float, metavar="S", help="override every check's timeout (seconds)")
 
@@ -55,6 +64,11 @@ def _new(args: argparse.Namespace) -> int:
     written = create_pack(args.path, pack_id=args.pack_id, title=args.title, force=args.force)
     for path in written:
         print(f"created {path}")
+    from tutor.content import load_pack
+    from tutor.store.trust import TrustStore
+
+    TrustStore().trust(load_pack(args.path))  # its code is k8s-tutor's own template; an edit asks again
+    print(f"trusted {args.path} as created (after you edit its checkers, run pack test with --trust)")
     print(f"next: edit {args.path / 'hello.md'}, then run: k8s-tutor pack lint {args.path}")
     return 0
 
@@ -92,6 +106,9 @@ def _test(args: argparse.Namespace) -> int:
         with ClusterSession(target_from_args(args)) as cluster:
             cluster.registry(pack)  # a broken checker file is a FormatError (exit 2) before any connection
             rep = run_pack_test(cluster, pack, exercises, clock, jobs=args.jobs or 1, timeout=args.timeout)
+            notice = cluster.identity_notice()
+    if notice:
+        print(f"k8s-tutor: note: {notice}", file=sys.stderr)
     reporters.write(rep, args.format, args.output)
     return rep.exit_code
 

@@ -16,6 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """``--pack --lesson --exercise --reset`` and the cluster options."""
     from tutor.cluster.cli_args import add_cluster_arguments
     from tutor.commands._selection import add_selection_arguments
+    from tutor.commands._trust import add_trust_argument
 
     add_selection_arguments(parser)
     parser.add_argument(
@@ -24,6 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="clean up first (always done when the exercise namespace or a saved run already exists)",
     )
     add_cluster_arguments(parser)
+    add_trust_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

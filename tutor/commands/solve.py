@@ -17,6 +17,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     add_selection_arguments(parser)
     add_cluster_arguments(parser)
+    from tutor.commands._trust import add_trust_argument
+
+    add_trust_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

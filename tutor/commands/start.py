@@ -16,6 +16,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from tutor.cluster.cli_args import add_cluster_arguments
 
     add_cluster_arguments(parser)
+    from tutor.commands._trust import add_trust_argument
+
+    add_trust_argument(parser)
     parser.add_argument("--lesson", help="open this lesson or exercise id directly")
     parser.add_argument("--lang", help="read lessons in this language where a translation exists (e.g. zh)")
     parser.add_argument(

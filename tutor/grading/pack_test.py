@@ -25,7 +25,7 @@ from tutor.results import CheckResult, ExerciseResult, Status
 
 if TYPE_CHECKING:
     from tutor.cluster.client import Cluster
-    from tutor.cluster.protocols import Writer
+    from tutor.cluster.protocols import Reader, Writer
     from tutor.grading.registry import Registry
 
 START_TIMEOUT = 2.0
@@ -40,6 +40,8 @@ class ExerciseTester:
         pack, registry: the pack and its checkers.
         writer: the guarded writer (``cluster.writer(...)``).
         timeout: override every check's timeout in the solution phase.
+        reader: what checks read through (default ``cluster.read``; ``pack test`` passes the read-only
+            grader identity's reader, :mod:`tutor.cluster.identity`).
     """
 
     def __init__(
@@ -50,8 +52,10 @@ class ExerciseTester:
         writer: Writer,
         timeout: float | None = None,
         capabilities: frozenset[str] | None = None,
+        reader: Reader | None = None,
     ):
         self.cluster, self.pack, self.registry, self.writer = cluster, pack, registry, writer
+        self.reader: Reader = reader if reader is not None else cluster.read
         self.timeout = timeout
         self.capabilities = (
             capabilities if capabilities is not None else frozenset(cluster.read.capabilities())
@@ -68,7 +72,7 @@ class ExerciseTester:
         """Grade one exercise now (polling as usual)."""
         grader = Grader(
             self.registry,
-            self.cluster.read,
+            self.reader,
             self.pack,
             timeout=timeout,
             max_timeout=max_timeout,

@@ -304,7 +304,14 @@ def load_checks(pack: Pack) -> Registry:
 
     Returns:
         The pack's registry; unknown ids fall back to the built-in checks.
+
+    Raises:
+        UntrustedPack: the pack's code was never trusted, or changed since (:mod:`tutor.store.trust`);
+            nothing of it is executed.
     """
+    from tutor.store.trust import require_trusted
+
+    require_trusted(pack)  # the one door every front end's checker import goes through
     registry = Registry(f"pack {pack.id!r}", parent=builtin_registry())
     package = _package_name(pack.id, pack.checks_dir)
     with _load_lock:

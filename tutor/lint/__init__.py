@@ -31,6 +31,7 @@ class LintReport:
     path: Path
     problems: list[FormatProblem] = field(default_factory=list)
     pack: Pack | None = None
+    notes: list[str] = field(default_factory=list)  # what lint did not do, and why (not problems)
 
     @property
     def errors(self) -> list[FormatProblem]:
@@ -58,9 +59,18 @@ def lint_pack(path: Path | str, *, strict: bool = False) -> LintReport:
     loaded = load_pack_report(path)
     report = LintReport(Path(path), list(loaded.problems), loaded.pack)
     if loaded.pack is not None:
+        from tutor.store.trust import may_run
+
         complete, import_checks = not loaded.errors, not loaded.code_outside
+        trusted = may_run(loaded.pack)
+        if not trusted:
+            report.notes.append(
+                f"the checkers of pack {loaded.pack.id!r} were read, not run: the pack is not trusted, so "
+                "lint parsed them (ids, parameters, titles) and executed none of its code; "
+                '`pack lint --trust` imports them (see docs/authoring.md, "Packs are code")'
+            )
         report.problems += _pack_problems(
-            loaded.pack, loaded.lesson_files, complete=complete, import_checks=import_checks
+            loaded.pack, loaded.lesson_files, complete=complete, import_checks=import_checks, trusted=trusted
         )
     if strict:
         report.problems = [replace(p, severity="error") for p in report.problems]
@@ -69,23 +79,32 @@ def lint_pack(path: Path | str, *, strict: bool = False) -> LintReport:
 
 
 def _pack_problems(
-    pack: Pack, lesson_files: list[Path], *, complete: bool, import_checks: bool = True
+    pack: Pack, lesson_files: list[Path], *, complete: bool, import_checks: bool = True, trusted: bool = True
 ) -> list[FormatProblem]:
     """Problems beyond the format; ``complete=False`` (some lesson failed to load) skips "never used".
 
     ``import_checks=False`` (the checker folder or a file in it leads out of the pack) imports no
     checker file: references are then not resolved, which the loader's error already explains.
+    ``trusted=False``: the checkers are read with ``ast`` (:mod:`tutor.lint.static_checks`), never run.
     """
-    from tutor.grading.registry import load_checks
+    from tutor.grading.registry import Registry, load_checks
     from tutor.lint.consistency import check_cleanup, check_exam_pool, check_names
     from tutor.lint.manifests import check_manifests
     from tutor.lint.refs import check_refs, unused_checkers
+    from tutor.lint.static_checks import static_registry
 
-    registry = load_checks(pack) if import_checks else None
+    registry: Registry | None = None
+    if import_checks:
+        registry = load_checks(pack) if trusted else static_registry(pack)
+    if registry is not None and not getattr(registry, "complete", True):
+        complete = False  # computed ids: "unknown checker" and "never used" cannot be told
     problems = list(registry.problems) if registry is not None else []
     exercises = pack.exercises(include_exam_only=True)
     for ex in exercises:
-        problems += check_refs(ex, registry) if registry is not None else []
+        refs = check_refs(ex, registry) if registry is not None else []
+        if not complete:
+            refs = [p for p in refs if not p.field.endswith(".check")]
+        problems += refs
         problems += check_names(ex)
         problems += check_cleanup(ex)
         problems += _completeness(ex)

@@ -48,7 +48,9 @@ def _count(n: int, noun: str) -> str:
 
 def render_text(report: LintReport) -> str:
     """One line per problem (``file:line: severity: field: message``) and a summary line."""
-    return "\n".join([*(_line(p) for p in report.problems), summary(report)])
+    return "\n".join(
+        [*(_line(p) for p in report.problems), *(f"note: {n}" for n in report.notes), summary(report)]
+    )
 
 
 def render_json(report: LintReport) -> str:
@@ -59,6 +61,7 @@ def render_json(report: LintReport) -> str:
         "path": str(report.path),
         "errors": len(report.errors),
         "warnings": len(report.warnings),
+        "notes": report.notes,
         "problems": [
             {
                 "file": str(p.location.path),

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor.cluster.target import ClusterTarget
-from tutor.errors import ClusterUnavailable, FormatError
+from tutor.errors import ClusterUnavailable, FormatError, GraderIdentityUnavailable, TutorError
 from tutor.grading import batch
 from tutor.model import ApplyBlock, Exercise, Pack
 from tutor.practice.core import ClusterStatus, Watch
@@ -25,6 +25,7 @@ from tutor.results import Cause, ExerciseResult, Status
 
 if TYPE_CHECKING:
     from tutor.cluster.client import Cluster
+    from tutor.cluster.identity import GraderView
     from tutor.cluster.writer import ClusterWriter
     from tutor.grading.engine import Grader
     from tutor.grading.lifecycle import ExerciseRun
@@ -53,6 +54,8 @@ class ClusterSession:
         self._run_store = run_store
         self._lock = threading.RLock()  # the connection and what hangs on it; never held over a request
         self._registry_lock = threading.Lock()  # apart, so a UI asking for titles never waits on the network
+        self._identity_lock = threading.Lock()  # held while the grader identity is prepared (requests)
+        self._grading: GraderView | None = None
         self._capabilities: frozenset[str] | None = None
         self._registries: dict[str, Registry | FormatError] = {}
         self._graders: dict[str, Grader] = {}
@@ -91,7 +94,7 @@ class ClusterSession:
                     self._cluster.close()
                 except Exception:  # noqa: BLE001 - closing a dead pool must not hide the real error
                     pass
-            self._cluster, self._capabilities = None, None
+            self._cluster, self._capabilities, self._grading = None, None, None
             self._graders.clear()
             self._recheck_started = set(self._runs)  # the cluster may come back empty (recreated)
 
@@ -131,6 +134,36 @@ class ClusterSession:
         """The guarded writer (ContextRefused unless the tutor made the context or the user allowed it)."""
         return self.target.writer(self.cluster())
 
+    def grader_view(self) -> GraderView:
+        """What checkers read the cluster through: the read-only grader identity, prepared once per
+        connection (:mod:`tutor.cluster.identity`; on the tutor's own clusters this writes the RBAC
+        objects and asks for a token, through the guarded writer).
+
+        Raises:
+            ClusterUnavailable: the API server did not answer.
+            GraderIdentityUnavailable: the server refused to set the identity up, or ``--create-grader``
+                was given on a context the tutor may not change (the message says which and why).
+        """
+        with self._identity_lock:
+            if self._grading is None:
+                from tutor.cluster.identity import grader_view
+
+                create = True if self.target.create_grader else None  # None: K8S_TUTOR_CREATE_GRADER decides
+                try:
+                    self._grading = grader_view(self.cluster(), self.target.allow_context, create)
+                except ClusterUnavailable:
+                    raise
+                except TutorError as exc:
+                    raise GraderIdentityUnavailable(
+                        f"cannot prepare the read-only identity checks run as: {exc}"
+                    ) from exc
+            return self._grading
+
+    def identity_notice(self) -> str | None:
+        """The "checks run with your own rights" sentence, once the grader view exists and needs one."""
+        view = self._grading
+        return view.notice if view is not None else None
+
     # --- the pack's checkers -----------------------------------------------------------------------
 
     def registry(self, pack: Pack) -> Registry:
@@ -139,9 +172,12 @@ class ClusterSession:
             loaded = self._registries.get(pack.id)
             if loaded is None:
                 from tutor.grading.registry import load_checks, require_clean
+                from tutor.store.trust import UntrustedPack
 
                 try:
                     loaded = require_clean(load_checks(pack))
+                except UntrustedPack:
+                    raise  # not remembered: once the user trusts the pack, the next call loads it
                 except FormatError as exc:  # remembered: a broken checker file is not re-imported each round
                     loaded = exc
                 self._registries[pack.id] = loaded
@@ -163,7 +199,7 @@ class ClusterSession:
         def build() -> Grader:
             return Grader(
                 self.registry(pack),
-                self.cluster().read,
+                self.grader_view().reader,  # checkers never get the learner's credentials
                 pack,
                 timeout=timeout,
                 max_timeout=max_timeout,
@@ -236,7 +272,9 @@ class ClusterSession:
     def start_exercise(self, pack: Pack, exercise: Exercise, *, fresh: bool = False) -> ExerciseRun:
         """Namespace, setup, start snapshot; ``fresh`` cleans up leftovers first (a reset)."""
         from tutor.grading import lifecycle
+        from tutor.store.trust import require_trusted
 
+        require_trusted(pack)  # setup steps are the pack's too
         start = lifecycle.reset_exercise if fresh else lifecycle.start_exercise
         run = start(self.writer(), pack, exercise)
         self.remember(pack, run)
@@ -269,7 +307,9 @@ class ClusterSession:
     def apply_solution(self, pack: Pack, exercise: Exercise) -> list[dict[str, object]]:
         """Apply the reference solution; the objects applied."""
         from tutor.grading import lifecycle
+        from tutor.store.trust import require_trusted
 
+        require_trusted(pack)
         return lifecycle.apply_solution(self.writer(), exercise)
 
     def apply_block(self, block: ApplyBlock, namespace: str | None) -> str:
@@ -293,6 +333,8 @@ class ClusterSession:
             result = self.grader(pack).evaluate_once(exercise, self.run(pack, exercise))
         except FormatError as exc:
             return _not_gradable(pack, exercise, f"the pack's checkers cannot be loaded:\n{exc}")
+        except GraderIdentityUnavailable as exc:
+            return _not_gradable(pack, exercise, str(exc))
         except ClusterUnavailable:
             self.drop()
             raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tutor.errors import GraderIdentityUnavailable
 from tutor.grading import batch
 from tutor.grading.engine import ProgressCallback
 from tutor.model import Exercise, Pack
@@ -40,8 +41,12 @@ def grade_exercises(
     ``progress`` sees every verdict and every still-running attempt.
     """
     info = cluster.probe()
+    refused = "" if info.error else _identity_refused(cluster)
+    api_calls, started = 0, dict[str, str]()
     if info.error:
-        results, api_calls, started = unavailable(cluster, pack, exercises, info.error), 0, {}
+        results = unavailable(cluster, pack, exercises, info.error)
+    elif refused:
+        results = [cluster.placeholder(pack, e, Status.ERROR, refused, Cause.API) for e in exercises]
     else:
         runnable = [e for e in exercises if not batch.skip_reason(e, info.capabilities)]
         runs = cluster.load_saved_runs(pack, runnable)
@@ -57,6 +62,16 @@ def grade_exercises(
     return batch.report(
         pack, results, info, clock, command="grade", api_calls=api_calls, started_runs=started
     )
+
+
+def _identity_refused(cluster: ClusterSession) -> str:
+    """Why the read-only grader identity could not be prepared ("" when it could): every check is then
+    an error and the report is still written."""
+    try:
+        cluster.grader_view()
+    except GraderIdentityUnavailable as exc:
+        return str(exc)
+    return ""
 
 
 def run_pack_test(
@@ -78,7 +93,13 @@ def run_pack_test(
         # Selecting a context is not consent to write to it: only --allow-context is (tutor.cluster.guard).
         writer = cluster.writer()
         tester = ExerciseTester(
-            cluster.cluster(), pack, cluster.registry(pack), writer, timeout, info.capabilities
+            cluster.cluster(),
+            pack,
+            cluster.registry(pack),
+            writer,
+            timeout,
+            info.capabilities,
+            reader=cluster.grader_view().reader,
         )
         results = run_exercises(tester, exercises, info, max(1, jobs))
     return batch.report(pack, results, info, clock, command="pack test", start_timeout=START_TIMEOUT)

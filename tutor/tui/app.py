@@ -23,7 +23,7 @@ from tutor.tui import messages as m
 from tutor.tui.backend import Backend
 from tutor.tui.catalog import CatalogScreen
 from tutor.tui.first_run import FirstRunScreen
-from tutor.tui.modals import ErrorModal, HelpScreen
+from tutor.tui.modals import ConfirmModal, ErrorModal, HelpScreen
 from tutor.tui.settings import load_settings, save_setting
 
 DEFAULT_THEME = "textual-dark"
@@ -63,6 +63,7 @@ class TutorApp(App):
         self.offer_first_run = first_run
         self.watch_options = watch_options or {}
         self.probes = 0
+        self.identity_noticed = False  # "checks run with your own rights" is said once per app
         self.settings_file = settings  # None: preferences are neither read nor saved (tests)
         saved_settings = load_settings(settings) if settings else {}
         self._theme_name = theme or saved_settings.get("theme") or DEFAULT_THEME
@@ -173,8 +174,29 @@ class TutorApp(App):
     # --- navigation -----------------------------------------------------------------------------
 
     def open_lesson(self, entry: PackEntry, step_index: int) -> None:
+        """Open a lesson; a pack whose code is not trusted yet asks first (:mod:`tutor.store.trust`)."""
         from tutor.tui.lesson import LessonScreen  # imported on first use, after the first paint
 
+        pack = entry.pack
+        if pack is not None and getattr(pack, "root", None) is not None:
+            from rich.markup import escape
+
+            from tutor.store.trust import TrustStore, dialog_text, may_run
+
+            if not may_run(pack):
+                store = TrustStore()
+                decision = store.decide(pack)
+
+                def answered(yes: bool | None) -> None:
+                    if yes:
+                        store.trust(pack, decision.digest)
+                        self.push_screen(LessonScreen(entry, step_index))
+                    else:
+                        self.notify("Not opened: the pack is not trusted.", severity="warning", markup=False)
+
+                question = escape("Trust this pack?\n\n" + dialog_text(pack, decision))
+                self.push_screen(ConfirmModal(question, yes="Trust and open"), answered)
+                return
         self.push_screen(LessonScreen(entry, step_index))
 
     def _open_named_lesson(self, name: str, quiet: bool = False) -> None:

@@ -43,6 +43,11 @@ class Backend(PracticeCore, Protocol):
         """Apply a lesson's ```` ```yaml apply ```` block; returns what the server said (e.g. ``created``)."""
         ...
 
+    def identity_notice(self) -> str | None:
+        """Set once checks have run on a context where they read with your own rights, not as the
+        read-only grader identity (``tutor.cluster.identity``); None otherwise."""
+        ...
+
 
 def kubectl_equivalent(block: ApplyBlock, namespace: str | None) -> str:
     """The command a learner would type to apply ``block`` themselves."""

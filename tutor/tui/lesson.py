@@ -236,12 +236,23 @@ class LessonScreen(LearnerActions, Screen):
             for row in self.query_one(Checklist).rows:
                 row.show(Status.SKIPPED)
             return
+        self._say_identity_once()
         self.query_one(Checklist).show_result(msg.result)
         self.query_one(FailureDetail).show_result(msg.result)
         if verdict.changed:
             self._bring_verdict_into_view()
         if verdict.passed:
             self.post_message(m.ExercisePassed(msg.exercise_id, verdict.with_solution))
+
+    def _say_identity_once(self) -> None:
+        """On a context without the read-only grader identity, say once per app that checks read the
+        cluster with your own rights (the CLI says it on stderr)."""
+        notice = self.app.backend.identity_notice()
+        if notice and not self.app.identity_noticed:
+            self.app.identity_noticed = True
+            self.notify(
+                notice, title="Checks run with your rights", severity="warning", timeout=20, markup=False
+            )
 
     def _bring_verdict_into_view(self) -> None:
         """A new verdict scrolls the exercise panel to it (on 80x24 the task can push it off screen)."""
