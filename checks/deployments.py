@@ -60,9 +60,8 @@ def replicas(ctx: CheckContext, name: str, replicas: int) -> None:
     wanted = (deploy.get("spec") or {}).get("replicas")
     if wanted != replicas:
         raise CheckFailed(
-            f"Deployment {name} wants {wanted} replicas, not {replicas}. Scale the Deployment itself "
-            f"(kubectl scale deployment {name} --replicas={replicas}): scaling its ReplicaSet is "
-            f"undone by the Deployment controller"
+            f"Deployment {name} wants {wanted} replicas, not {replicas}. Scale the Deployment itself: "
+            "scaling its ReplicaSet is undone by the Deployment controller"
         )
     ready = (deploy.get("status") or {}).get("readyReplicas") or 0
     if ready != replicas:
@@ -108,8 +107,7 @@ def rolled_out(ctx: CheckContext, name: str, image: str, container: str | None =
         raise CheckFailed(f"Deployment {name} runs {actual}, expected {image}")
     if (deploy.get("spec") or {}).get("paused"):
         raise CheckFailed(
-            f"Deployment {name} is paused, so its new template is not rolled out: "
-            f"kubectl rollout resume deployment {name}"
+            f"Deployment {name} is paused, so its new template is not rolled out"
         )
     status, want = deploy.get("status") or {}, (deploy.get("spec") or {}).get("replicas", 1)
     if (status.get("observedGeneration") or 0) < deploy["metadata"].get("generation", 0) or not (

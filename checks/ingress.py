@@ -175,8 +175,8 @@ def tls(ctx: CheckContext, name: str, host: str, secret: str) -> None:
     obj = ctx.get("v1", "Secret", secret)
     if obj.get("type") != "kubernetes.io/tls":
         raise CheckFailed(
-            f"Secret {secret} has type {obj.get('type')}; an Ingress needs type kubernetes.io/tls. "
-            f"Delete it and run kubectl create secret tls {secret} --cert=tls.crt --key=tls.key."
+            f"Secret {secret} has type {obj.get('type')}; an Ingress needs type kubernetes.io/tls "
+            "(a Secret's type cannot change: it has to be created again)."
         )
     problem = _certificate_problem(obj, host)
     if problem:

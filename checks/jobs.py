@@ -142,8 +142,7 @@ def completed(
         "Job",
         name,
         "Pod",
-        f"nothing retries a bare Pod or records its completion. "
-        f"Use kubectl create job {name} --image=... -- COMMAND",
+        "nothing retries a bare Pod or records its completion: the task asks for a Job",
     )
     _runs(job, command, prints)
     failed = _condition(job, "Failed")
@@ -189,8 +188,8 @@ def created_from(ctx: CheckContext, job: str, cronjob: str) -> None:
     ]
     if ("CronJob", cronjob) not in owners:
         raise CheckFailed(
-            f"Job {job} is not linked to CronJob {cronjob} (no ownerReference to it). Create it "
-            f"from the CronJob's template: kubectl create job {job} --from=cronjob/{cronjob}"
+            f"Job {job} is not linked to CronJob {cronjob} (no ownerReference to it): it was not "
+            "created from the CronJob's template"
         )
     template = ctx.get("batch/v1", "CronJob", cronjob)
     want = [

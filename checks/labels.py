@@ -20,20 +20,18 @@ def relabelled(ctx: CheckContext, pods: dict[str, dict[str, str]], removed: list
         labels = labels_of(ctx.get("v1", "Pod", name))
         for key, value in wanted.items():
             if key not in labels:
-                raise CheckFailed(f"Pod {name} has no {key} label: `kubectl label pod {name} {key}={value}`")
+                raise CheckFailed(f"Pod {name} has no {key} label (the task asks for {key}={value})")
             if labels[key] != value:
                 raise CheckFailed(
                     f"Pod {name} has {key}={labels[key]}, expected {key}={value}. "
-                    "`kubectl label` refuses to change an existing value unless you add --overwrite: "
-                    f"`kubectl label pod {name} {key}={value} --overwrite`"
+                    "`kubectl label` refuses to change an existing value unless you tell it to overwrite"
                 )
         for key in removed:
             if key in labels:
                 how = "`temp=` only empties the value; " if labels[key] == "" else ""
                 raise CheckFailed(
                     f"Pod {name} still has the label {key}={labels[key]}: "
-                    f"{how}remove a key with a trailing dash: "
-                    f"`kubectl label pod {name} {key}-`"
+                    f"{how}the task asks for the key to be gone"
                 )
 
 
@@ -101,13 +99,12 @@ def annotated(
                 " (it is a label; emails and URLs belong in annotations)" if key in labels_of(obj) else ""
             )
             raise CheckFailed(
-                f"{kind} {name} has no annotation {key}{as_label}: "
-                f"`kubectl annotate {kind.lower()} {name} {key}={value}`"
+                f"{kind} {name} has no annotation {key}{as_label} (the task asks for {key}={value})"
             )
         if have[key] != value:
             raise CheckFailed(
-                f"{kind} {name} has annotation {key}={have[key]!r}, expected {value!r}: "
-                f"`kubectl annotate {kind.lower()} {name} {key}={value} --overwrite`"
+                f"{kind} {name} has annotation {key}={have[key]!r}, expected {value!r} "
+                "(changing an existing annotation needs an overwrite)"
             )
 
 
@@ -128,8 +125,7 @@ def template_labelled(ctx: CheckContext, deployment: str, labels: dict[str, str]
     raise CheckFailed(
         f"Deployment {deployment}'s pod template lacks {labels_text(missing)}.{where} "
         "Pods get their labels from "
-        f"spec.template.metadata.labels: `kubectl edit deployment {deployment}` and add it there "
-        f"(not to spec.selector, which is immutable)"
+        "spec.template.metadata.labels (not spec.selector, which is immutable)"
     )
 
 

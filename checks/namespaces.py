@@ -23,13 +23,12 @@ def labelled(ctx: CheckContext, label: str, namespaces: dict[str, str]) -> None:
         labels = meta(ns).get("labels") or {}
         if label not in labels:
             raise CheckFailed(
-                f"Namespace {name} exists but has no {label} label: "
-                f"run `kubectl label namespace {name} {label}={value}`"
+                f"Namespace {name} exists but has no {label} label (the task asks for {label}={value})"
             )
         if labels[label] != value:
             raise CheckFailed(
-                f"Namespace {name} is labelled {label}={labels[label]}, the task asks for {label}={value}: "
-                f"`kubectl label namespace {name} {label}={value} --overwrite`"
+                f"Namespace {name} is labelled {label}={labels[label]}, the task asks for {label}={value} "
+                "(changing an existing label needs an overwrite)"
             )
 
 
@@ -43,8 +42,7 @@ def placed(ctx: CheckContext, kind: str, name: str, namespace: str, apiVersion: 
         raise CheckFailed(
             f"{kind} {name} is in namespace default, not {namespace}: an object without metadata.namespace "
             f"goes to the current namespace. Add `namespace: {namespace}` under the {kind}'s metadata "
-            f"(or use `-n {namespace}`), then remove the stray copy: "
-            f"`kubectl delete {kind.lower()} {name} -n default`"
+            f"(or use `-n {namespace}`), and remove the stray copy from default"
         )
     raise NotYet(f"{kind} {name} not found in namespace {namespace}")
 
@@ -91,8 +89,7 @@ def deleted(ctx: CheckContext, name: str, keep: str) -> None:
         f" (left inside: {', '.join(left)})" if left else " (it is empty, but the namespace object remains)"
     )
     raise CheckFailed(
-        f"Namespace {name} still exists{inside}. Deleting a namespace deletes everything in it: "
-        f"`kubectl delete namespace {name}`"
+        f"Namespace {name} still exists{inside}. Deleting a namespace deletes everything in it"
     )
 
 
@@ -114,9 +111,7 @@ def moved(ctx: CheckContext, name: str, source: str, target: str, data: dict[str
             f"uid/resourceVersion/creationTimestamp before applying"
         )
     if original is not None and not meta(original).get("deletionTimestamp"):
-        raise CheckFailed(
-            f"ConfigMap {name} still exists in {source}: `kubectl delete cm {name} -n {source}`"
-        )
+        raise CheckFailed(f"ConfigMap {name} still exists in {source}: a move leaves no copy behind")
 
 
 @check("namespaces.dns_client")

@@ -181,7 +181,7 @@ def debug_container(ctx: CheckContext, pod: str, image: str, target: str) -> Non
         if copies:
             raise CheckFailed(
                 f"{', '.join(names_of(copies))} is a new pod (a copy made with --copy-to?); attach the "
-                f"debugger to {pod} itself: `kubectl debug {pod} -it --image={image} --target={target}`"
+                f"debugger to {pod} itself, targeting container {target}"
             )
         raise NotYet(f"Pod {pod} has no ephemeral container with image {image} yet")
     if not any(c.get("targetContainerName") == target for c in debuggers):

@@ -128,16 +128,16 @@ def node_taint(ctx: CheckContext, node: str, key: str, effect: str, value: str |
     same_key = [t for t in taints if t.get("key") == key]
     if not same_key:
         raise NotYet(
-            f"node {node} has no taint with key {key}: kubectl taint node {node} "
-            f"{key}{'=' + value if value else ''}:{effect}"
+            f"node {node} has no taint with key {key} "
+            f"(the task asks for {key}{'=' + value if value else ''}:{effect})"
         )
     for taint in same_key:
         if taint.get("effect") == effect and (value is None or (taint.get("value") or "") == value):
             return None
     have = ", ".join(taint_text(t) for t in same_key)
     raise CheckFailed(
-        f"node {node} has {have}, expected {key}{'=' + value if value else ''}:{effect}. "
-        f"Remove it with kubectl taint node {node} {key}- and taint again"
+        f"node {node} has {have}, expected {key}{'=' + value if value else ''}:{effect}: "
+        "a taint with the wrong value or effect has to be removed before the right one is added"
     )
 
 

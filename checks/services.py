@@ -62,7 +62,7 @@ def exposes(
     if actual_type != type:
         raise CheckFailed(
             f"Service {name} has type {actual_type}; the task asks for type {type}. "
-            f"Set spec.type: {type} (kubectl edit service {name}, or re-apply your YAML)."
+            "spec.type can be changed in place."
         )
     ports = svc["spec"].get("ports") or []
     entry = next((p for p in ports if p.get("port") == port), None)
