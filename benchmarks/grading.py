@@ -65,7 +65,10 @@ class RecordingReader:
 
 
 def no_hold(ref: CheckRef) -> CheckRef:
-    return replace(ref, args={**ref.args, "hold": 0}) if "hold" in ref.args or ref.check == "absent" else ref
+    """The reference with every hold window off: the reference's own ``hold`` wins over the checker's
+    ``@check(hold=...)`` and a ``hold`` argument (probes.healthy holds 20 s, absent a few seconds)."""
+    ref = replace(ref, args={**ref.args, "hold": 0}) if "hold" in ref.args else ref
+    return replace(ref, hold=0)
 
 
 def single(ex: Exercise, ref: CheckRef) -> Exercise:

@@ -76,3 +76,29 @@ def test_set_context_namespace_changes_only_that_context(tmp_path):
     assert not kubeconfig.set_context_namespace(path, "missing", "x")
     text = path.read_text()
     assert "namespace: labels-edit" in text and text.count("namespace:") == 1
+
+
+def test_reopening_an_exercise_keeps_the_learners_work_and_reset_starts_over(
+    sim_cluster, cluster, tmp_path, monkeypatch
+):
+    """Setup runs once per start or reset: opening the exercise again (even after an app restart) resumes."""
+    monkeypatch.setenv("K8S_TUTOR_DATA_DIR", str(tmp_path / "data"))
+    pack = resolve_pack(None)
+    exercise = pack.exercise("labels-edit")
+    target = ClusterTarget(str(sim_cluster.kubeconfig), sim_cluster.context)
+    store = ProgressStore.open(tmp_path / "p.json")
+
+    def labels() -> dict:
+        return cluster.read.get("v1", "Pod", "web-1", "labels-edit")["metadata"]["labels"]
+
+    try:
+        with ClusterSession(target) as first:
+            PracticeSession(first, store, pack, exercise).start()
+        cluster.writer().kubectl(["label", "pod", "web-1", "temp-"], namespace="labels-edit")
+        with ClusterSession(target) as after_restart:
+            PracticeSession(after_restart, store, pack, exercise).start()
+            assert "temp" not in labels()  # setup (which sets temp=yes) did not run again over the work
+            after_restart.reset_exercise(pack, exercise)
+            assert labels().get("temp") == "yes"  # reset: a fresh setup
+    finally:
+        cleanup_exercise(cluster.writer(), exercise)

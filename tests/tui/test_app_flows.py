@@ -412,3 +412,22 @@ async def test_restarting_reopens_the_exercise_you_were_on(store, backend, tmp_p
     async with again.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: isinstance(again.screen, LessonScreen), what="the lesson screen")
         assert again.screen.exercise.id == left_on
+
+
+async def test_a_reset_after_a_failed_setup_clears_the_environment_problem(store, backend):
+    from tutor.errors import TutorError
+
+    backend.start_error = TutorError('namespaces "dev" already exists')
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, CatalogScreen) and app.entries, what="the catalog")
+        await until(pilot, lambda: app.cluster_status.reachable, what="the cluster status")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, LessonScreen), what="the lesson screen")
+        box = app.screen.query_one("#env-problem")
+        await until(pilot, lambda: box.display, what="the setup problem")
+        backend.start_error = None
+        await pilot.press("r")
+        await answer(pilot, app, "y")
+        await until(pilot, lambda: "reset:env-namespaces" in backend.calls, what="the reset")
+        await until(pilot, lambda: not box.display, what="the problem box to go away")

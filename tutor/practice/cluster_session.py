@@ -270,14 +270,37 @@ class ClusterSession:
     # --- exercises ---------------------------------------------------------------------------------
 
     def start_exercise(self, pack: Pack, exercise: Exercise, *, fresh: bool = False) -> ExerciseRun:
-        """Namespace, setup, start snapshot; ``fresh`` cleans up leftovers first (a reset)."""
+        """Namespace, setup, start snapshot; ``fresh`` cleans up leftovers first (a reset).
+
+        Setup runs once per start or reset, not each time the exercise is opened: when this context
+        already has a run of the exercise (saved on disk, so also across app restarts) and its namespace
+        still exists, that run is resumed and the learner's work is left alone. Every new start is
+        saved, so ``grade`` compares with the same start state the checklist used.
+        """
         from tutor.grading import lifecycle
         from tutor.store.trust import require_trusted
 
         require_trusted(pack)  # setup steps are the pack's too
+        if not fresh and (resumed := self._resumable_run(pack, exercise)) is not None:
+            self.remember(pack, resumed)
+            return resumed
         start = lifecycle.reset_exercise if fresh else lifecycle.start_exercise
         run = start(self.writer(), pack, exercise)
         self.remember(pack, run)
+        try:
+            self.run_store.save(self.context, pack.id, run)
+        except OSError:
+            pass  # a read-only data dir: this session still has the run; a restart sets up again
+        return run
+
+    def _resumable_run(self, pack: Pack, exercise: Exercise) -> ExerciseRun | None:
+        """The run this context already has for ``exercise`` if its namespace is still there."""
+        run = self.run(pack, exercise) or self.load_saved_runs(pack, [exercise]).get(exercise.id)
+        if run is None:
+            return None
+        ns = exercise.namespace
+        if ns and self.cluster().read.get("v1", "Namespace", ns) is None:
+            return None  # the cluster was recreated or the namespace deleted: set it up again
         return run
 
     def point_kubectl_at(self, exercise: Exercise) -> str:
@@ -350,7 +373,7 @@ class ClusterSession:
         if (pack.id, exercise.id) not in self._recheck_started:
             return
         if exercise.namespace and self.cluster().read.get("v1", "Namespace", exercise.namespace) is None:
-            self.start_exercise(pack, exercise)
+            self.start_exercise(pack, exercise, fresh=True)
         self._recheck_started.discard((pack.id, exercise.id))
 
     def watch_changes(self, pack: Pack, exercise: Exercise, watch: Watch) -> Iterator[str]:

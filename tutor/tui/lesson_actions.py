@@ -195,6 +195,8 @@ class LearnerActions:
         self.notify(text, markup=False)
         if msg.action == "reset" and self.practice is not None:
             self.practice.forget_verdict()
+            self.problem, self.started = "", True  # a setup that failed before is done now
+            self.query_one("#env-problem", Static).display = False
         if self.loop is not None:
             self.loop.request_check()
         if msg.action == "skip":
