@@ -116,7 +116,7 @@ def test_translation_takes_prose_but_keeps_grading(pack):
     assert zh.language == "zh" and zh.title == "基础"
     ex = zh.exercises[0]
     assert ex.title == "创建 ConfigMap" and ex.task == "创建 ConfigMap `settings`。"
-    assert ex.hints == ("使用 `kubectl create configmap`。",)
+    assert ex.hints == ("使用 `kubectl create configmap`。", "然后给它加标签。")
     assert ex.checks == pack.exercise("make-configmap").checks
     assert translated_lesson(pack, "basics", "fr") is pack.lesson("basics")
 

@@ -150,3 +150,33 @@ def _outline(path: Path) -> list[tuple[str, int, int]]:
 def test_zh_lesson_leaves_no_paragraph_out(pack, lesson_id):
     """Every heading, paragraph, list item, table row and code block of the English file is translated."""
     assert _outline(LESSONS / f"{lesson_id}.zh.md") == _outline(pack.lesson(lesson_id).path)
+
+
+def test_the_checklist_shows_the_translated_check_titles(pack):
+    """A translation that lists the original's checks supplies their titles: the checklist is Chinese too."""
+    zh = translated_lesson(pack, "labels", "zh")
+    english = pack.lesson("labels")
+    for mine, theirs in zip(zh.exercises, english.exercises, strict=True):
+        assert [c.check for c in mine.checks] == [c.check for c in theirs.checks]
+        assert all(CJK.search(c.title or "") for c in mine.checks if c.title), mine.id
+    assert CJK.search(zh.exercises[0].checks[0].title or "")
+
+
+def _avoided_terms() -> dict[str, str]:
+    """avoided variant -> the glossary's term, from docs/glossary-zh.md's table."""
+    rows = (LESSONS.parent / "docs" / "glossary-zh.md").read_text(encoding="utf-8").splitlines()
+    out = {}
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        if len(cells) == 3 and cells[2] and CJK.search(cells[2]):
+            out[cells[2]] = cells[1]
+    return out
+
+
+@pytest.mark.parametrize("lesson_id", ZH_IDS)
+def test_zh_lesson_follows_the_glossary(lesson_id):
+    text = (LESSONS / f"{lesson_id}.zh.md").read_text(encoding="utf-8")
+    avoided = _avoided_terms()
+    assert "命名空间" in avoided  # the table was read
+    found = {bad: good for bad, good in avoided.items() if bad in text}
+    assert not found, f"{lesson_id}.zh.md uses {found} (docs/glossary-zh.md)"

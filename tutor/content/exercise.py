@@ -154,7 +154,9 @@ def parse_exercise(heading: Block, body: list[Block], scope: LessonScope) -> Exe
     if "id" not in meta:
         return None
     if scope.translated:  # the rest comes from the default-language file; other keys are not read
-        meta = {"id": meta["id"]}
+        # checks are read only for their translated titles: lint proves they match the original's
+        listed = meta.get("checks")
+        meta = {"id": meta["id"], **({"checks": listed} if isinstance(listed, list) else {})}
     hints = tuple(text for _line, text in parts.hints)
     if parts.hints_line is not None and not hints:
         scope.problem(

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from tutor.content.parser import ParseResult, parse_lesson_report
 from tutor.errors import FormatError, FormatProblem
-from tutor.model import Lesson, Pack, SourceLocation
+from tutor.model import Exercise, Lesson, Pack, SourceLocation
 
 
 def check_translation(lesson: Lesson, parsed: ParseResult) -> list[FormatProblem]:
@@ -33,6 +34,10 @@ def check_translation(lesson: Lesson, parsed: ParseResult) -> list[FormatProblem
                     ex.location or where, f"exercise {ex.id!r} is not in the {lesson.language} lesson", "id"
                 )
             )
+    originals = {ex.id: ex for ex in lesson.exercises}
+    for ex in tr.exercises:
+        if ex.id in originals:
+            problems += _parity(originals[ex.id], ex, where, lesson.language)
     missing = ids - {ex.id for ex in tr.exercises}
     for ex_id in sorted(missing):
         problems.append(
@@ -46,13 +51,59 @@ def check_translation(lesson: Lesson, parsed: ParseResult) -> list[FormatProblem
     return problems
 
 
+def _refs(ex: Exercise) -> list[tuple[str, dict[str, Any]]]:
+    return [(c.check, dict(c.args)) for c in ex.checks]
+
+
+def _parity(original: Exercise, tr: Exercise, where: SourceLocation, language: str) -> list[FormatProblem]:
+    """A translated exercise must keep the hint ladder and (when it lists them) the check references.
+
+    Checks refer to hints by number, and the checklist pairs translated titles with checks by position:
+    a translation with a hint or a check more or less would point learners at the wrong one.
+    """
+    at = tr.location or where
+    out = []
+    if tr.hints and len(tr.hints) != len(original.hints):
+        out.append(
+            FormatProblem(
+                at,
+                f"exercise {tr.id!r} has {len(tr.hints)} hint(s), "
+                f"the {language} lesson {len(original.hints)}",
+                "hints",
+            )
+        )
+    if tr.checks and _refs(tr) != _refs(original):
+        mine, theirs = _refs(tr), _refs(original)
+        i = next(
+            (i for i, (a, b) in enumerate(zip(mine, theirs, strict=False)) if a != b),
+            min(len(mine), len(theirs)),
+        )
+        check_at = tr.checks[i].location if i < len(tr.checks) and tr.checks[i].location else at
+        out.append(
+            FormatProblem(
+                check_at,
+                f"exercise {tr.id!r}: checks[{i}] differs from the {language} lesson "
+                f"({len(mine)} check(s) here, {len(theirs)} there); "
+                "copy the checks and translate only titles",
+                f"checks[{i}]",
+            )
+        )
+    return out
+
+
 def merge(lesson: Lesson, tr: Lesson) -> Lesson:
-    """The default-language ``lesson`` with ``tr``'s prose."""
+    """The default-language ``lesson`` with ``tr``'s prose; check titles too if it lists the same checks."""
     texts = {ex.id: ex for ex in tr.exercises}
-    exercises = tuple(
-        replace(ex, title=t.title, task=t.task, hints=t.hints or ex.hints) if (t := texts.get(ex.id)) else ex
-        for ex in lesson.exercises
-    )
+
+    def translated(ex: Exercise, t: Exercise) -> Exercise:
+        checks = ex.checks
+        if t.checks and _refs(t) == _refs(ex):
+            checks = tuple(
+                replace(c, title=tc.title or c.title) for c, tc in zip(ex.checks, t.checks, strict=True)
+            )
+        return replace(ex, title=t.title, task=t.task, hints=t.hints or ex.hints, checks=checks)
+
+    exercises = tuple(translated(ex, t) if (t := texts.get(ex.id)) else ex for ex in lesson.exercises)
     return replace(
         lesson, title=tr.title, body=tr.body, exercises=exercises, language=tr.language, path=tr.path
     )
