@@ -171,3 +171,9 @@ def test_cli_clean_pack_exits_zero(capsys):
 def test_missing_pack_folder_is_an_error(tmp_path):
     report = lint_pack(tmp_path / "nowhere")
     assert report.exit_code == 2 and "no pack.yaml here" in report.errors[0].message
+
+
+def test_an_object_in_another_namespace_listed_under_cleanup_lints_clean_with_strict():
+    """The warning's own advice ("list them under cleanup") makes it go away, so --strict is possible."""
+    report = lint_pack(PACKS / "foreign-namespace-cleaned", strict=True)
+    assert [str(p) for p in report.problems] == []

@@ -145,12 +145,23 @@ def _manifests(pack: Pack) -> list:
             for role, steps in (("setup", ex.setup), ("solution", ex.solution)):
                 out += [
                     Manifest(
-                        s.manifest, s.source or ex.location or SourceLocation(Path(), 0), role, ex.namespace
+                        s.manifest,
+                        s.source or ex.location or SourceLocation(Path(), 0),
+                        role,
+                        ex.namespace,
+                        cleaned_up(ex),
                     )
                     for s in steps
                     if s.manifest is not None
                 ]
     return out
+
+
+def cleaned_up(ex: Exercise) -> frozenset[tuple[str, str, str | None]]:
+    """(kind, name, namespace) of what reset deletes besides the exercise namespace (its ``cleanup``)."""
+    return frozenset(
+        (c.get("kind", ""), c.get("name", ""), c.get("namespace")) for c in ex.cleanup if "name" in c
+    )
 
 
 def _unlisted_lessons(pack: Pack, lesson_files: list[Path]) -> list[FormatProblem]:

@@ -35,6 +35,7 @@ class Manifest:
     location: SourceLocation
     field: str  # e.g. "solution" or "apply", used in messages
     namespace: str | None = None  # the exercise namespace the steps run in, if any
+    cleanup: frozenset[tuple[str, str, str | None]] = frozenset()  # (kind, name, namespace) reset deletes
 
 
 def schema_version() -> str:
@@ -153,7 +154,13 @@ def _check_namespace(doc: LineDict, manifest: Manifest, source: YamlSource) -> N
         field = "metadata.namespace" if isinstance(written, str) else "metadata.name"
         source.problems.append(FormatProblem(source.at(meta.line_of(field.split(".")[1])), problem, field))
         return
-    if manifest.namespace and isinstance(written, str) and written != manifest.namespace:
+    name = meta.get("name") if isinstance(meta, LineDict) else None
+    undone = (doc.get("kind"), name, written) in manifest.cleanup or (
+        "Namespace",
+        written,
+        None,
+    ) in manifest.cleanup
+    if manifest.namespace and isinstance(written, str) and written != manifest.namespace and not undone:
         message = (
             f"namespace {shorten(written)} is not the exercise namespace {manifest.namespace!r}; "
             "objects there survive a reset (drop metadata.namespace, or list them under cleanup)"
