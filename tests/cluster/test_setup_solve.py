@@ -115,3 +115,30 @@ def test_a_foreign_context_is_refused_even_when_selected(foreign, tmp_path, caps
     assert main([command, *selected]) == 2
     assert "refusing to change context 'someones-prod'" in capsys.readouterr().err
     assert not (tmp_path / "data" / "runs").exists()  # nothing was set up, so nothing saved
+
+
+def test_setup_refuses_to_reset_a_namespace_another_exercise_works_in(
+    sim_cluster, cluster, tmp_path, monkeypatch, capsys
+):
+    from pathlib import Path
+
+    monkeypatch.setenv("K8S_TUTOR_DATA_DIR", str(tmp_path / "data"))
+    pack = Path(__file__).resolve().parents[1] / "data" / "packs" / "shared-namespace"
+    where = [
+        "--pack",
+        str(pack),
+        "--kubeconfig",
+        str(sim_cluster.kubeconfig),
+        "--context",
+        sim_cluster.context,
+    ]
+    try:
+        assert main(["setup", "--exercise", "one-task", *where]) == 0
+        cluster.writer().kubectl(["create", "configmap", "learner-work"], namespace="shared")
+        capsys.readouterr()
+        assert main(["setup", "--exercise", "two-task", *where]) == 2
+        assert "one-task also works in" in capsys.readouterr().err
+        assert cluster.read.get("v1", "ConfigMap", "learner-work", "shared") is not None  # nothing lost
+        assert main(["setup", "--exercise", "two-task", "--force", *where]) == 0
+    finally:
+        cluster.writer().delete_namespace("shared", wait=True)

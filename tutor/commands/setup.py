@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import argparse
 
+from tutor.errors import TutorError
+from tutor.model import Exercise, Pack
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """``--pack --lesson --exercise --reset`` and the cluster options."""
@@ -23,6 +26,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--reset",
         action="store_true",
         help="clean up first (always done when the exercise namespace or a saved run already exists)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="reset a namespace even when other exercises of the pack work in it too (their work is lost)",
     )
     add_cluster_arguments(parser)
     add_trust_argument(parser)
@@ -44,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
                 or (ns is not None and cluster.cluster().read.get("v1", "Namespace", ns) is not None)
                 or cluster.has_saved_run(pack, exercise)
             )
+            if dirty and ns is not None and not args.force:
+                _refuse_shared_reset(pack, exercise, [e.id for e in exercises])
             cluster.start_exercise(pack, exercise, fresh=dirty)
             path = cluster.save_run(pack, exercise)
             where = f"namespace {ns}" if ns else "cluster scope"
@@ -52,3 +62,22 @@ def run(args: argparse.Namespace) -> int:
         if len(exercises) == 1 and (notice := cluster.point_kubectl_at(exercises[0])):
             print(notice)  # one exercise: the learner works in it next, so kubectl should too
     return 0
+
+
+def _refuse_shared_reset(pack: Pack, exercise: Exercise, selected_ids: list[str]) -> None:
+    """Refuse to reset a namespace other (unselected) exercises of the pack also work in.
+
+    A reset deletes the exercise namespace; in a pack where several exercises share one, that would
+    silently wipe another exercise's work (issue found by an instructor's pack).
+    """
+    others = [
+        e.id
+        for e in pack.exercises(include_exam_only=True)
+        if e.namespace == exercise.namespace and e.id != exercise.id and e.id not in selected_ids
+    ]
+    if others:
+        raise TutorError(
+            f"setting up {exercise.id} resets namespace {exercise.namespace}, which "
+            f"{', '.join(others)} also work{'s' if len(others) == 1 else ''} in: their work there would be "
+            "deleted. Pass --force to reset it anyway, or set up those exercises together"
+        )
