@@ -1,4 +1,4 @@
-"""``k8s-tutor pack``: tools for pack authors — ``new``, ``lint``, ``test``, ``list``.
+"""``k8s-tutor pack``: tools for pack authors — ``new``, ``lint``, ``test``, ``list``, ``docs``.
 
 ``lint`` needs no cluster (see :mod:`tutor.lint`); ``test`` runs every exercise on a cluster and
 lives in :mod:`tutor.grading.pack_test`. Heavy modules are imported inside each action.
@@ -52,10 +52,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     actions.add_parser("list", help="list the packs found (built-in, entry points, K8S_TUTOR_PACKS)")
 
+    docs = actions.add_parser(
+        "docs", help="an overview of a pack: lessons, exercises, points, requirements, exam pool"
+    )
+    docs.add_argument("path", nargs="?", help="pack folder (default: the built-in pack)")
+    docs.add_argument("--format", choices=("markdown", "html"), default="markdown")
+    docs.add_argument("--output", metavar="FILE", help="write it here instead of stdout")
+    docs.add_argument("--lang", help="the lessons' language (titles of translated lessons)")
+
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch to the chosen action."""
-    return {"new": _new, "lint": _lint, "test": _test, "list": _list}[args.pack_action](args)
+    return {"new": _new, "lint": _lint, "test": _test, "list": _list, "docs": _docs}[args.pack_action](args)
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -111,6 +119,37 @@ def _test(args: argparse.Namespace) -> int:
         print(f"k8s-tutor: note: {notice}", file=sys.stderr)
     reporters.write(rep, args.format, args.output)
     return rep.exit_code
+
+
+def _docs(args: argparse.Namespace) -> int:
+    """Render the pack overview (no cluster, and no pack code: titles come from the lesson files)."""
+    from dataclasses import replace
+
+    from tutor.content import resolve_pack
+    from tutor.content.overview import overview_html, overview_markdown
+    from tutor.content.translations import translated_lesson
+    from tutor.grading.plan import check_title
+    from tutor.lint.static_checks import static_registry
+
+    pack = resolve_pack(args.path)
+    if args.lang:
+        pack = replace(
+            pack, lessons=tuple(translated_lesson(pack, lesson.id, args.lang) for lesson in pack.lessons)
+        )
+    registry = static_registry(pack)  # docstring titles, read with ast: no pack code runs
+    titles = {
+        ex.id: [check_title(ref, registry.find(ref.check)) for ref in ex.checks]
+        for ex in pack.exercises(include_exam_only=True)
+    }
+    text = overview_markdown(pack, titles)
+    if args.format == "html":
+        text = overview_html(text, pack.title)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _list(args: argparse.Namespace) -> int:
