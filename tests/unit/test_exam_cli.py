@@ -165,3 +165,22 @@ def test_saved_results_keep_missing_fields_and_odd_values():
     assert back.points == result.points == 0.0 and back.checks[0].weight == 2.0
     review = task_review_markdown(1, load_pack(PACK_DIR).exercise("cm-create"), back)
     assert "`spec.x`: expected `'0.5'`, it is missing" in review
+
+
+def test_exam_grade_cut_short_still_writes_the_report(data_dir, tmp_path, capsys):
+    """A running attempt graded where no cluster answers: exit 2, and the asked-for report says why."""
+    pack = load_pack(PACK_DIR)
+    session = ExamSession.new(
+        pack, seed=3, clock=FakeClock(), store=AttemptStore(), pack_source=str(PACK_DIR)
+    )
+    session.mark_set_up()
+    session.start()
+    out = tmp_path / "exam.xml"
+    code = main(
+        ["exam", "grade", session.attempt.id, "--format", "junit", "--output", str(out)]
+        + ["--kubeconfig", str(tmp_path / "missing-kubeconfig")]
+    )
+    assert code == 2
+    text = out.read_text()
+    assert "<testsuite" in text and "error" in text
+    assert all(ex.id in text for ex in session.exercises)

@@ -305,14 +305,18 @@ def _grade_on_cluster(store, attempt, args: argparse.Namespace):
 
 
 def _grade(store, attempt_id: str, args: argparse.Namespace) -> int:
+    from tutor.commands._reporting import report_even_if_aborted
     from tutor.exam import ExamSession, ExamState
     from tutor.exam.runner import exam_report
+    from tutor.grading.batch import RunClock
     from tutor.grading.report import write
 
     attempt = _find(store, attempt_id)
     session = ExamSession(attempt, _pack_for(attempt), store=store)
     if session.state is not ExamState.GRADED or session.needs_regrade:  # else: report the saved results
-        session = _grade_on_cluster(store, attempt, args)
+        asked = argparse.Namespace(format=args.format or "text", output=args.output)
+        with report_even_if_aborted(asked, session.pack, session.exercises, RunClock(), "exam grade"):
+            session = _grade_on_cluster(store, attempt, args)
     report = exam_report(session)
     write(report, args.format or "text", args.output)
     machine_on_stdout = (args.format or "text") != "text" and not args.output
