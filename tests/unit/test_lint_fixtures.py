@@ -82,7 +82,7 @@ CASES = {
         "'backup-job' is not mentioned in the task",
         "warning",
     ),
-    "exam-pool-too-small": ("pack.yaml", 0, "exam.tasks", "draws 8 tasks but only 1 exercise(s)", "warning"),
+    "exam-pool-too-small": ("pack.yaml", 1, "exam.tasks", "draws 8 tasks (8 is the default", "warning"),
     "cleanup-unknown-kind": (
         "one.md",
         8,

@@ -55,6 +55,22 @@ def check_exam_pool(pack: Pack) -> list[FormatProblem]:
     pool = len(pack.exam_pool())
     if not pool or pool >= pack.exam.tasks:
         return []
-    where = SourceLocation(pack.root / "pack.yaml", 0)
-    message = f"the exam draws {pack.exam.tasks} tasks but only {pool} exercise(s) have exam: also/only"
+    file = pack.root / "pack.yaml"
+    line = _line_of(file, r"^\s*tasks\s*:") or _line_of(file, r"^exam\s*:")
+    where = SourceLocation(file, line or 1)
+    default = "" if line else " (8 is the default: set exam.tasks in pack.yaml)"
+    message = (
+        f"the exam draws {pack.exam.tasks} tasks{default} but only {pool} exercise(s) have exam: also/only"
+    )
     return [FormatProblem(where, message, "exam.tasks", "warning")]
+
+
+def _line_of(file: Path, pattern: str) -> int:
+    """The 1-based line of ``file`` matching ``pattern``, or 0 (pack.yaml problems always carry a line)."""
+    import re
+
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0
+    return next((i for i, text in enumerate(lines, 1) if re.match(pattern, text)), 0)
