@@ -276,7 +276,14 @@ def _file_problem(flag: str, value: str, workdir: Path) -> str | None:
         return None
     if "://" in value:
         return f"--{flag} {_cut(value)}: a step may not fetch URLs; put the file in the pack"
-    return path_outside(value, workdir, f"--{flag}")
+    if outside := path_outside(value, workdir, f"--{flag}"):
+        return outside
+    if flag != "output" and not os.path.lexists(os.path.join(workdir, os.path.expanduser(value))):
+        return (
+            f"--{flag} {_cut(value)}: no such file in the pack (kubectl steps run in the pack folder, "
+            "so paths are relative to it)"
+        )
+    return None
 
 
 def path_outside(value: str, workdir: Path, what: str) -> str | None:
