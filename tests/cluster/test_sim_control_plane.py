@@ -54,7 +54,10 @@ def test_topology_has_three_ready_nodes_with_lesson_labels(cluster):
     assert nodes["k8s-tutor-worker"]["metadata"]["labels"]["disktype"] == "ssd"
     assert nodes["k8s-tutor-worker2"]["metadata"]["labels"]["topology.kubernetes.io/zone"] == "zone-b"
     assert cluster.read.version()["gitVersion"] == "v1.36.1"
-    assert cluster.read.capabilities() == {"api", "scheduler", "controllers", "container-states"}
+    from tutor.cluster.paths import metrics_server_binary
+
+    metrics = {"metrics"} if metrics_server_binary().exists() else set()  # metrics-server is optional
+    assert cluster.read.capabilities() == {"api", "scheduler", "controllers", "container-states", *metrics}
 
 
 def test_deployment_pods_are_scheduled_on_workers_and_become_ready(cluster, namespace):

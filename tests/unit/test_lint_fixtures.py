@@ -67,7 +67,7 @@ CASES = {
     "match-typo": ("one.md", 15, "checks[1].args.match.dta", "no field dta (did you mean 'data'?)", "error"),
     "translation-hints": ("one.zh.md", 8, "hints", "has 2 hint(s), the en lesson 1", "error"),
     "translation-checks": ("one.zh.md", 13, "checks[0]", "checks[0] differs from the en lesson", "error"),
-    "missing-step-file": ("one.md", 26, "solution", "'manifests/nope.yaml': no such file in the pack", "error"),
+    "missing-step-file": ("one.md", 26, "solution", "nope.yaml': no such file in the pack", "error"),
     "checker-syntax-error": ("broken.py", 3, "", "syntax error", "error"),
     "checker-import-error": ("broken.py", 3, "", "RuntimeError('boom')", "error"),
     "duplicate-checker": ("tiny.py", 4, "check", "checker id 'tiny.exists' is already defined at", "error"),
