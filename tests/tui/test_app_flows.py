@@ -431,3 +431,21 @@ async def test_a_reset_after_a_failed_setup_clears_the_environment_problem(store
         await answer(pilot, app, "y")
         await until(pilot, lambda: "reset:env-namespaces" in backend.calls, what="the reset")
         await until(pilot, lambda: not box.display, what="the problem box to go away")
+
+
+def test_failure_detail_does_not_repeat_a_diff_and_points_at_an_open_hint():
+    """The message's own "path: expected, got" is not printed again, and a hint already shown is not
+    announced as one to reveal with h."""
+    from tutor.results import CheckResult, ExerciseResult, FieldDiff, Status
+    from tutor.tui.widgets import FailureDetail
+
+    diff = FieldDiff(".spec.replicas", 3, 2)
+    check = CheckResult(
+        "x", "t", Status.FAIL, ".spec.replicas: expected 3, got 2", diffs=(diff,), hint=1, index=1
+    )
+    detail = FailureDetail()
+    detail.show_result(ExerciseResult("p", "e", "E", (check,), 1.0), hints_shown=0)
+    text = str(detail.render())
+    assert text.count(".spec.replicas") == 1 and "h reveals hints" in text
+    detail.hints_opened(1)
+    assert "h reveals hints" not in str(detail.render()) and "shown below" in str(detail.render())

@@ -238,7 +238,7 @@ class LessonScreen(LearnerActions, Screen):
             return
         self._say_identity_once()
         self.query_one(Checklist).show_result(msg.result)
-        self.query_one(FailureDetail).show_result(msg.result)
+        self.query_one(FailureDetail).show_result(msg.result, self.hints_shown)
         if verdict.changed:
             self._bring_verdict_into_view()
         if verdict.passed:

@@ -17,7 +17,7 @@ from tutor.practice.practice_session import PracticeSession
 from tutor.tui import messages as m
 from tutor.tui.backend import block_summary
 from tutor.tui.modals import ApplyModal, ConfirmModal
-from tutor.tui.widgets import Checklist
+from tutor.tui.widgets import Checklist, FailureDetail
 
 
 def solution_markdown(steps: tuple[SolutionStep, ...]) -> str:
@@ -72,6 +72,7 @@ class LearnerActions:
         ex = self.exercise
         hints = self.query_one("#hints", Markdown)
         hints.display = bool(ex and self.hints_shown)
+        self.query_one(FailureDetail).hints_opened(self.hints_shown)
         if ex and self.practice and self.hints_shown:
             shown = "\n".join(f"{i + 1}. {h}" for i, h in enumerate(self.practice.hints))
             await hints.update(f"**Hints** ({self.hints_shown}/{len(ex.hints)})\n\n{shown}")
@@ -161,6 +162,7 @@ class LearnerActions:
             if yes:
                 practice.mark_reset()
                 self.query_one(Checklist).set_running()
+                self.query_one(FailureDetail).show_result(None)  # the old verdict is about to be wrong
                 self._cluster_action("reset", practice)
 
         where = f"namespace {ex.namespace}" if ex.namespace else "the exercise's objects"

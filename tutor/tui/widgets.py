@@ -114,23 +114,39 @@ class FailureDetail(Static):
 
     DEFAULT_CSS = "FailureDetail { height: auto; }"
 
-    def show_result(self, result: ExerciseResult | None) -> None:
+    result: ExerciseResult | None = None
+    hints_shown = 0
+
+    def show_result(self, result: ExerciseResult | None, hints_shown: int | None = None) -> None:
+        """Paint the failing checks of ``result``; ``hints_shown`` says how much of the ladder is open."""
+        self.result = result
+        if hints_shown is not None:
+            self.hints_shown = hints_shown
         failing = [c for c in (result.checks if result else ()) if c.status in (Status.FAIL, Status.ERROR)]
         self.display = bool(failing)
         lines: list[str] = []
         for check in failing:
             kind = "Environment problem" if check.status is Status.ERROR else "Not right yet"
-            lines.append(f"[b]{kind}:[/] {escape(check.message or check.title)}")
-            lines += [
-                f"  [b]{escape(d.path)}[/]: expected {d.expected!r}, got {d.actual!r}" for d in check.diffs
+            message = check.message or check.title
+            lines.append(f"[b]{kind}:[/] {escape(message)}")
+            lines += [  # a diff the message already spells out is not repeated under it
+                f"  [b]{escape(d.path)}[/]: expected {d.expected!r}, got {d.actual!r}"
+                for d in check.diffs
+                if d.path not in message
             ]
-            if check.hint:
+            if check.hint and check.hint > self.hints_shown:
                 lines.append(f"  [dim]hint {check.hint} of the ladder fits this (h reveals hints)[/]")
+            elif check.hint:
+                lines.append(f"  [dim]hint {check.hint}, shown below, fits this[/]")
         events = next((c.diagnostics for c in failing if c.diagnostics), ())
         if events:
             lines.append("[b]Related events:[/]")
             lines += [f"  {escape(line)}" for line in events[:6]]
         self.update("\n".join(lines))
+
+    def hints_opened(self, shown: int) -> None:
+        """The learner revealed hints: repaint so the pointer to a hint no longer says to press h."""
+        self.show_result(self.result, shown)
 
 
 class LessonView(VerticalScroll):
