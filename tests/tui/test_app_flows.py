@@ -449,3 +449,15 @@ def test_failure_detail_does_not_repeat_a_diff_and_points_at_an_open_hint():
     assert text.count(".spec.replicas") == 1 and "h reveals hints" in text
     detail.hints_opened(1)
     assert "h reveals hints" not in str(detail.render()) and "shown below" in str(detail.render())
+
+
+async def test_the_catalog_offers_create_cluster_only_while_no_cluster_answers(store, backend):
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, CatalogScreen) and app.entries, what="the catalog")
+        await until(pilot, lambda: app.cluster_status.reachable, what="the cluster status")
+        assert app.screen.check_action("create_cluster", ()) is False  # hidden from the footer
+        from tutor.practice.core import ClusterStatus
+
+        app.cluster_status = ClusterStatus(message="connection refused")
+        assert app.screen.check_action("create_cluster", ()) is True

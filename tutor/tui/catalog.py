@@ -64,7 +64,7 @@ class CatalogScreen(Screen):
 
     BINDINGS = [
         Binding("enter", "open", "Open", show=False),
-        Binding("C", "app.create_cluster", "Create cluster"),
+        Binding("C", "create_cluster", "Create cluster"),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -83,8 +83,18 @@ class CatalogScreen(Screen):
         self.watch(self.app, "cluster_status", self._status_changed)
         self.watch(self.app, "entries", self.refresh_entries)
 
+    def action_create_cluster(self) -> None:
+        self.app.action_create_cluster()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer offers "Create cluster" only while no cluster answers."""
+        if action == "create_cluster" and self.app.cluster_status.reachable:
+            return False  # a healthy cluster runs: hidden (the command palette still offers it)
+        return True
+
     def _status_changed(self, status: ClusterStatus) -> None:
         self.query_one(StatusBar).status = status
+        self.refresh_bindings()
         if status.capabilities != self.capabilities:  # now known (or changed): recount the lessons
             self.capabilities = status.capabilities
             self.refresh_entries(self.app.entries)
