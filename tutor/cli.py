@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from tutor import __version__
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("k8s-tutor: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `k8s-tutor ... | head`: the reader left; not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
     except SystemExit as exc:
         # No command of ours calls sys.exit: this came from a pack's code (a checker's import or check).
         # Never let it pass for a verdict: exit 0 from a pack must not turn a failing grade green.

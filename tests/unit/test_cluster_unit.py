@@ -252,3 +252,25 @@ def test_pinned_versions_agree_between_build_script_go_mods_and_python():
     replaces = re.findall(r"^replace (k8s\.io/\S+) => \1 (\S+)$", k8s_mod, re.M)
     assert len(replaces) >= 30 and {v for _m, v in replaces} == {staging}
     assert paths.KIND_NODE_IMAGE.startswith(f"kindest/node:{paths.K8S_VERSION}@sha256:")
+
+
+def test_cluster_status_without_a_name_reports_the_current_contexts_tutor_cluster(
+    tmp_path, monkeypatch, capsys
+):
+    """`cluster status` alone means the cluster kubectl talks to now, when the tutor created it."""
+    import json
+
+    from tutor.cli import main
+    from tutor.cluster import records
+
+    monkeypatch.setenv("K8S_TUTOR_STATE_DIR", str(tmp_path / "state"))
+    config = tmp_path / "kubeconfig"
+    config.write_text(
+        "apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\ncurrent-context: k8s-tutor-sim-demo\n"
+    )
+    monkeypatch.setenv("KUBECONFIG", str(config))
+    records.save(
+        records.ClusterRecord("sim", "demo", "k8s-tutor-sim-demo", "https://127.0.0.1:1", str(config))
+    )
+    main(["cluster", "status", "--json"])
+    assert json.loads(capsys.readouterr().out)["name"] == "demo"

@@ -73,6 +73,17 @@ def _live_line(text: str) -> None:
     sys.stderr.flush()
 
 
+def _current_tutor_cluster():  # -> records.ClusterRecord | None
+    """The tutor-created cluster behind the kubeconfig's current context, if it is one of ours."""
+    from tutor.cluster import kubeconfig, records
+
+    try:
+        context = kubeconfig.current_context(kubeconfig.user_kubeconfig_path())
+    except (OSError, ValueError):
+        return None
+    return next((r for r in records.all_records() if r.context == context), None) if context else None
+
+
 def _driver_for_existing(name: str) -> str:
     """For down/status without --driver: whichever driver has a cluster of that name."""
     from tutor.cluster import records, sim
@@ -92,6 +103,9 @@ def run(args: argparse.Namespace) -> int:
     from tutor.cluster.drivers import UpRequest, choose_driver, driver
 
     name = args.name or "k8s-tutor"
+    current = _current_tutor_cluster() if args.action == "status" and not args.name else None
+    if current is not None and not args.driver:  # status of the cluster kubectl talks to right now
+        name, args.driver = current.name, current.driver
     if args.driver:
         driver_name = args.driver
     elif args.action == "up":
