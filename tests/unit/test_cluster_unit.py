@@ -266,7 +266,8 @@ def test_cluster_status_without_a_name_reports_the_current_contexts_tutor_cluste
     monkeypatch.setenv("K8S_TUTOR_STATE_DIR", str(tmp_path / "state"))
     config = tmp_path / "kubeconfig"
     config.write_text(
-        "apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\ncurrent-context: k8s-tutor-sim-demo\n"
+        "apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\n"
+        "current-context: k8s-tutor-sim-demo\n"
     )
     monkeypatch.setenv("KUBECONFIG", str(config))
     records.save(
