@@ -84,3 +84,25 @@ def test_topology_check_names_missing_labels_and_taints():
     )
     assert "no node k8s-tutor-worker2" in finding.detail
     assert finding.fix.startswith("k8s-tutor cluster down; k8s-tutor cluster up")
+
+
+def _fake_kubectl(folder, version: str):
+    exe = folder / "kubectl"
+    exe.write_text(f'#!/bin/sh\necho \'{{"clientVersion": {{"gitVersion": "{version}"}}}}\'\n')
+    exe.chmod(0o755)
+    return folder
+
+
+def test_doctor_warns_when_the_learners_kubectl_is_too_old_for_the_server(tmp_path, monkeypatch):
+    from tutor.cluster.doctor import WARN, check_learner_kubectl
+
+    monkeypatch.setenv("PATH", str(_fake_kubectl(tmp_path, "v1.32.4")))
+    [finding] = check_learner_kubectl("v1.36.1")
+    assert finding.level == WARN and "4 minor versions" in finding.detail and "v1.36.1" in finding.fix
+
+
+def test_doctor_accepts_one_minor_of_skew(tmp_path, monkeypatch):
+    from tutor.cluster.doctor import OK, check_learner_kubectl
+
+    monkeypatch.setenv("PATH", str(_fake_kubectl(tmp_path, "v1.35.0")))
+    assert [f.level for f in check_learner_kubectl("v1.36.1")] == [OK]

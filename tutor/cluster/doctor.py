@@ -7,6 +7,8 @@ are optional; on anything else they are what ``k8s-tutor cluster up`` needs.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -88,7 +90,44 @@ def check_tools(needs_docker: bool) -> list[Finding]:
                 "(the script it runs: kind/sim/build.sh)",
             )
         )
+    found += check_learner_kubectl()
     return found
+
+
+def _minor(version: str) -> int | None:
+    match = re.match(r"v?1\.(\d+)", version.strip())
+    return int(match.group(1)) if match else None
+
+
+def check_learner_kubectl(server_version: str = K8S_VERSION) -> list[Finding]:
+    """The kubectl on PATH — the one the learner types — against the server's version.
+
+    The tutor runs its own pinned kubectl, so a learner's old kubectl only shows in their terminal:
+    kubectl supports one minor version of skew with the API server; beyond that flags and output drift.
+    """
+    on_path = shutil.which("kubectl")
+    if not on_path:
+        return []
+    try:
+        out = subprocess.run(
+            [on_path, "version", "--client", "-o", "json"], capture_output=True, text=True, timeout=10
+        )
+        client = json.loads(out.stdout)["clientVersion"]["gitVersion"]
+    except (OSError, subprocess.TimeoutExpired, ValueError, KeyError, TypeError):
+        return [Finding("kubectl on PATH", WARN, f"{on_path}: cannot read its version")]
+    mine, theirs = _minor(client), _minor(server_version)
+    if mine is None or theirs is None or abs(mine - theirs) <= 1:
+        return [Finding("kubectl on PATH", OK, f"{on_path} {client} (server {server_version})")]
+    return [
+        Finding(
+            "kubectl on PATH",
+            WARN,
+            f"{on_path} is {client}, {abs(mine - theirs)} minor versions from the server's {server_version} "
+            "(kubectl supports one): commands from the lessons may fail or print differently",
+            f"install kubectl {server_version} (https://kubernetes.io/docs/tasks/tools/), or put the tutor's "
+            f"on PATH: {find_kubectl()}",
+        )
+    ]
 
 
 def check_sim_binaries() -> list[Finding]:
