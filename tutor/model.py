@@ -218,6 +218,16 @@ class Pack:
         """Tasks an exam may draw from."""
         return tuple(ex for lesson in self.lessons for ex in lesson.exercises if ex.exam in ("also", "only"))
 
+    def sharing_namespace(self, exercise: Exercise) -> tuple[Exercise, ...]:
+        """The other exercises that work in ``exercise``'s namespace: resetting it deletes their work too."""
+        if exercise.namespace is None:
+            return ()
+        return tuple(
+            ex
+            for ex in self.exercises(include_exam_only=True)
+            if ex.namespace == exercise.namespace and ex.id != exercise.id
+        )
+
     def exercise(self, exercise_id: str) -> Exercise:
         """Look an exercise up by id (exam-only tasks included); KeyError names the id."""
         for ex in self.exercises(include_exam_only=True):

@@ -461,3 +461,22 @@ async def test_the_catalog_offers_create_cluster_only_while_no_cluster_answers(s
 
         app.cluster_status = ClusterStatus(message="connection refused")
         assert app.screen.check_action("create_cluster", ()) is True
+
+
+async def test_reset_names_the_exercises_that_share_the_namespace(store):
+    """Resetting deletes the namespace: when another exercise works there too, the dialog says so."""
+    from dataclasses import replace
+
+    from tests.tui.fakes import demo_pack
+
+    pack = demo_pack()
+    first, reading = pack.lessons
+    twin = replace(first.exercises[0], id="twin-ex", lesson_id="reading")  # same namespace as the first
+    pack = replace(pack, lessons=(first, replace(reading, exercises=(twin,))))
+    backend = FakeBackend(store, entries=[PackEntry(spec="demo", pack=pack)])
+    app = app_for(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_exercise(pilot, app)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal), what="the confirm dialog")
+        assert "twin-ex work there too" in app.screen.question

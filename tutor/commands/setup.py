@@ -70,11 +70,7 @@ def _refuse_shared_reset(pack: Pack, exercise: Exercise, selected_ids: list[str]
     A reset deletes the exercise namespace; in a pack where several exercises share one, that would
     silently wipe another exercise's work (issue found by an instructor's pack).
     """
-    others = [
-        e.id
-        for e in pack.exercises(include_exam_only=True)
-        if e.namespace == exercise.namespace and e.id != exercise.id and e.id not in selected_ids
-    ]
+    others = [e.id for e in pack.sharing_namespace(exercise) if e.id not in selected_ids]
     if others:
         raise TutorError(
             f"setting up {exercise.id} resets namespace {exercise.namespace}, which "

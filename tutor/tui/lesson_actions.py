@@ -166,8 +166,12 @@ class LearnerActions:
                 self._cluster_action("reset", practice)
 
         where = f"namespace {ex.namespace}" if ex.namespace else "the exercise's objects"
+        others = ", ".join(e.id for e in self.pack.sharing_namespace(ex))
+        shared = f"\n{others} work there too: their objects are deleted as well." if others else ""
         self.app.push_screen(
-            ConfirmModal(f"Reset this exercise?\nThis deletes {where} and runs setup again.", "Reset"),
+            ConfirmModal(
+                f"Reset this exercise?\nThis deletes {where} and runs setup again.{shared}", "Reset"
+            ),
             answered,
         )
 
