@@ -331,3 +331,16 @@ def test_repeated_check_ids_get_distinct_one_based_indexes():
     _, [res] = grade(reader, FakeClock(), ex)
     assert [(c.check_id, c.index) for c in res.checks] == [("match", 1), ("match", 2), ("nope", 3)]
     assert [c.to_dict()["index"] for c in res.checks] == [1, 2, 3]
+
+
+def test_fail_fast_stops_polling_after_the_first_failing_verdict():
+    """--fail-fast: a checker bug ends the run at once; the check still waiting (30 s) is skipped, saying why."""
+    clock = FakeClock()
+    grader = Grader(registry(), FakeReader(), None, clock=clock, sleep=clock.sleep)
+    [res] = grader.grade(
+        [exercise(CheckRef("buggy", timeout=30), CheckRef("dep.ready", args={"name": "web"}, timeout=30))],
+        fail_fast=True,
+    )
+    assert [c.status for c in res.checks] == [Status.ERROR, Status.SKIPPED]
+    assert "--fail-fast stopped at ex1" in res.checks[1].message
+    assert clock.now < 5  # not the 30 s the second check would have polled

@@ -55,6 +55,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_trust_argument(parser)
     parser.add_argument("--timeout", type=float, metavar="S", help="override every check's timeout (seconds)")
     parser.add_argument(
+        "--fail-fast",
+        action="store_true",
+        help="stop at the first failing check; the checks not graded yet are reported skipped",
+    )
+    parser.add_argument(
         "--full-timeouts",
         action="store_true",
         help="poll failing checks to their timeouts even after the cluster has settled (default: end them "
@@ -86,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
                 timeout=args.timeout,
                 settle=None if args.full_timeouts else QUIET_SECONDS,
                 progress=SlowCheckNotices(sys.stderr),
+                fail_fast=args.fail_fast,
             )
             notice = cluster.identity_notice()  # checks ran with your own rights: said once, on stderr
     if notice:

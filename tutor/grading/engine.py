@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from tutor.grading.registry import Registry
 
 ProgressCallback = Callable[[Exercise, CheckResult], None]
+#: Verdicts after which ``grade(fail_fast=True)`` stops polling the rest.
+FAILED_OR_BROKEN = frozenset({Status.FAIL, Status.TIMEOUT, Status.ERROR})
 """Called with each check's verdict as soon as it is known (and with RUNNING after each attempt)."""
 
 MAX_WORKERS = 8
@@ -162,6 +164,7 @@ class Grader:
         exercises: Iterable[Exercise],
         runs: Mapping[str, ExerciseRun] | None = None,
         progress: ProgressCallback | None = None,
+        fail_fast: bool = False,
     ) -> list[ExerciseResult]:
         """Poll every check of ``exercises`` to a verdict; results in the order given.
 
@@ -169,6 +172,8 @@ class Grader:
             exercises: what to grade (concurrently, sharing each round's reads).
             runs: exercise id → the ExerciseRun from ``lifecycle.start_exercise`` (start time, snapshot).
             progress: called with every verdict as it happens.
+            fail_fast: after the first failing verdict, stop polling: the checks still pending are
+                reported SKIPPED ("not graded: --fail-fast stopped at ...").
         """
         exercises = list(exercises)
         runs = runs or {}
@@ -193,6 +198,13 @@ class Grader:
                 if self.settle is not None and pending:
                     self._end_if_settled(quiet, cache.fingerprint(), pending, now, progress)
                     pending = [s for s in pending if s.result is None]
+                failed = next((s for s in states if s.result and s.result.status in FAILED_OR_BROKEN), None)
+                if fail_fast and failed is not None and pending:
+                    where = f"{failed.plan.exercise.id}: {failed.plan.title}"
+                    for s in pending:
+                        skipped = Attempt(Status.SKIPPED, f"not graded: --fail-fast stopped at {where}")
+                        s.result = self._result(s.plan, skipped, Status.SKIPPED, s.attempts, now - s.started)
+                    pending = []
         self._attach_diagnostics(states, runs)
         # All checks start together, so an exercise took as long as its slowest check — not the whole
         # run, which would give every exercise the duration of the slowest one in the report.

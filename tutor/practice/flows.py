@@ -34,6 +34,7 @@ def grade_exercises(
     timeout: float | None = None,
     settle: float | None = None,
     progress: ProgressCallback | None = None,
+    fail_fast: bool = False,
 ) -> GradeReport:
     """Grade the cluster as it is (no writes), with the runs ``setup`` saved for these exercises.
 
@@ -51,7 +52,10 @@ def grade_exercises(
         runnable = [e for e in exercises if not batch.skip_reason(e, info.capabilities)]
         runs = cluster.load_saved_runs(pack, runnable)
         grader = cluster.grader(pack, timeout=timeout, settle=settle)
-        graded = {r.exercise_id: r for r in grader.grade(runnable, runs=runs, progress=progress)}
+        graded = {
+            r.exercise_id: r
+            for r in grader.grade(runnable, runs=runs, progress=progress, fail_fast=fail_fast)
+        }
         api_calls = grader.api_calls
         started = {ex_id: run.started_at.isoformat() for ex_id, run in runs.items()}  # had a start state
         skipped = Status.SKIPPED
