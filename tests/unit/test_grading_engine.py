@@ -334,7 +334,7 @@ def test_repeated_check_ids_get_distinct_one_based_indexes():
 
 
 def test_fail_fast_stops_polling_after_the_first_failing_verdict():
-    """--fail-fast: a checker bug ends the run at once; the check still waiting (30 s) is skipped, saying why."""
+    """--fail-fast: a checker bug ends the run at once; the check still waiting (30 s) is skipped."""
     clock = FakeClock()
     grader = Grader(registry(), FakeReader(), None, clock=clock, sleep=clock.sleep)
     [res] = grader.grade(
