@@ -57,6 +57,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, metavar="S", help="draw seed; the same seed draws the same tasks")
     parser.add_argument(
+        "--lang",
+        help="read the tasks in this language where a translation exists (default: from LANG/LC_ALL)",
+    )
+    parser.add_argument(
         "--no-tui",
         action="store_true",
         help="set up, start the clock and print the tasks instead of opening the TUI (grade later)",
@@ -111,11 +115,19 @@ def _cluster(args: argparse.Namespace, attempt_context: str | None = None) -> Cl
     return ClusterSession(target_from_args(args).remembering(attempt_context))
 
 
-def _pack_for(attempt):
-    """The pack an attempt was drawn from, loaded again the same way."""
+def _in_language(pack, args):
+    """The pack with its lessons in the learner's language (--lang, else the locale); grading is the same."""
+    from tutor.content.languages import chosen_language
+    from tutor.practice.packs import translated
+
+    return translated(pack, chosen_language(getattr(args, "lang", None)))
+
+
+def _pack_for(attempt, args=None):
+    """The pack an attempt was drawn from, loaded again the same way (in the learner's language)."""
     from tutor.content import resolve_pack
 
-    pack = resolve_pack(attempt.pack_source or None)
+    pack = _in_language(resolve_pack(attempt.pack_source or None), args)
     if pack.id != attempt.pack_id:
         raise TutorError(
             f"attempt {attempt.id} was drawn from pack {attempt.pack_id!r}, but {pack.id!r} loaded"
@@ -144,7 +156,7 @@ def _session_on_cluster(store, attempt, args):
     from tutor.exam import ExamSession
     from tutor.exam.runner import ExamRunner
 
-    pack = _pack_for(attempt)
+    pack = _pack_for(attempt, args)
     cluster = _cluster(args, attempt.context)
     cluster.cluster()  # an unusable kubeconfig or context fails here, before the attempt is touched
     runner = ExamRunner(pack, cluster, timeout=args.timeout)
@@ -228,7 +240,7 @@ def _start(store, args: argparse.Namespace) -> int:
     pack_source = (
         str(Path(args.pack).resolve()) if args.pack and Path(args.pack).exists() else (args.pack or "")
     )
-    pack = resolve_pack(pack_source or None)
+    pack = _in_language(resolve_pack(pack_source or None), args)
     from tutor.store.trust import require_trusted
 
     require_trusted(pack)  # before a connection, a draw or a note about older attempts
@@ -312,7 +324,7 @@ def _grade(store, attempt_id: str, args: argparse.Namespace) -> int:
     from tutor.grading.report import write
 
     attempt = _find(store, attempt_id)
-    session = ExamSession(attempt, _pack_for(attempt), store=store)
+    session = ExamSession(attempt, _pack_for(attempt, args), store=store)
     if session.state is not ExamState.GRADED or session.needs_regrade:  # else: report the saved results
         asked = argparse.Namespace(format=args.format or "text", output=args.output)
         with report_even_if_aborted(asked, session.pack, session.exercises, RunClock(), "exam grade"):

@@ -20,7 +20,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     add_trust_argument(parser)
     parser.add_argument("--lesson", help="open this lesson or exercise id directly")
-    parser.add_argument("--lang", help="read lessons in this language where a translation exists (e.g. zh)")
+    parser.add_argument(
+        "--lang",
+        help="read lessons in this language where a translation exists (e.g. zh; default: from LANG/LC_ALL)",
+    )
     parser.add_argument(
         "--theme", help="a Textual theme name, e.g. textual-light (change it live with ctrl+p)"
     )
@@ -31,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     if not sys.stdout.isatty():
         print("k8s-tutor start needs a terminal; for scripts use `k8s-tutor grade`.", file=sys.stderr)
         return 2
+    from tutor.content.languages import chosen_language
     from tutor.store.progress import ProgressStore
     from tutor.tui.app import make_app
     from tutor.tui.core_backend import CoreBackend
@@ -38,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     store = ProgressStore.open()
     from tutor.cluster.cli_args import target_from_args
 
-    backend = CoreBackend(store, pack=args.pack, target=target_from_args(args), language=args.lang)
+    language = chosen_language(args.lang)  # --lang, else LC_ALL / LC_MESSAGES / LANG
+    backend = CoreBackend(store, pack=args.pack, target=target_from_args(args), language=language)
     from tutor.tui.settings import settings_path
 
     make_app(backend, lesson=args.lesson, theme=args.theme, settings=settings_path()).run()
