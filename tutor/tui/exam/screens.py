@@ -203,11 +203,12 @@ class GradingScreen(Screen):
         self.verdicts = 0
 
     def count(self, total: int) -> None:
-        """One more check has its verdict; unsolved checks keep polling until their timeout."""
+        """One more check has its verdict; unsolved checks are read again until the cluster settles."""
         self.verdicts = min(total, self.verdicts + 1)
         self.query_one("#grading-text", Static).update(
             f"Answers frozen. Grading every task against the cluster… {self.verdicts}/{total} checks done.\n"
-            "Checks that do not pass keep polling until their timeout (the API is eventually consistent)."
+            "Checks that do not pass yet are read again until nothing changes for 5 s and nothing is still "
+            "starting (at most their timeout)."
         )
 
     def show_failure(self, text: str) -> None:
