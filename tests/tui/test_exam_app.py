@@ -343,3 +343,36 @@ async def test_task_list_shows_whole_titles_and_points_at_100x30(pack, tmp_path)
             lines = [str(line.text) for line in label.render_lines(label.region.reset_offset)]
             assert "pts)" in lines[-1] or "pts)" in "".join(lines), lines
         assert max(label.region.height for label in labels) >= 2  # the long title wrapped
+
+
+async def test_the_grading_screen_names_the_check_it_waits_for(pack, tmp_path):
+    """While an unsolved check is polled, the screen says which one instead of sitting at "n/m done"."""
+    import threading
+
+    from tutor.tui.exam.screens import GradingScreen
+
+    release = threading.Event()
+    clock = FakeClock()
+    session = make_session(pack, clock, tmp_path)
+    app: ExamApp
+
+    def slow(exercises: list[Exercise]) -> list[ExerciseResult]:
+        ex = exercises[0]
+        app.waiting_seen(
+            ex, CheckResult(ex.checks[0].check, "ConfigMap app has mode=prod", Status.RUNNING, duration=7)
+        )
+        release.wait(5)
+        return grader(set())(exercises)
+
+    app = ExamApp(session, slow, tick_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        clock.t = session.attempt.deadline
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, GradingScreen) and "Waiting for" in str(
+                app.screen.query_one("#grading-waiting").render()
+            ):
+                break
+        text = str(app.screen.query_one("#grading-waiting").render())
+        release.set()
+        assert f"Waiting for: {session.exercises[0].title} — ConfigMap app has mode=prod (7 s)" in text

@@ -182,6 +182,7 @@ def _open_tui(session, runner) -> int:
     grade_one = runner.grade_one if session.attempt.allow_check else None
     app = ExamApp(session, runner.grade_all, grade_one, server_version=runner.server_version())
     runner.on_verdict = app.verdict_seen
+    runner.on_waiting = app.waiting_seen
     app.run()
     return _after(session)
 

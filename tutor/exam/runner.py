@@ -43,6 +43,8 @@ class ExamRunner:
         self.timeout = timeout
         cluster.registry(pack)  # a broken checker file fails before anything is drawn or set up
         self.on_verdict: Callable[[Exercise, CheckResult], object] | None = None
+        #: Called with a check still being polled (its latest attempt): a screen names what it waits for.
+        self.on_waiting: Callable[[Exercise, CheckResult], object] | None = None
 
     def capabilities(self) -> frozenset[str]:
         """What the cluster offers (asked once)."""
@@ -80,11 +82,14 @@ class ExamRunner:
         ``on_verdict`` (if set) is called from the grading threads with each check's final verdict,
         so a front end can show progress during the tens of seconds unsolved checks poll.
         """
-        hook = self.on_verdict
+        hook, waiting = self.on_verdict, self.on_waiting
 
         def progress(exercise: Exercise, result: CheckResult) -> None:
-            if hook is not None and result.status in FINAL:  # RUNNING/PENDING are per-attempt updates
-                hook(exercise, result)
+            if result.status in FINAL:  # RUNNING/PENDING are per-attempt updates
+                if hook is not None:
+                    hook(exercise, result)
+            elif waiting is not None:
+                waiting(exercise, result)
 
         # The answers are frozen: once nothing changes and nothing converges, waiting out every
         # unsolved check's timeout only keeps the candidate at "6/7 checks done" (tutor.grading.settle).

@@ -101,6 +101,14 @@ class ExamApp(App):
         """A check's final verdict arrived (called from a grading thread): count it on the grading screen."""
         self.call_from_thread(self._count_verdict)
 
+    def waiting_seen(self, exercise, result) -> None:
+        """A check is still polled (called from a grading thread): name it on the grading screen."""
+        self.call_from_thread(self._show_waiting, exercise.title, result.title, result.duration)
+
+    def _show_waiting(self, task: str, check: str, seconds: float) -> None:
+        if isinstance(self.screen, GradingScreen):
+            self.screen.waiting(task, check, seconds)
+
     def _count_verdict(self) -> None:
         if isinstance(self.screen, GradingScreen):
             total = sum(len(ex.checks) for ex in self.session.exercises)

@@ -196,6 +196,7 @@ class GradingScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("Answers frozen. Grading every task against the cluster…", id="grading-text")
+        yield Static("", id="grading-waiting")
         yield Footer()
 
     def __init__(self) -> None:
@@ -209,6 +210,12 @@ class GradingScreen(Screen):
             f"Answers frozen. Grading every task against the cluster… {self.verdicts}/{total} checks done.\n"
             "Checks that do not pass yet are read again until nothing changes for 5 s and nothing is still "
             "starting (at most their timeout)."
+        )
+
+    def waiting(self, task: str, check: str, seconds: float) -> None:
+        """Name the check grading waits for, so the screen never just sits at "6/7 checks done"."""
+        self.query_one("#grading-waiting", Static).update(
+            f"Waiting for: {escape(task)} — {escape(check)} ({seconds:.0f} s)"
         )
 
     def show_failure(self, text: str) -> None:
