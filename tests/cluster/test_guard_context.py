@@ -4,12 +4,15 @@ it points at a perfectly good cluster, and is writable once the user names it.""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
 from tutor.cli import main
 from tutor.cluster import connect
 from tutor.cluster.guard import ALLOW_ENV, created_by_tutor
+from tutor.cluster.paths import sim_binaries
 from tutor.errors import ContextRefused
 
 pytestmark = pytest.mark.cluster
@@ -45,12 +48,18 @@ def test_doctor_warns_about_a_foreign_context_and_exits_2(foreign_kubeconfig, ca
     assert "[ok  ] nodes         3 Ready" in out
 
 
-def test_doctor_on_the_tutors_sim_cluster_is_happy(sim_cluster, cluster, capsys):
+def test_doctor_on_the_tutors_sim_cluster_is_happy(sim_cluster, cluster, capsys, monkeypatch):
     if created_by_tutor(cluster.context, cluster.server) is None:
         pytest.skip("reused cluster that k8s-tutor did not record: doctor rightly warns about its context")
+    # A learner with a matching kubectl: put the tutor's pinned one first on PATH, so an old kubectl on
+    # this machine (which doctor rightly warns about, see test_doctor_kubectl) does not decide the verdict.
+    pinned = Path(sim_binaries()["kubectl"])
+    assert pinned.is_file(), "the sim cluster runs, so its pinned kubectl is cached"
+    monkeypatch.setenv("PATH", f"{pinned.parent}{os.pathsep}{os.environ.get('PATH', '')}")
     assert main(["doctor", "--kubeconfig", str(sim_cluster.kubeconfig), "--json"]) == 0
 
     findings = {f["check"]: f for f in json.loads(capsys.readouterr().out)["findings"]}
     assert findings["API server"]["detail"].endswith("Kubernetes v1.36.1")
     assert findings["context"]["level"] == "ok"
+    assert findings["kubectl on PATH"]["level"] == "ok"
     assert findings["docker"]["level"] in ("ok", "info")  # Docker is optional on the sim driver
