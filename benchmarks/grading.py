@@ -16,9 +16,13 @@ solution. Then, for every check that passes:
   subprocess for each kind/namespace the check reads (recorded from the engine's own reads, so both
   sides read the same things);
 * **baseline, whole pack**: those subprocesses for every check, one after another.
+* **checker worker vs in-process**: the engine runs pack code in a worker process
+  (:mod:`tutor.grading.isolation`); the same checks graded with the checkers imported into this
+  process instead (the pre-worker way), interleaved check by check, give the worker's cost as a ratio
+  (issue 10's target: at most 2x per check and for the whole pack).
 
-Prints medians and the ratio; exits 1 if the median engine verdict exceeds 50 ms or the speed-up
-is under 5x.
+Prints medians and the ratio; exits 1 if the median engine verdict exceeds 50 ms, the speed-up
+is under 5x, or the checker worker costs more than 2x the in-process figures.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tutor.cluster import connect  # noqa: E402
 from tutor.cluster.paths import find_kubectl  # noqa: E402
 from tutor.grading.engine import Grader  # noqa: E402
+from tutor.grading.isolation import isolated_checks  # noqa: E402
 from tutor.grading.pack_test import ExerciseTester  # noqa: E402
 from tutor.grading.registry import load_checks, require_clean  # noqa: E402
 from tutor.model import CheckRef, Exercise  # noqa: E402
@@ -47,6 +52,7 @@ from tutor.results import Status  # noqa: E402
 
 TARGET_MS = 50.0
 TARGET_RATIO = 5.0
+TARGET_WORKER_RATIO = 2.0
 
 
 class RecordingReader:
@@ -127,7 +133,9 @@ def prepare(tester: ExerciseTester, exercises: list[Exercise]) -> list[Exercise]
 
 def measure(cluster: Any, kubeconfig: str, context: str, lessons: list[str], runs: int) -> dict[str, Any]:
     pack = load_pack()
-    registry = require_clean(load_checks(pack))
+    t0 = time.perf_counter()
+    registry = require_clean(isolated_checks(pack))
+    worker_start = time.perf_counter() - t0
     caps = frozenset(cluster.read.capabilities())
     tester = ExerciseTester(cluster, pack, registry, cluster.writer(allow_context=context), capabilities=caps)
     candidates = [
@@ -178,6 +186,8 @@ def measure(cluster: Any, kubeconfig: str, context: str, lessons: list[str], run
         whole_api_calls = g.api_calls
         baseline_whole = [run_baseline(argvs_all) for _ in range(max(1, runs // 2))]
         identity = measure_identity(cluster, registry, pack, caps, passing, runs)
+        isolation = measure_isolation(cluster, registry, pack, caps, passing, runs)
+        isolation["worker_start_ms"] = round(worker_start * 1000, 1)
     finally:
         for ex in solved:
             tester.cleanup(ex, wait=False)
@@ -195,6 +205,37 @@ def measure(cluster: Any, kubeconfig: str, context: str, lessons: list[str], run
         "whole_pack_ratio": round(statistics.median(baseline_whole) / statistics.median(whole), 1),
         "reads_per_check_median": statistics.median(calls),
         **identity,
+        **isolation,
+    }
+
+
+def measure_isolation(
+    cluster: Any, registry: Any, pack: Any, caps: frozenset[str], passing: list[Any], runs: int
+) -> dict[str, Any]:
+    """The checker worker against the checkers imported into this process, interleaved check by check."""
+    in_process = require_clean(load_checks(pack))
+    per: dict[str, list[float]] = {"worker": [], "in_process": []}
+    for ex, ref in passing:
+        for key, reg in (("worker", registry), ("in_process", in_process)):
+            best = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                Grader(reg, cluster.read, pack, capabilities=caps).grade([single(ex, ref)])
+                best.append(time.perf_counter() - t0)
+            per[key].append(statistics.median(best) * 1000)
+    whole: dict[str, list[float]] = {"worker": [], "in_process": []}
+    for _ in range(runs):
+        for key, reg in (("worker", registry), ("in_process", in_process)):
+            t0 = time.perf_counter()
+            Grader(reg, cluster.read, pack, capabilities=caps).grade([single(ex, ref) for ex, ref in passing])
+            whole[key].append(time.perf_counter() - t0)
+    med = {k: statistics.median(v) for k, v in per.items()}
+    whole_med = {k: statistics.median(v) for k, v in whole.items()}
+    return {
+        "isolation_per_check_ms": {k: round(v, 2) for k, v in med.items()},
+        "isolation_per_check_ratio": round(med["worker"] / med["in_process"], 2),
+        "isolation_whole_pack_s": {k: round(v, 3) for k, v in whole_med.items()},
+        "isolation_whole_pack_ratio": round(whole_med["worker"] / whole_med["in_process"], 2),
     }
 
 
@@ -294,11 +335,20 @@ def main() -> int:
         f"as the kubeconfig user (ratio {result['identity_per_check_ratio']}); whole pack ratio "
         f"{result['identity_whole_pack_ratio']}"
     )
+    per, whole = result["isolation_per_check_ms"], result["isolation_whole_pack_s"]
+    print(
+        f"checker worker: per check {per['worker']} ms vs {per['in_process']} ms in-process "
+        f"(ratio {result['isolation_per_check_ratio']}); whole pack {whole['worker']} s vs "
+        f"{whole['in_process']} s (ratio {result['isolation_whole_pack_ratio']}); "
+        f"worker start + import {result['worker_start_ms']} ms"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
     ok = (
         result["engine_per_check_ms"]["median"] <= TARGET_MS
         and min(result["per_check_ratio"], result["whole_pack_ratio"]) >= TARGET_RATIO
+        and max(result["isolation_per_check_ratio"], result["isolation_whole_pack_ratio"])
+        <= TARGET_WORKER_RATIO
     )
     return 0 if ok else 1
 

@@ -133,10 +133,11 @@ def course() -> Pack:
 
 @pytest.fixture(scope="session")
 def course_tester(cluster, course):
+    from tutor.grading.isolation import isolated_checks
     from tutor.grading.pack_test import ExerciseTester
-    from tutor.grading.registry import load_checks, require_clean
+    from tutor.grading.registry import require_clean
 
-    return ExerciseTester(cluster, course, require_clean(load_checks(course)), cluster.writer())
+    return ExerciseTester(cluster, course, require_clean(isolated_checks(course)), cluster.writer())
 
 
 class LessonBatches(Mapping[str, Any]):

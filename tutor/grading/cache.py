@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import builtins
 import http.client
+import itertools
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import urllib3.exceptions
 
@@ -81,6 +82,18 @@ def _is_unknown_kind(exc: BaseException) -> bool:
     return isinstance(exc, UnknownKind) or _status_of(exc) == 404
 
 
+_ROUND_IDS = itertools.count(1)
+
+
+class Lists(Protocol):
+    """What a :class:`~tutor.grading.context.CheckContext` reads through: this module's
+    :class:`RoundCache` in the tutor, the worker's copy of it next to pack code."""
+
+    def namespaced(self, api_version: str, kind: str) -> bool: ...
+
+    def list(self, api_version: str, kind: str, namespace: str | None) -> builtins.list[dict[str, Any]]: ...
+
+
 class RoundCache:
     """Lists made during one poll round, keyed by (apiVersion, kind, namespace).
 
@@ -95,6 +108,7 @@ class RoundCache:
         self._guard = threading.Lock()
         self._namespaced: dict[tuple[str, str], bool] = {}
         self.calls = 0  # API list calls made (tests and benchmarks assert on it)
+        self.round_id = next(_ROUND_IDS)  # the checker worker keeps its copy of the lists per round
 
     def namespaced(self, api_version: str, kind: str) -> bool:
         """Cached :func:`is_namespaced`."""

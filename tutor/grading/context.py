@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from tutor.grading.cache import RoundCache
+from tutor.grading.cache import Lists
 from tutor.grading.equivalence import images_equal
 from tutor.grading.fieldpath import MISSING, walk
 from tutor.grading.kube import POD_SPEC_PATHS, api_version_of, is_kind, only_container
@@ -66,7 +66,7 @@ class CheckContext:
 
     def __init__(
         self,
-        cache: RoundCache,
+        cache: Lists,
         namespace: str | None = None,
         started_at: datetime | None = None,
         snapshot: Mapping[SnapshotKey, Mapping[str, Any]] | None = None,

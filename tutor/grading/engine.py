@@ -79,11 +79,25 @@ def _location_of(exc: BaseException) -> str:
 
 
 def evaluate(plan: CheckPlan, ctx: CheckContext) -> Attempt:
-    """Run ``plan``'s checker once against ``ctx`` and classify what happened."""
+    """Run ``plan``'s checker once against ``ctx`` and classify what happened.
+
+    A pack's own checkers run in the checker worker (their spec carries an ``evaluator``); the
+    built-in ``match``/``absent`` and checkers registered in tests run here.
+    """
     if plan.problem or plan.spec is None:
         return Attempt(Status.ERROR, plan.problem or f"no checker {plan.ref.check!r}", cause=Cause.REFERENCE)
+    if plan.spec.evaluator is not None:
+        result: Attempt = plan.spec.evaluator(plan, ctx)
+        return result
+    return call_checker(plan.ref.check, plan.spec.fn, plan.args, ctx)
+
+
+def call_checker(
+    check_id: str, fn: Callable[..., Any], args: Mapping[str, Any], ctx: CheckContext
+) -> Attempt:
+    """``fn(ctx, **args)`` once, every outcome (any BaseException too) turned into an :class:`Attempt`."""
     try:
-        message = plan.spec.fn(ctx, **plan.args)
+        message = fn(ctx, **args)
     except NotYet as exc:
         return Attempt(Status.PENDING, str(exc), touched=ctx.touched)
     except CheckFailed as exc:
@@ -96,7 +110,7 @@ def evaluate(plan: CheckPlan, ctx: CheckContext) -> Attempt:
             return Attempt(Status.ERROR, f"cluster error: {exc}", cause=Cause.API)
         return Attempt(
             Status.ERROR,
-            f"checker {plan.ref.check} raised {type(exc).__name__}: {exc}{_location_of(exc)}",
+            f"checker {check_id} raised {type(exc).__name__}: {exc}{_location_of(exc)}",
             cause=Cause.CHECKER,
         )
     return Attempt(Status.PASS, message if isinstance(message, str) else "")

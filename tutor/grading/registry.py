@@ -55,6 +55,8 @@ class CheckSpec:
         hold: once passing, the check must keep passing this many seconds (None = no hold).
         title: the default checklist line: the docstring's first line, ``format()``-ed with the args.
         location: where the function is defined (for lint messages).
+        evaluator: for a checker that lives in the checker worker (:mod:`tutor.grading.isolation`),
+            ``evaluator(plan, ctx) -> Attempt`` runs it there; ``fn`` is then only its signature.
     """
 
     id: str
@@ -64,6 +66,7 @@ class CheckSpec:
     hold: float | None = None
     title: str = ""
     location: SourceLocation | None = None
+    evaluator: Callable[..., Any] | None = None
 
     @property
     def parameters(self) -> list[inspect.Parameter]:
@@ -293,17 +296,15 @@ def checker_files(checks_dir: Path) -> list[Path]:
 
 
 def load_checks(pack: Pack) -> Registry:
-    """Import ``pack``'s checker files by path into a registry of their own.
+    """Import ``pack``'s checker files by path, in this process, into a registry of their own.
+
+    Only the checker worker (:mod:`tutor.grading.checker_worker`) and tests that call checker
+    functions directly use this: every front end loads a pack's checkers through
+    :func:`tutor.grading.isolation.isolated_checks`, which runs this in the worker process.
 
     Problems (syntax errors, exceptions at import, duplicate or malformed ids) are collected in
     ``registry.problems`` rather than raised, so ``pack lint`` can report them all; the grader
     should call :func:`require_clean` to refuse a broken pack.
-
-    Args:
-        pack: a loaded pack; its ``checks_dir`` is scanned (a missing folder means no custom checks).
-
-    Returns:
-        The pack's registry; unknown ids fall back to the built-in checks.
 
     Raises:
         UntrustedPack: the pack's code was never trusted, or changed since (:mod:`tutor.store.trust`);
@@ -312,17 +313,30 @@ def load_checks(pack: Pack) -> Registry:
     from tutor.store.trust import require_trusted
 
     require_trusted(pack)  # the one door every front end's checker import goes through
-    registry = Registry(f"pack {pack.id!r}", parent=builtin_registry())
-    package = _package_name(pack.id, pack.checks_dir)
+    return import_checker_files(pack.id, pack.checks_dir)
+
+
+def import_checker_files(
+    pack_id: str, checks_dir: Path, before_each: Callable[[Path], None] | None = None
+) -> Registry:
+    """Import the checker files of ``checks_dir`` (see :func:`load_checks`; trust is the caller's job).
+
+    ``before_each(path)`` is called before each file is executed, so a worker can tell the tutor which
+    file it was importing if the import never returns.
+    """
+    registry = Registry(f"pack {pack_id!r}", parent=builtin_registry())
+    package = _package_name(pack_id, checks_dir)
     with _load_lock:
         for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
             del sys.modules[name]  # a reload (pack test, lint --watch) sees the files as they are now
-        pkg = types.ModuleType(package, f"checker modules of pack {pack.id}")
-        pkg.__path__ = [str(pack.checks_dir)]
+        pkg = types.ModuleType(package, f"checker modules of pack {pack_id}")
+        pkg.__path__ = [str(checks_dir)]
         sys.modules[package] = pkg
         token = _target.set(registry)
         try:
-            for path in checker_files(pack.checks_dir):
+            for path in checker_files(checks_dir):
+                if before_each is not None:
+                    before_each(path)
                 _exec_checker(f"{package}.{path.stem}", path, registry)
         finally:
             _target.reset(token)

@@ -87,7 +87,8 @@ def _pack_problems(
     checker file: references are then not resolved, which the loader's error already explains.
     ``trusted=False``: the checkers are read with ``ast`` (:mod:`tutor.lint.static_checks`), never run.
     """
-    from tutor.grading.registry import Registry, load_checks
+    from tutor.grading.isolation import isolated_checks
+    from tutor.grading.registry import Registry
     from tutor.lint.consistency import check_cleanup, check_exam_pool, check_names
     from tutor.lint.manifests import check_manifests
     from tutor.lint.refs import check_refs, unused_checkers
@@ -95,7 +96,7 @@ def _pack_problems(
 
     registry: Registry | None = None
     if import_checks:
-        registry = load_checks(pack) if trusted else static_registry(pack)
+        registry = isolated_checks(pack) if trusted else static_registry(pack)
     if registry is not None and not getattr(registry, "complete", True):
         complete = False  # computed ids: "unknown checker" and "never used" cannot be told
     problems = list(registry.problems) if registry is not None else []

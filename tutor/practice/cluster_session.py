@@ -171,11 +171,12 @@ class ClusterSession:
         with self._registry_lock:
             loaded = self._registries.get(pack.id)
             if loaded is None:
-                from tutor.grading.registry import load_checks, require_clean
+                from tutor.grading.isolation import isolated_checks
+                from tutor.grading.registry import require_clean
                 from tutor.store.trust import UntrustedPack
 
                 try:
-                    loaded = require_clean(load_checks(pack))
+                    loaded = require_clean(isolated_checks(pack))
                 except UntrustedPack:
                     raise  # not remembered: once the user trusts the pack, the next call loads it
                 except FormatError as exc:  # remembered: a broken checker file is not re-imported each round
