@@ -66,6 +66,7 @@ class Hostile:
     files: dict[str, str] = field(default_factory=dict)
     make: Callable[[Path], None] | None = None
     expect: tuple[str, str | None, str] = ("one.md", None, "")
+    code: bool = False  # the pack's files are fine; its checker code misbehaves when imported
 
     def build(self, base: Path) -> Path:
         root = base / self.name
@@ -144,6 +145,15 @@ def linked(
     return Hostile(name, files or {}, _symlink(link, target) if target else _loop(link), expect)
 
 
+def in_checker(name: str, code: str, fragment: str) -> Hostile:
+    """A pack whose checker file runs ``code`` when imported; the error is on the ``# HERE`` line
+    (or at the file, when the code ends the worker process before it can say where)."""
+    checker = "\n\n@check('tiny.exists')\ndef exists(ctx, name):\n    pass\n"
+    source = "from tutor.sdk import check\n" + code + checker
+    marker = "# HERE" if "# HERE" in code else None
+    return Hostile(name, {"checks/tiny.py": source}, None, ("checks/tiny.py", marker, fragment), code=True)
+
+
 OUT = "outside the pack"
 TWO = {"pack.yaml": pack_yaml(lessons="[one, two]")}
 SETUP_X = {"one.md": lesson(meta="setup: [setup/x.yaml]\n")}
@@ -151,6 +161,14 @@ ZH = {"pack.yaml": pack_yaml("languages: [en, zh]\n")}
 CLEANUP = "cleanup:\n  - {apiVersion: v1, kind: %s, name: %s%s}\n"
 
 HOSTILE: list[Hostile] = [
+    # --- checker code that misbehaves at import (it runs in the checker worker) -----------------
+    in_checker("checker-sys-exit", "import sys\nsys.exit(0)  # HERE", "SystemExit"),
+    in_checker("checker-exit-3", "raise SystemExit(3)  # HERE", "SystemExit"),
+    in_checker("checker-interrupt", "raise KeyboardInterrupt  # HERE", "KeyboardInterrupt"),
+    in_checker("checker-os-exit", "import os\nos._exit(0)", "exited with code 0"),
+    in_checker("checker-sigkill", "import os\nos.kill(os.getpid(), 9)", "killed by signal 9"),
+    in_checker("checker-sleep", "import time\ntime.sleep(600)  # HERE", "did not finish within"),
+    in_checker("checker-memory", "x = []\nwhile True:\n    x.append(bytearray(10**7))  # HERE", "Memory"),
     # --- YAML aliases (the billion laughs) in every kind of pack file ------------------------
     in_pack_yaml("alias-pack-yaml", "x:\n" + indent(BOMB, "  "), "*a", "aliases"),
     in_lesson("alias-front-matter", "*a", "aliases", front="x:\n" + indent(BOMB, "  ")),

@@ -24,7 +24,7 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def selected(args: argparse.Namespace) -> tuple[Pack, list[Exercise]]:
-    """The pack and the exercises the options name (no checker registry: setup and solve need none).
+    """The pack and the exercises the options name (the caller loads the checker registry).
 
     Raises:
         TutorError: the pack cannot be read, or a lesson/exercise id is unknown.

@@ -242,13 +242,13 @@ def _start(store, args: argparse.Namespace) -> int:
         str(Path(args.pack).resolve()) if args.pack and Path(args.pack).exists() else (args.pack or "")
     )
     pack = _in_language(resolve_pack(pack_source or None), args)
-    from tutor.store.trust import require_trusted
-
-    require_trusted(pack)  # before a connection, a draw or a note about older attempts
+    cluster = _cluster(args)  # no connection yet
+    # Trust, then the pack's checkers load in their worker: an untrusted pack or a broken checker file
+    # is refused (exit 2, with its file:line) before a connection, a draw or a note about older attempts.
+    cluster.registry(pack)
     older = store.latest(unfinished=True)
     if older is not None:
         print(f"note: attempt {older.id} is unfinished; `k8s-tutor exam resume {older.id}` returns to it.")
-    cluster = _cluster(args)
     cluster.writer()  # refused like `setup` before an attempt is drawn, not after
     runner = ExamRunner(pack, cluster, timeout=args.timeout)
     session = ExamSession.new(

@@ -31,6 +31,9 @@ def run(args: argparse.Namespace) -> int:
 
     pack, exercises = selected(args)
     with ClusterSession(target_from_args(args)) as cluster:
+        # Nothing here grades, but a pack whose checkers do not load is refused by every command, with
+        # the same file:line, before a connection and before exercises are set up that could only fail.
+        cluster.registry(pack)
         cluster.writer()  # refused before anything is read when the context may not be changed
         for exercise in exercises:
             ns = exercise.namespace

@@ -191,10 +191,17 @@ class Worker:
 
 
 def _limit_resources() -> None:
-    megabytes = int(os.environ.get(MEMORY_ENV, "") or DEFAULT_MEMORY_MB)
-    limit = megabytes * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_LOG_BYTES, MAX_LOG_BYTES))
+    """A memory limit and a file-size cap, where the OS allows them (macOS ignores ``RLIMIT_AS``)."""
+    try:
+        megabytes = int(os.environ.get(MEMORY_ENV, "") or DEFAULT_MEMORY_MB)
+    except ValueError:
+        megabytes = DEFAULT_MEMORY_MB
+    limits = {resource.RLIMIT_AS: megabytes * 1024 * 1024, resource.RLIMIT_FSIZE: MAX_LOG_BYTES}
+    for which, limit in limits.items():
+        try:
+            resource.setrlimit(which, (limit, limit))
+        except (ValueError, OSError):
+            pass  # not enforceable here: the wall-clock budgets still hold
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG, not a kill
 
 

@@ -344,3 +344,4 @@ def isolated_checks(pack: Pack) -> Registry:
                 FormatProblem(SourceLocation(pack.checks_dir, 0), f"checker worker: {exc}")
             )
     return registry
+
