@@ -69,7 +69,7 @@ from tutor.grading.kube import (
     toleration_text,
     untolerated_taints,
 )
-from tutor.grading.outcomes import CheckFailed, NotYet
+from tutor.grading.outcomes import CheckFailed, Message, NotYet, msg
 from tutor.grading.registry import check
 from tutor.results import FieldDiff
 
@@ -82,6 +82,8 @@ __all__ = [
     "NotYet",
     "CheckFailed",
     "FieldDiff",
+    "Message",
+    "msg",
     # equivalence of spellings
     "ImageRef",
     "PROBE_DEFAULTS",

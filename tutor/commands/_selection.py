@@ -35,6 +35,11 @@ def selected(args: argparse.Namespace) -> tuple[Pack, list[Exercise]]:
     from tutor.store.trust import require_trusted
 
     pack = resolve_pack(args.pack)
+    if hasattr(args, "lang"):  # grade: titles and checkers' messages in the learner's language
+        from tutor.content.languages import chosen_language
+        from tutor.practice.packs import translated
+
+        pack = translated(pack, chosen_language(args.lang))
     exercises = select(pack, args.lesson, args.exercise)
     require_trusted(pack)
     return pack, exercises

@@ -49,6 +49,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_selection_arguments(parser)
     parser.add_argument("--format", choices=("text", "json", "junit"), default="text", help="report format")
     parser.add_argument(
+        "--lang",
+        help="exercise titles and checkers' messages in this language where the pack has it (e.g. zh; "
+        "default: from LANG/LC_ALL); report keys and statuses never change",
+    )
+    parser.add_argument(
         "--output", metavar="FILE", help="write the report to FILE (a summary still goes to stdout)"
     )
     add_cluster_arguments(parser)  # grading never writes: --allow-context only selects here

@@ -115,6 +115,7 @@ def exam_report(session: ExamSession) -> GradeReport:
     (pass mark reached, the process exit code) is ``meta.exam.passed`` / ``meta.exam.exit_code``.
     """
     from tutor.exam.clock import iso
+    from tutor.grading.batch import reading_language
 
     a = session.attempt
     score = session.score()
@@ -125,6 +126,7 @@ def exam_report(session: ExamSession) -> GradeReport:
         started_at=iso(a.started_at) if a.started_at else "",
         duration=round((a.ended_at or a.started_at or 0) - (a.started_at or 0), 3),
         meta={
+            "language": reading_language(session.pack),
             "exam": {
                 "attempt": a.id,
                 "pack": a.pack_id,

@@ -133,8 +133,18 @@ def report(
         server_version=info.server_version,
         started_at=clock.started_at,
         duration=clock.elapsed(),
-        meta={"pack": pack.id, "pack_version": pack.version, **meta},
+        meta={"pack": pack.id, "pack_version": pack.version, "language": reading_language(pack), **meta},
     )
+
+
+def reading_language(pack: Pack) -> str:
+    """The language the learner read the pack in: its translated lessons' language, else the default.
+
+    ``translated(pack, "zh")`` puts every lesson that has a Chinese file in Chinese; checkers answer
+    in the language of their lesson (tutor.grading.outcomes.msg), so this is what the messages used.
+    """
+    default = pack.languages[0] if pack.languages else "en"
+    return next((le.language for le in pack.lessons if le.language != default), default)
 
 
 def aborted_report(

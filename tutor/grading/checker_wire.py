@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tutor.errors import FormatProblem
+from tutor.grading.outcomes import Message
 from tutor.limits import clip
 from tutor.model import SourceLocation
 from tutor.results import Cause, FieldDiff, Status
@@ -282,6 +283,7 @@ def attempt_to_wire(attempt: Attempt) -> dict[str, Any]:
         "op": "attempt",
         "status": attempt.status.value,
         "message": attempt.message,
+        "translations": getattr(attempt.message, "translations", {}),
         "diffs": [[d.path, d.expected, d.actual] for d in attempt.diffs[:MAX_DIFFS]],
         "hint": attempt.hint,
         "touched": attempt.touched[:MAX_TOUCHED],
@@ -306,6 +308,14 @@ def attempt_from_wire(wire: Mapping[str, Any], attempt_cls: type[Attempt]) -> At
     )
     if not isinstance(message, str):
         raise WireError("an attempt whose message is not text")
+    translations = wire.get("translations") or {}
+    if not isinstance(translations, dict) or len(translations) > 20:
+        raise WireError("an attempt whose translations are not a small mapping")
+    if translations:
+        message = Message(
+            clip(message, MAX_MESSAGE),
+            {clip(str(k), 20): clip(v, MAX_MESSAGE) for k, v in translations.items() if isinstance(v, str)},
+        )
     if hint is not None and (not isinstance(hint, int) or isinstance(hint, bool)):
         raise WireError("an attempt whose hint is not a number")
     if not isinstance(diffs, list) or not all(isinstance(d, list) and len(d) == 3 for d in diffs):
@@ -314,7 +324,7 @@ def attempt_from_wire(wire: Mapping[str, Any], attempt_cls: type[Attempt]) -> At
         raise WireError("an attempt whose touched objects are not mappings")
     return attempt_cls(
         status,
-        clip(message, MAX_MESSAGE),
+        message if isinstance(message, Message) else clip(message, MAX_MESSAGE),
         tuple(FieldDiff(clip(str(p)), e, a) for p, e, a in diffs[:MAX_DIFFS]),
         hint,
         touched[:MAX_TOUCHED],

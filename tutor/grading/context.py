@@ -19,7 +19,7 @@ from tutor.grading.equivalence import images_equal
 from tutor.grading.fieldpath import MISSING, walk
 from tutor.grading.kube import POD_SPEC_PATHS, api_version_of, is_kind, only_container
 from tutor.grading.matcher import describe_diffs, match
-from tutor.grading.outcomes import CheckFailed, NotYet
+from tutor.grading.outcomes import CheckFailed, NotYet, msg
 from tutor.grading.quantity import parse_quantity, values_equal
 from tutor.grading.selectors import field_selector, label_selector, workload_selector
 from tutor.results import FieldDiff, show_value
@@ -52,6 +52,13 @@ def describe(obj: Mapping[str, Any]) -> str:
     meta = obj.get("metadata") or {}
     where = f" in namespace {meta['namespace']}" if meta.get("namespace") else ""
     return f"{obj.get('kind', 'object')} {meta.get('name', '?')}{where}"
+
+
+def describe_zh(obj: Mapping[str, Any]) -> str:
+    """``命名空间 x 中的 Deployment web`` / ``Namespace dev`` (:func:`describe` in Chinese)."""
+    meta = obj.get("metadata") or {}
+    where = f"命名空间 {meta['namespace']} 中的 " if meta.get("namespace") else ""
+    return f"{where}{obj.get('kind', 'object')} {meta.get('name', '?')}"
 
 
 class CheckContext:
@@ -135,7 +142,12 @@ class CheckContext:
         obj = self.find(api_version, kind, name, namespace)
         if obj is None:
             ns = self._ns(api_version, kind, namespace)
-            raise NotYet(f"{kind} {name} not found" + (f" in namespace {ns}" if ns else ""))
+            raise NotYet(
+                msg(
+                    en=f"{kind} {name} not found" + (f" in namespace {ns}" if ns else ""),
+                    zh=(f"在命名空间 {ns} 中" if ns else "") + f"找不到 {kind} {name}",
+                )
+            )
         return obj
 
     # -- fields and assertions -----------------------------------------------------------------
@@ -145,7 +157,10 @@ class CheckContext:
         if value is MISSING:
             if default is not MISSING:
                 return default
-            raise CheckFailed(f"{describe(obj)} has no {reached}", [FieldDiff(reached, "(a value)", MISSING)])
+            raise CheckFailed(
+                msg(en=f"{describe(obj)} has no {reached}", zh=f"{describe_zh(obj)} 没有 {reached}"),
+                [FieldDiff(reached, "(a value)", MISSING)],
+            )
         return value
 
     def expect_field(
@@ -170,7 +185,12 @@ class CheckContext:
         if actual is MISSING or not _field_equal(full, expected, actual):
             shown = "missing" if actual is MISSING else show_value(actual)
             owner = f"{describe(obj)}: " if obj.get("kind") else ""
-            text = message or f"{owner}{reached} is {shown}, expected {show_value(expected)}"
+            owner_zh = f"{describe_zh(obj)}：" if obj.get("kind") else ""
+            shown_zh = "未设置" if actual is MISSING else show_value(actual)
+            text = message or msg(
+                en=f"{owner}{reached} is {shown}, expected {show_value(expected)}",
+                zh=f"{owner_zh}{reached} 为 {shown_zh}，应为 {show_value(expected)}",
+            )
             raise CheckFailed(text, [FieldDiff(reached, expected, actual)])
 
     def expect(self, condition: Any, message: str) -> None:
@@ -208,7 +228,9 @@ class CheckContext:
         """The PodSpec of a Pod or a workload (Deployment, ReplicaSet, DaemonSet, StatefulSet, Job...)."""
         path = WORKLOAD_POD_SPEC.get(str(obj.get("kind")))
         if path is None:
-            raise CheckFailed(f"{describe(obj)} has no pod template")
+            raise CheckFailed(
+                msg(en=f"{describe(obj)} has no pod template", zh=f"{describe_zh(obj)} 没有 Pod 模板")
+            )
         spec: dict[str, Any] = self.field(obj, path)
         return spec
 
@@ -220,8 +242,12 @@ class CheckContext:
                 found: dict[str, Any] = c
                 return found
         names = [c.get("name") for c in spec.get("containers") or []]
+        listed = ", ".join(map(str, names))
         raise CheckFailed(
-            f"{describe(obj)} has no container named {name} (it has {', '.join(map(str, names)) or 'none'})",
+            msg(
+                en=f"{describe(obj)} has no container named {name} (it has {listed or 'none'})",
+                zh=f"{describe_zh(obj)} 中没有名为 {name} 的容器（现有：{listed or '无'}）",
+            ),
             [FieldDiff(f".containers[name={name}]", {"name": name}, MISSING)],
         )
 

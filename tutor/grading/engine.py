@@ -24,7 +24,7 @@ from tutor.errors import ClusterUnavailable, TutorError
 from tutor.grading import diagnostics
 from tutor.grading.cache import RoundCache, is_unreachable
 from tutor.grading.context import CheckContext
-from tutor.grading.outcomes import CheckFailed, NotYet
+from tutor.grading.outcomes import CheckFailed, NotYet, in_language
 from tutor.grading.plan import CheckPlan, plan_checks
 from tutor.model import Exercise, Pack
 from tutor.results import Cause, CheckResult, ExerciseResult, FieldDiff, Status
@@ -99,7 +99,8 @@ def call_checker(
     try:
         message = fn(ctx, **args)
     except NotYet as exc:
-        return Attempt(Status.PENDING, str(exc), touched=ctx.touched)
+        said = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
+        return Attempt(Status.PENDING, said, touched=ctx.touched)  # a Message keeps its translations
     except CheckFailed as exc:
         return Attempt(Status.FAIL, exc.message, exc.diffs, getattr(exc, "hint", None), ctx.touched)
     except BaseException as exc:  # noqa: BLE001 - anything else (sys.exit, KeyboardInterrupt in pack code too) is an error
@@ -150,6 +151,8 @@ class Grader:
         self.capabilities = frozenset(capabilities)
         self.clock, self.sleep = clock, sleep
         self.rounds = 0
+        # Each lesson is read in one language (start --lang, grade --lang): its checks answer in it.
+        self._languages = {lesson.id: lesson.language for lesson in pack.lessons} if pack else {}
         self._caches_done_calls = 0
         self._last_cache: RoundCache | None = None
 
@@ -255,8 +258,8 @@ class Grader:
                 continue
             attempt = replace(
                 s.last,
-                message=f"{s.last.message} (grading ended early: nothing it reads changed for "
-                f"{now - quiet.since:.0f} s and nothing was converging)",
+                message=f"{self._said(s.plan, s.last.message)} (grading ended early: nothing it reads "
+                f"changed for {now - quiet.since:.0f} s and nothing was converging)",
             )
             s.result = self._result(s.plan, attempt, Status.FAIL, s.attempts, now - s.started)
             if progress:
@@ -296,7 +299,8 @@ class Grader:
         elif s.hold_since is not None:
             held = now - s.hold_since
             attempt.message = (
-                f"passed, then after {held:.1f} s of the {timing.hold:g} s hold window: {attempt.message}"
+                f"passed, then after {held:.1f} s of the {timing.hold:g} s hold window: "
+                f"{self._said(s.plan, attempt.message)}"
             )
             verdict = Status.FAIL
         elif now - s.started >= timing.timeout:
@@ -311,11 +315,15 @@ class Grader:
                 s.result or self._result(s.plan, attempt, Status.RUNNING, s.attempts, now - s.started),
             )
 
+    def _said(self, plan: CheckPlan, message: str) -> str:
+        """A checker's message in the language of the exercise's lesson (:func:`~.outcomes.msg`)."""
+        return in_language(message, self._languages.get(plan.exercise.lesson_id))
+
     def _result(
         self, plan: CheckPlan, attempt: Attempt, status: Status, attempts: int, duration: float
     ) -> CheckResult:
         failed = status in (Status.FAIL, Status.TIMEOUT, Status.PENDING)
-        message = attempt.message
+        message = self._said(plan, attempt.message)
         if status is Status.TIMEOUT:
             message = f"timed out after {plan.timing.timeout:g} s: {message}"
         return CheckResult(

@@ -344,4 +344,3 @@ def isolated_checks(pack: Pack) -> Registry:
                 FormatProblem(SourceLocation(pack.checks_dir, 0), f"checker worker: {exc}")
             )
     return registry
-

@@ -33,7 +33,7 @@ def _counts(checks: tuple[CheckResult, ...]) -> dict[str, str]:
     }
 
 
-def _suite(parent: ET.Element, ex: ExerciseResult, timestamp: str) -> None:
+def _suite(parent: ET.Element, ex: ExerciseResult, timestamp: str, language: str = "") -> None:
     suite = ET.SubElement(
         parent,
         "testsuite",
@@ -54,6 +54,8 @@ def _suite(parent: ET.Element, ex: ExerciseResult, timestamp: str) -> None:
         ("points", f"{ex.points:g}"),
         ("points_possible", f"{ex.points_possible:g}"),
     ]
+    if language:
+        values.append(("language", language))  # the language of titles and messages; names never change
     if ex.skipped_reason:
         values.append(("skipped_reason", ex.skipped_reason))
     for i, check in enumerate(ex.checks, 1):
@@ -96,6 +98,6 @@ def render_junit(report: GradeReport) -> str:
     counts.pop("skipped")  # <testsuites> has no skipped attribute in the schema
     root = ET.Element("testsuites", {"name": "k8s-tutor grade", "time": _time(report.duration), **counts})
     for ex in report.exercises:
-        _suite(root, ex, report.started_at)
+        _suite(root, ex, report.started_at, str(report.meta.get("language", "")))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
