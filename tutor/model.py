@@ -140,7 +140,11 @@ class Exercise:
     @property
     def where(self) -> str:
         """Where the learner works, the first line above every task (practice and exam alike)."""
-        return f"Work in namespace `{self.namespace}`." if self.namespace else "This task is cluster-scoped."
+        from tutor.i18n import _
+
+        if self.namespace:
+            return _("Work in namespace `{namespace}`.").format(namespace=self.namespace)
+        return _("This task is cluster-scoped.")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from tutor.cluster.drivers import DriverChoice
 from tutor.errors import ClusterUnavailable
 from tutor.grading.batch import check_titles
+from tutor.grading.outcomes import in_language, msg
 from tutor.model import ApplyBlock, CheckRef, Exercise, Lesson, Pack, SolutionStep, SourceLocation
 from tutor.practice.core import ClusterStatus, PackEntry, Watch
 from tutor.results import CheckResult, ExerciseResult, FieldDiff, Status
@@ -96,14 +97,59 @@ def demo_pack(root: Path = Path("/nonexistent/pack")) -> Pack:
     )
 
 
+LESSON_BODY_ZH = """\
+# 名字空间
+
+名字空间把一个集群分成若干个有名字的房间。
+
+## 练习：环境名字空间
+
+```yaml exercise
+id: env-namespaces
+```
+
+创建名字空间 `dev` 和 `prod`，并分别加上标签 `env=<名字>`。
+"""
+
+
+def demo_pack_zh(root: Path = Path("/nonexistent/pack")) -> Pack:
+    """:func:`demo_pack` as ``translated(pack, "zh")`` gives it: Chinese text, the same checks."""
+    from dataclasses import replace
+
+    pack = demo_pack(root)
+    lesson, reading = pack.lessons
+    [exercise] = lesson.exercises
+    exercise = replace(
+        exercise,
+        title="环境名字空间",
+        task="创建名字空间 `dev` 和 `prod`，并分别加上标签 `env=<名字>`。"
+        "这一行故意写得很长，用来检查中文在窄终端里是否正确换行而不会截断字符。",
+        checks=tuple(
+            replace(ref, title=f"名字空间 {ref.args['name']} 带有 env={ref.args['name']}")
+            for ref in exercise.checks
+        ),
+        hints=("`kubectl create namespace dev`", "`kubectl label namespace dev env=dev`"),
+    )
+    lesson = replace(lesson, title="名字空间", body=LESSON_BODY_ZH, exercises=(exercise,), language="zh")
+    reading = replace(reading, title="标签（阅读）", body="# 标签\n\n只需阅读。\n", language="zh")
+    return replace(pack, title="演示课程包", lessons=(lesson, reading))
+
+
 class FakeBackend:
     """An in-memory cluster behind the ``Backend`` protocol; tests flip ``down`` and add objects."""
 
     def __init__(
-        self, store: ProgressStore, *, entries: list[PackEntry] | None = None, reachable: bool = True
+        self,
+        store: ProgressStore,
+        *,
+        entries: list[PackEntry] | None = None,
+        reachable: bool = True,
+        language: str | None = None,
     ):
         self.progress = store
-        self.entries = entries if entries is not None else [PackEntry(spec="demo", pack=demo_pack())]
+        self.language = language  # "zh": the demo pack in Chinese, and the checks' messages too
+        demo = demo_pack_zh() if language == "zh" else demo_pack()
+        self.entries = entries if entries is not None else [PackEntry(spec="demo", pack=demo)]
         self.objects: dict[str, dict[str, str]] = {}  # name -> labels
         self.own_rights_notice: str | None = (
             None  # what CoreBackend.identity_notice says on a foreign context
@@ -182,13 +228,17 @@ class FakeBackend:
         name, label = ref.args["name"], ref.args.get("label")
         title = ref.title or ref.check
         if name not in self.objects:
-            return CheckResult(ref.check, title, Status.TIMEOUT, f"Namespace {name} not found")
+            said = msg(en=f"Namespace {name} not found", zh=f"找不到名字空间 {name}")
+            return CheckResult(ref.check, title, Status.TIMEOUT, in_language(said, self.language))
         actual = self.objects[name].get(label) if label else name
         if label and actual != name:
             diff = FieldDiff(f"metadata.labels.{label}", name, actual)
-            return CheckResult(
-                ref.check, title, Status.FAIL, f"namespace {name} has no {label} label", (diff,)
+            said = msg(
+                en=f"namespace {name} has no {label} label",
+                zh=f"名字空间 {name} 的标签 {label} 不是 {name}，而是 {actual}。"
+                "这条消息故意写得很长，用来检查换行",
             )
+            return CheckResult(ref.check, title, Status.FAIL, in_language(said, self.language), (diff,))
         return CheckResult(ref.check, title, Status.PASS)
 
     def watch_changes(self, pack: Pack, exercise: Exercise, watch: Watch) -> Iterator[str]:

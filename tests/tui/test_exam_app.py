@@ -375,4 +375,8 @@ async def test_the_grading_screen_names_the_check_it_waits_for(pack, tmp_path):
                 break
         text = str(app.screen.query_one("#grading-waiting").render())
         release.set()
+        for _ in range(50):  # let grading end and the review open before the app is torn down
+            await pilot.pause(0.05)
+            if not isinstance(app.screen, GradingScreen):
+                break
         assert f"Waiting for: {session.exercises[0].title} — ConfigMap app has mode=prod (7 s)" in text

@@ -86,7 +86,7 @@ def test_the_engine_answers_in_the_language_of_the_lesson_through_the_worker(pac
     assert failed.status is Status.FAIL and absent.status is Status.TIMEOUT
     if language == "zh":
         assert failed.message == "ConfigMap web 不是 prod 模式"
-        assert absent.message.endswith("在命名空间 one-task 中找不到 ConfigMap web")  # the SDK's own words
+        assert absent.message.endswith("在名字空间 one-task 中找不到 ConfigMap web")  # the SDK's own words
     else:
         assert failed.message == "ConfigMap web is not in prod mode"
         assert absent.message.endswith("ConfigMap web not found in namespace one-task")
@@ -110,17 +110,17 @@ def test_the_sdk_says_field_and_container_problems_in_chinese():
         ctx.expect_field(pod, ".spec.nodeName", "worker")
     assert (
         in_language(field.value.message, "zh")
-        == "命名空间 ns 中的 Pod web：.spec.nodeName 为 未设置，应为 'worker'"
+        == "名字空间 ns 中的 Pod web：.spec.nodeName 为 未设置，应为 'worker'"
     )
     with pytest.raises(CheckFailed) as container:
         ctx.container(pod, "web")
     assert (
         in_language(container.value.message, "zh")
-        == "命名空间 ns 中的 Pod web 中没有名为 web 的容器（现有：a）"
+        == "名字空间 ns 中的 Pod web 中没有名为 web 的容器（现有：a）"
     )
     with pytest.raises(NotYet) as absent:
         ctx.get("v1", "Pod", "db")
-    assert in_language(absent.value.args[0], "zh") == "在命名空间 ns 中找不到 Pod db"
+    assert in_language(absent.value.args[0], "zh") == "在名字空间 ns 中找不到 Pod db"
 
 
 def test_reports_say_their_language_and_keep_their_keys(pack_root):

@@ -47,6 +47,18 @@ def test_builtin_pack_is_inside_the_package(members):
     assert {Path(m).name for m in checks} >= {p.name for p in (REPO / "checks").glob("*.py")}
 
 
+def test_the_compiled_message_catalog_is_shipped(wheel, members):
+    """hatch_build.py compiles tutor/locale/*/LC_MESSAGES/k8s_tutor.po into the .mo gettext reads."""
+    import gettext
+    import io
+
+    name = "tutor/locale/zh_CN/LC_MESSAGES/k8s_tutor.mo"
+    assert name in members and "tutor/locale/zh_CN/LC_MESSAGES/k8s_tutor.po" in members
+    with zipfile.ZipFile(wheel) as archive:
+        catalog = gettext.GNUTranslations(io.BytesIO(archive.read(name)))
+    assert catalog.gettext("Quit") == "退出"
+
+
 def test_code_templates_and_entry_point_are_shipped(members):
     assert "tutor/content/parser.py" in members and "tutor/grading/registry.py" in members
     assert "tutor/templates/pack/hello.md" in members and "tutor/templates/pack/checks/hello.py" in members

@@ -116,11 +116,15 @@ def _cluster(args: argparse.Namespace, attempt_context: str | None = None) -> Cl
 
 
 def _in_language(pack, args):
-    """The pack with its lessons in the learner's language (--lang, else the locale); grading is the same."""
+    """The pack with its lessons in the learner's language (--lang, else the locale), and the exam
+    screens' own words in it too; grading is the same."""
     from tutor.content.languages import chosen_language
+    from tutor.i18n import set_language
     from tutor.practice.packs import translated
 
-    return translated(pack, chosen_language(getattr(args, "lang", None)))
+    language = chosen_language(getattr(args, "lang", None))
+    set_language(language)
+    return translated(pack, language)
 
 
 def _pack_for(attempt, args=None):

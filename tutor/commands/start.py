@@ -34,17 +34,29 @@ def run(args: argparse.Namespace) -> int:
     if not sys.stdout.isatty():
         print("k8s-tutor start needs a terminal; for scripts use `k8s-tutor grade`.", file=sys.stderr)
         return 2
+    from tutor.cluster.cli_args import target_from_args
     from tutor.content.languages import chosen_language
+    from tutor.i18n import set_language
     from tutor.store.progress import ProgressStore
-    from tutor.tui.app import make_app
+    from tutor.tui.app import SwitchLanguage, make_app
     from tutor.tui.core_backend import CoreBackend
+    from tutor.tui.settings import load_settings, settings_path
 
     store = ProgressStore.open()
-    from tutor.cluster.cli_args import target_from_args
-
-    language = chosen_language(args.lang)  # --lang, else LC_ALL / LC_MESSAGES / LANG
-    backend = CoreBackend(store, pack=args.pack, target=target_from_args(args), language=language)
-    from tutor.tui.settings import settings_path
-
-    make_app(backend, lesson=args.lesson, theme=args.theme, settings=settings_path()).run()
-    return 0
+    saved = load_settings(settings_path()).get("language")
+    # --lang, else the language picked in the app last time, else LC_ALL / LC_MESSAGES / LANG
+    language = (
+        chosen_language(args.lang)
+        if args.lang
+        else saved
+        if isinstance(saved, str)
+        else chosen_language(None)
+    )
+    lesson = args.lesson
+    while True:
+        set_language(language)  # the app's own words; lessons follow `language` through the backend
+        backend = CoreBackend(store, pack=args.pack, target=target_from_args(args), language=language)
+        result = make_app(backend, lesson=lesson, theme=args.theme, settings=settings_path()).run()
+        if not isinstance(result, SwitchLanguage):
+            return 0
+        language, lesson = str(result), None  # reopened where the learner was (the saved exercise)

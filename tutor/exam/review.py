@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from tutor.exam.scoring import ExamScore
 from tutor.grading.fieldpath import MISSING
+from tutor.i18n import _
 from tutor.model import Exercise, SolutionStep
 from tutor.results import ExerciseResult, Status
 
@@ -19,7 +20,7 @@ _MARK = {Status.PASS: "✔", Status.FAIL: "✘", Status.TIMEOUT: "✘", Status.E
 def solution_markdown(steps: Sequence[SolutionStep]) -> str:
     """Reference solution steps as fenced blocks, in order (kubectl commands as ``bash``)."""
     if not steps:
-        return "_This task has no reference solution._\n"
+        return "_" + _("This task has no reference solution.") + "_\n"
     blocks = []
     for step in steps:
         if step.kubectl is not None:
@@ -37,50 +38,80 @@ def task_review_markdown(
     lines = [
         f"## {number}. {exercise.title}{flag}",
         "",
-        f"**{result.points:g} / {result.points_possible:g} points** · topic `{exercise.lesson_id}`"
-        + (f" · namespace `{exercise.namespace}`" if exercise.namespace else ""),
+        "**"
+        + _("{points} / {possible} points").format(
+            points=f"{result.points:g}", possible=f"{result.points_possible:g}"
+        )
+        + "** · "
+        + _("topic `{topic}`").format(topic=exercise.lesson_id)
+        + (
+            " · " + _("namespace `{namespace}`").format(namespace=exercise.namespace)
+            if exercise.namespace
+            else ""
+        ),
         "",
-        "### Checks",
+        "### " + _("Checks"),
         "",
     ]
     for check in result.checks:
         mark = _MARK.get(check.status, "?")
         title = check.title or check.check_id
-        lines.append(f"- {mark} {title} _(weight {check.weight:g}, {check.status.value})_")
+        lines.append(
+            f"- {mark} {title} _("
+            + _("weight {weight}").format(weight=f"{check.weight:g}")
+            + f", {check.status.value})_"
+        )
         if check.status is not Status.PASS and check.message:
             lines.append(f"  - {check.message}")
         for diff in check.diffs:
-            got = "it is missing" if diff.actual is MISSING else f"got `{diff.actual!r}`"
-            lines.append(f"  - `{diff.path}`: expected `{diff.expected!r}`, {got}")
+            got = (
+                _("it is missing")
+                if diff.actual is MISSING
+                else _("got `{actual}`").format(actual=repr(diff.actual))
+            )
+            expected = _("expected `{expected}`").format(expected=repr(diff.expected))
+            lines.append(f"  - `{diff.path}`: {expected}, {got}")
     if result.skipped_reason:
-        lines += ["", f"_Not graded: {result.skipped_reason}_"]
-    lines += ["", "### Task", "", exercise.task.strip(), ""]
+        lines += ["", "_" + _("Not graded: {why}").format(why=result.skipped_reason) + "_"]
+    lines += ["", "### " + _("Task"), "", exercise.task.strip(), ""]
     if exercise.hints:
-        lines += ["### Hints", ""]
+        lines += ["### " + _("Hints"), ""]
         lines += [f"{i}. {h.strip()}" for i, h in enumerate(exercise.hints, 1)]
         lines.append("")
-    lines += ["### Reference solution", "", solution_markdown(exercise.solution)]
+    lines += ["### " + _("Reference solution"), "", solution_markdown(exercise.solution)]
     return "\n".join(lines)
 
 
 def summary_markdown(score: ExamScore, late_seconds: float = 0.0) -> str:
     """The headline: percent, pass/fail against the pass mark, the per-topic breakdown."""
-    verdict = "PASSED" if score.passed else "NOT PASSED"
+    verdict = _("PASSED") if score.passed else _("NOT PASSED")
     lines = [
         f"# {verdict}: {score.percent:.1f}%",
         "",
-        f"{score.points:g} of {score.possible:g} points; the pass mark is {score.pass_mark:g}%.",
+        _("{points} of {possible} points; the pass mark is {pass_mark}%.").format(
+            points=f"{score.points:g}", possible=f"{score.possible:g}", pass_mark=f"{score.pass_mark:g}"
+        ),
         "",
     ]
     if score.errors:
         lines += [
-            f"**Grading hit an environment error on {', '.join(score.errors)}**: the score is not reliable; "
-            "fix the cluster and grade again with `k8s-tutor exam grade`.",
+            _(
+                "**Grading hit an environment error on {tasks}**: the score is not reliable; "
+                "fix the cluster and grade again with `k8s-tutor exam grade`."
+            ).format(tasks=", ".join(score.errors)),
             "",
         ]
     if late_seconds > 60:
-        lines += [f"_Graded {late_seconds / 60:.0f} min after the exam ended (the tutor was closed)._", ""]
-    lines += ["**By topic**", ""]
+        late = _("Graded {minutes} min after the exam ended (the tutor was closed).").format(
+            minutes=f"{late_seconds / 60:.0f}"
+        )
+        lines += [f"_{late}_", ""]
+    lines += ["**" + _("By topic") + "**", ""]
     for t in score.topics:
-        lines.append(f"- {t.topic}: {t.points:g}/{t.possible:g} points ({t.percent:.0f}%), {t.tasks} task(s)")
+        lines.append(
+            f"- {t.topic}: "
+            + _("{points}/{possible} points ({percent}%), {tasks} task(s)").format(
+                points=f"{t.points:g}", possible=f"{t.possible:g}", percent=f"{t.percent:.0f}", tasks=t.tasks
+            )
+        )
     return "\n".join(lines) + "\n"

@@ -141,6 +141,6 @@ def exam_report(session: ExamSession) -> GradeReport:
                 "checks_used": {t.exercise_id: t.checks_used for t in a.tasks if t.checks_used},
                 **score.to_dict(),
                 "exit_code": score.exit_code,
-            }
+            },
         },
     )

@@ -55,9 +55,9 @@ def describe(obj: Mapping[str, Any]) -> str:
 
 
 def describe_zh(obj: Mapping[str, Any]) -> str:
-    """``命名空间 x 中的 Deployment web`` / ``Namespace dev`` (:func:`describe` in Chinese)."""
+    """``名字空间 x 中的 Deployment web`` / ``Namespace dev`` (:func:`describe` in Chinese)."""
     meta = obj.get("metadata") or {}
-    where = f"命名空间 {meta['namespace']} 中的 " if meta.get("namespace") else ""
+    where = f"名字空间 {meta['namespace']} 中的 " if meta.get("namespace") else ""
     return f"{where}{obj.get('kind', 'object')} {meta.get('name', '?')}"
 
 
@@ -145,7 +145,7 @@ class CheckContext:
             raise NotYet(
                 msg(
                     en=f"{kind} {name} not found" + (f" in namespace {ns}" if ns else ""),
-                    zh=(f"在命名空间 {ns} 中" if ns else "") + f"找不到 {kind} {name}",
+                    zh=(f"在名字空间 {ns} 中" if ns else "") + f"找不到 {kind} {name}",
                 )
             )
         return obj

@@ -320,9 +320,16 @@ class ClusterSession:
             return ""
         cluster = self.cluster()
         record = created_by_tutor(cluster.context, cluster.server)
+        from tutor.i18n import _
+
         if record and kubeconfig.set_context_namespace(Path(record.kubeconfig), record.context, ns):
-            return f"kubectl (context {record.context}) now works in namespace {ns}"
-        return f"work in namespace {ns}: add -n {ns} to kubectl (not the tutor's context: {cluster.context})"
+            return _("kubectl (context {context}) now works in namespace {namespace}").format(
+                context=record.context, namespace=ns
+            )
+        return _(
+            "work in namespace {namespace}: add -n {namespace} to kubectl "
+            "(not the tutor's context: {context})"
+        ).format(namespace=ns, context=cluster.context)
 
     def reset_exercise(self, pack: Pack, exercise: Exercise) -> None:
         """Clean the exercise up and start it again."""

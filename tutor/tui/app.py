@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from tutor.cluster.drivers import DriverChoice
+from tutor.i18n import N_, _, available_languages, current_language
 from tutor.practice.core import ClusterStatus, PackEntry, steps_of
 from tutor.tui import messages as m
 from tutor.tui.backend import Backend
@@ -25,11 +26,12 @@ from tutor.tui.catalog import CatalogScreen
 from tutor.tui.first_run import FirstRunScreen
 from tutor.tui.modals import ConfirmModal, ErrorModal, HelpScreen
 from tutor.tui.settings import load_settings, save_setting
+from tutor.tui.translated import TranslatedBindings
 
 DEFAULT_THEME = "textual-dark"
 
 
-class TutorApp(App):
+class TutorApp(TranslatedBindings, App):
     """k8s-tutor's terminal app: catalog → lesson screens, with a live cluster status."""
 
     CSS_PATH = Path(__file__).with_name(
@@ -37,9 +39,9 @@ class TutorApp(App):
     )  # absolute: subclasses elsewhere (tests, benchmarks) find it
     TITLE = "k8s-tutor"
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-        Binding("C", "create_cluster", "Create cluster", show=False),
+        Binding("q", "quit", N_("Quit")),
+        Binding("question_mark", "help", N_("Help")),
+        Binding("C", "create_cluster", N_("Create cluster"), show=False),
     ]
 
     cluster_status: reactive[ClusterStatus] = reactive(ClusterStatus, always_update=True)
@@ -75,14 +77,17 @@ class TutorApp(App):
         if self._theme_name in self.available_themes:
             self.theme = self._theme_name
         else:
-            self.notify(f"There is no theme {self._theme_name!r}; ctrl+p → Theme lists them.", markup=False)
+            self.notify(
+                _("There is no theme {name!r}; ctrl+p → Theme lists them.").format(name=self._theme_name),
+                markup=False,
+            )
         if self.settings_file:
             self.watch(self, "theme", self._theme_changed, init=False)
         self.push_screen(CatalogScreen())
         self.backend.progress.on_save_error = self._progress_not_saved
         notice = getattr(self.backend.progress, "notice", "")
         if notice:
-            self.notify(notice, title="Progress was reset", severity="warning", timeout=15, markup=False)
+            self.notify(notice, title=_("Progress was reset"), severity="warning", timeout=15, markup=False)
         # after the first frame: loading packs is CPU work that would hold the GIL and delay it
         self.call_after_refresh(self.load_packs)
         self.call_after_refresh(self.probe_cluster)
@@ -91,16 +96,18 @@ class TutorApp(App):
 
     def _progress_not_saved(self, exc: OSError) -> None:
         """Keep going in memory and say so once per distinct problem (not on every save)."""
-        text = f"Your progress could not be saved ({exc}); it is kept until you quit."
+        text = _("Your progress could not be saved ({error}); it is kept until you quit.").format(error=exc)
         if text != getattr(self, "_last_save_error", ""):
             self._last_save_error = text
-            self.notify(text, title="Progress not saved", severity="error", timeout=15, markup=False)
+            self.notify(text, title=_("Progress not saved"), severity="error", timeout=15, markup=False)
 
     def _theme_changed(self, theme: str) -> None:
         try:
             save_setting("theme", theme, self.settings_file)
         except OSError as exc:  # a read-only data dir must not break theme switching
-            self.notify(f"The theme could not be saved: {exc}", severity="warning", markup=False)
+            self.notify(
+                _("The theme could not be saved: {error}").format(error=exc), severity="warning", markup=False
+            )
 
     # --- workers --------------------------------------------------------------------------------
 
@@ -192,10 +199,12 @@ class TutorApp(App):
                         store.trust(pack, decision.digest)
                         self.push_screen(LessonScreen(entry, step_index))
                     else:
-                        self.notify("Not opened: the pack is not trusted.", severity="warning", markup=False)
+                        self.notify(
+                            _("Not opened: the pack is not trusted."), severity="warning", markup=False
+                        )
 
-                question = escape("Trust this pack?\n\n" + dialog_text(pack, decision))
-                self.push_screen(ConfirmModal(question, yes="Trust and open"), answered)
+                question = escape(_("Trust this pack?") + "\n\n" + dialog_text(pack, decision))
+                self.push_screen(ConfirmModal(question, yes=_("Trust and open")), answered)
                 return
         self.push_screen(LessonScreen(entry, step_index))
 
@@ -210,10 +219,27 @@ class TutorApp(App):
                     self.open_lesson(entry, i)
                     return
         if not quiet:
-            self.notify(f"No lesson or exercise named {name!r} was found.", severity="warning", markup=False)
+            self.notify(
+                _("No lesson or exercise named {name!r} was found.").format(name=name),
+                severity="warning",
+                markup=False,
+            )
 
     def show_error(self, title: str, text: str) -> None:
         self.push_screen(ErrorModal(title, text))
+
+    def switch_language(self, language: str) -> None:
+        """Remember ``language`` and restart the app in it (``start`` runs it again at once).
+
+        A restart, because key descriptions and every screen's text are built in one language; the
+        progress is on disk already and the app reopens the exercise the learner was on.
+        """
+        if self.settings_file is not None:
+            try:
+                save_setting("language", language, self.settings_file)
+            except OSError as exc:
+                self.notify(_("The language could not be saved: {error}").format(error=exc), markup=False)
+        self.exit(result=SwitchLanguage(language))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -224,7 +250,9 @@ class TutorApp(App):
             return
         status = self.cluster_status
         reason = (
-            f"The cluster {status.context} is reachable; creating the tutor's own cluster is still possible."
+            _(
+                "The cluster {context} is reachable; creating the tutor's own cluster is still possible."
+            ).format(context=status.context)
             if status.reachable
             else unusable_reason(status)
         )
@@ -232,33 +260,53 @@ class TutorApp(App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Help", "Keys, watch mode and progress", self.action_help)
+        yield SystemCommand(_("Help"), _("Keys, watch mode and progress"), self.action_help)
         yield SystemCommand(
-            "Create a local cluster", "kind with Docker, else the sim driver", self.action_create_cluster
+            _("Create a local cluster"),
+            _("kind with Docker, else the sim driver"),
+            self.action_create_cluster,
         )
         yield SystemCommand(
-            "Probe the cluster", "Refresh the cluster status in the header", self.probe_cluster
+            _("Probe the cluster"), _("Refresh the cluster status in the header"), self.probe_cluster
         )
+        for language in available_languages():
+            if language != current_language():
+                yield SystemCommand(
+                    f"{_('Switch language')} / {LANGUAGE_NAMES.get(language, language)}",
+                    _("Lessons and the app in this language; your progress stays"),
+                    lambda language=language: self.switch_language(language),
+                )
         from tutor.tui.lesson import LessonScreen  # imported on first use, after the first paint
 
         if isinstance(screen, LessonScreen):
-            yield SystemCommand("Check now", "Grade the open exercise", screen.action_check)
-            yield SystemCommand("Reveal the next hint", "Recorded in your progress", screen.action_hint)
+            yield SystemCommand(_("Check now"), _("Grade the open exercise"), screen.action_check)
+            yield SystemCommand(_("Reveal the next hint"), _("Recorded in your progress"), screen.action_hint)
             yield SystemCommand(
-                "Reveal the solution", "A later pass counts as 'passed with solution'", screen.action_solution
+                _("Reveal the solution"),
+                _("A later pass counts as 'passed with solution'"),
+                screen.action_solution,
             )
             yield SystemCommand(
-                "Reset the exercise", "Clean its namespace and run setup again", screen.action_reset
+                _("Reset the exercise"), _("Clean its namespace and run setup again"), screen.action_reset
             )
-            yield SystemCommand("Skip the exercise", "Apply the reference solution", screen.action_skip)
-            yield SystemCommand("Lesson list", "Back to the catalog", screen.action_list)
+            yield SystemCommand(_("Skip the exercise"), _("Apply the reference solution"), screen.action_skip)
+            yield SystemCommand(_("Lesson list"), _("Back to the catalog"), screen.action_list)
 
 
 def unusable_reason(status: ClusterStatus) -> str:
     """Why there is no usable cluster, in one plain sentence plus the technical detail."""
     if status.configured and status.context:
-        return f"The cluster of context {status.context} does not answer: {status.message}"
-    return status.message or "No kube context was found."
+        return _("The cluster of context {context} does not answer: {message}").format(
+            context=status.context, message=status.message
+        )
+    return status.message or _("No kube context was found.")
+
+
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+
+
+class SwitchLanguage(str):
+    """What the app returns when the learner picked another language: ``start`` reopens it in that one."""
 
 
 def make_app(backend: Backend, **options: Any) -> TutorApp:

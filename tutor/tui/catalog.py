@@ -10,9 +10,11 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.grading.batch import missing_capabilities
+from tutor.i18n import N_, _
 from tutor.model import Exercise
 from tutor.practice.core import ClusterStatus, PackEntry, steps_of
 from tutor.store.progress import ProgressStore
+from tutor.tui.translated import TranslatedBindings
 from tutor.tui.widgets import StatusBar
 
 
@@ -27,7 +29,9 @@ def _runnable(exercises: list[Exercise], capabilities: frozenset[str]) -> tuple[
         return ids, ""
     # no containers means the sim driver: every capability it lacks comes with a kind cluster
     what = "kind" if "containers" not in capabilities else ", ".join(sorted(missing))
-    return ids, f" [dim](+{len(exercises) - len(ids)} needs {what})[/]"
+    return ids, " [dim]" + _("(+{count} needs {what})").format(
+        count=len(exercises) - len(ids), what=what
+    ) + "[/]"
 
 
 def lesson_line(
@@ -46,27 +50,36 @@ def lesson_line(
     assert pack is not None
     lesson = pack.lessons[lesson_index]
     exercises = [ex for ex in lesson.exercises if ex.exam != "only"]
-    title = lesson.title if len(lesson.title) <= width else lesson.title[: width - 1] + "…"
+    title = _fit(lesson.title, width)  # by terminal cells: a Chinese character takes two
     if not exercises:
-        return f"  {lesson_index + 1:>2}. {escape(title):<{width}} [dim]reading[/]"
+        return f"  {lesson_index + 1:>2}. {escape(title)} [dim]{_('reading')}[/]"
     ids, needs = _runnable(exercises, capabilities)
     s = store.summary(pack.id, pack.version, ids)
     mark = "[green]✔[/]" if ids and s["passed"] + s["passed_with_solution"] == s["total"] else " "
     helped = s["passed_with_solution"]
-    extra = f" [yellow](+{helped} with solution)[/]" if helped else ""
-    skipped = f" [dim]{s['skipped']} skipped[/]" if s["skipped"] else ""
-    score = f"{s['passed']}/{s['total']} passed"
-    return f"{mark} {lesson_index + 1:>2}. {escape(title):<{width}} {score}{extra}{skipped}{needs}"
+    extra = " [yellow]" + _("(+{count} with solution)").format(count=helped) + "[/]" if helped else ""
+    skipped = " [dim]" + _("{count} skipped").format(count=s["skipped"]) + "[/]" if s["skipped"] else ""
+    score = _("{passed}/{total} passed").format(passed=s["passed"], total=s["total"])
+    return f"{mark} {lesson_index + 1:>2}. {escape(title)} {score}{extra}{skipped}{needs}"
 
 
-class CatalogScreen(Screen):
+def _fit(text: str, width: int) -> str:
+    """``text`` cut or padded to ``width`` terminal cells (CJK characters are two cells wide)."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+class CatalogScreen(TranslatedBindings, Screen):
     """Lists every pack and its lessons; enter opens a lesson, a broken pack shows its errors."""
 
     BINDINGS = [
-        Binding("enter", "open", "Open", show=False),
-        Binding("C", "create_cluster", "Create cluster"),
-        Binding("question_mark", "app.help", "Help"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("enter", "open", N_("Open"), show=False),
+        Binding("C", "create_cluster", N_("Create cluster")),
+        Binding("question_mark", "app.help", N_("Help")),
+        Binding("q", "app.quit", N_("Quit")),
     ]
 
     capabilities: frozenset[str] = frozenset()  # the cluster's, once a probe told them
@@ -113,7 +126,9 @@ class CatalogScreen(Screen):
             if entry.pack is None:
                 options.append(
                     Option(
-                        f"[red]⚠ {escape(entry.name)}: cannot be loaded (enter shows why)[/]",
+                        "[red]⚠ "
+                        + _("{name}: cannot be loaded (enter shows why)").format(name=escape(entry.name))
+                        + "[/]",
                         id=f"broken:{p}",
                     )
                 )
@@ -142,7 +157,9 @@ class CatalogScreen(Screen):
             listing.action_first()
         count = sum(1 for e in entries if e.pack)
         self.query_one("#catalog-title", Static).update(
-            f"{count} pack(s). Pick a lesson and press enter." if entries else "No lesson packs were found."
+            _("{count} pack(s). Pick a lesson and press enter.").format(count=count)
+            if entries
+            else _("No lesson packs were found.")
         )
         listing.focus()
 
@@ -151,7 +168,7 @@ class CatalogScreen(Screen):
         entries = self.app.entries
         if kind == "broken":
             entry = entries[int(rest[0])]
-            self.app.show_error(f"Pack {entry.name} cannot be loaded", entry.error)
+            self.app.show_error(_("Pack {name} cannot be loaded").format(name=entry.name), entry.error)
         elif kind == "lesson":
             entry = entries[int(rest[0])]
             lesson = entry.pack.lessons[int(rest[1])]

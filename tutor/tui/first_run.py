@@ -11,21 +11,29 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Log, Static
 
 from tutor.cluster.drivers import DriverChoice
+from tutor.i18n import N_, _
 from tutor.tui import messages as m
-
-DRIVER_TEXT = {
-    "kind": "a kind cluster (Docker containers; about a minute)",
-    "sim": "a simulated cluster (a real API server, scheduler and controllers with fake nodes; "
-    "no Docker needed; pods do not really run)",
-}
+from tutor.tui.translated import TranslatedBindings
 
 
-class FirstRunScreen(ModalScreen[bool]):
+def driver_text(driver: str) -> str:
+    """What creating a cluster of ``driver`` means, in the app's language (looked up when shown)."""
+    texts = {
+        "kind": _("a kind cluster (Docker containers; about a minute)"),
+        "sim": _(
+            "a simulated cluster (a real API server, scheduler and controllers with fake nodes; "
+            "no Docker needed; pods do not really run)"
+        ),
+    }
+    return texts.get(driver, driver)
+
+
+class FirstRunScreen(TranslatedBindings, ModalScreen[bool]):
     """Offers to create the tutor's local cluster; dismisses True once a cluster was created."""
 
     BINDINGS = [
-        Binding("enter,C", "create", "Create cluster"),
-        Binding("escape", "dismiss(False)", "Read without a cluster"),
+        Binding("enter,C", "create", N_("Create cluster")),
+        Binding("escape", "dismiss(False)", N_("Read without a cluster")),
     ]
 
     def __init__(self, reason: str, choice: DriverChoice) -> None:
@@ -35,23 +43,25 @@ class FirstRunScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="first-run"):
-            yield Static("[b]No usable Kubernetes cluster[/]")
+            yield Static("[b]" + _("No usable Kubernetes cluster") + "[/]")
             yield Static(
                 f"{escape(self.reason)}\n\n"
-                f"k8s-tutor can create {DRIVER_TEXT.get(self.driver, self.driver)} for you. "
-                "Lessons stay readable without a cluster; checks need one."
+                + _(
+                    "k8s-tutor can create {what} for you. Lessons stay readable without a cluster; "
+                    "checks need one."
+                ).format(what=driver_text(self.driver))
                 # said before the learner chooses: a sim download (~410 MB) or a Go build (~10 min, needs Go)
                 + (f"\n\n[b]{escape(self.choice.notice)}[/]" if self.choice.notice else ""),
                 id="first-run-text",
             )
             with Horizontal(classes="buttons"):
                 yield Button(
-                    f"Create a {self.driver} cluster (enter)",
+                    _("Create a {driver} cluster (enter)").format(driver=self.driver),
                     variant="primary",
                     id="create",
                     disabled=not self.choice.can_create,
                 )
-                yield Button("Read without a cluster (esc)", id="skip")
+                yield Button(_("Read without a cluster (esc)"), id="skip")
             yield Log(id="create-log", auto_scroll=True)
 
     def on_mount(self) -> None:
@@ -70,7 +80,9 @@ class FirstRunScreen(ModalScreen[bool]):
         self.query_one("#create", Button).disabled = True
         log = self.query_one(Log)
         log.display = True
-        log.write_line(f"Creating a {self.driver} cluster ({self.choice.reason})…")
+        log.write_line(
+            _("Creating a {driver} cluster ({reason})…").format(driver=self.driver, reason=self.choice.reason)
+        )
         self._create()
 
     @work(thread=True, exclusive=True, group="create-cluster")
@@ -92,12 +104,13 @@ class FirstRunScreen(ModalScreen[bool]):
     def _created(self, msg: m.ClusterCreated) -> None:
         self.creating = False
         if msg.error:
-            self.query_one(Log).write_line(f"Creating the cluster failed: {msg.error}")
+            self.query_one(Log).write_line(_("Creating the cluster failed: {error}").format(error=msg.error))
             self.query_one("#create", Button).disabled = False
             return
-        self.query_one(Log).write_line("The cluster is ready.")
+        self.query_one(Log).write_line(_("The cluster is ready."))
         self.app.notify(
-            f"The {self.driver} cluster was created; checks run on it now.", title="Cluster ready"
+            _("The {driver} cluster was created; checks run on it now.").format(driver=self.driver),
+            title=_("Cluster ready"),
         )
         self.app.probe_cluster()
         self.dismiss(True)

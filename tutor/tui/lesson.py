@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
+from tutor.i18n import N_, _
 from tutor.model import Exercise
 from tutor.practice.core import ClusterStatus, PackEntry, Step, steps_of
 from tutor.practice.practice_session import PracticeSession
@@ -26,25 +27,26 @@ from tutor.store.progress import ProgressStatus
 from tutor.tui import messages as m
 from tutor.tui.lesson_actions import LearnerActions
 from tutor.tui.prose import lesson_prose
+from tutor.tui.translated import TranslatedBindings
 from tutor.tui.widgets import Checklist, FailureDetail, LessonView, StatusBar
 
 
-class LessonScreen(LearnerActions, Screen):
+class LessonScreen(TranslatedBindings, LearnerActions, Screen):
     """One stop of the pack walk (a lesson and maybe an exercise); n/p move along."""
 
     BINDINGS = [
-        Binding("n", "move(1)", "Next"),
-        Binding("p", "move(-1)", "Prev"),
-        Binding("c", "check", "Check"),
-        Binding("h", "hint", "Hint"),
-        Binding("s", "solution", "Solution"),
-        Binding("a", "apply", "Apply"),
-        Binding("r", "reset", "Reset"),
+        Binding("n", "move(1)", N_("Next")),
+        Binding("p", "move(-1)", N_("Prev")),
+        Binding("c", "check", N_("Check")),
+        Binding("h", "hint", N_("Hint")),
+        Binding("s", "solution", N_("Solution")),
+        Binding("a", "apply", N_("Apply")),
+        Binding("r", "reset", N_("Reset")),
         # x is in the help and the palette; the footer is full at 80 columns.
-        Binding("x", "skip", "Skip", show=False),
-        Binding("l", "list", "List"),
-        Binding("question_mark", "app.help", "Help"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("x", "skip", N_("Skip"), show=False),
+        Binding("l", "list", N_("List")),
+        Binding("question_mark", "app.help", N_("Help")),
+        Binding("q", "app.quit", N_("Quit")),
     ]
 
     def __init__(self, entry: PackEntry, index: int = 0) -> None:
@@ -114,7 +116,9 @@ class LessonScreen(LearnerActions, Screen):
         part: a long Markdown document) is rendered only when the lesson changes.
         """
         step = self.step
-        where = f"exercise {self.index + 1} of {len(self.steps)}"  # "(1/62)" read like a page count
+        where = _("exercise {number} of {count}").format(
+            number=self.index + 1, count=len(self.steps)
+        )  # "(1/62)" read like a page count
         self.query_one(StatusBar).place = f"{step.lesson.title} · {where}"
         await self._show_exercise(step.exercise)
         view = self.query_one(LessonView)
@@ -133,9 +137,9 @@ class LessonScreen(LearnerActions, Screen):
         self.query_one("#solution", Markdown).display = False
         self.query_one("#watch-mode", Static).update("")
         if ex is None:
-            self.query_one("#exercise-title", Static).update("[b]No exercise here[/]")
+            self.query_one("#exercise-title", Static).update("[b]" + _("No exercise here") + "[/]")
             await self.query_one("#task", Markdown).update(
-                "Read the lesson, then press **n** for the next one."
+                _("Read the lesson, then press **n** for the next one.")
             )
             await self._paint_hints()
             return
@@ -143,7 +147,7 @@ class LessonScreen(LearnerActions, Screen):
         rec = self.practice.open()
         self.app.remember_place(ex.id)
         self.query_one("#exercise-title", Static).update(
-            f"[b]Exercise: {escape(ex.title)}[/]{self._done_mark()}"
+            "[b]" + _("Exercise: {title}").format(title=escape(ex.title)) + f"[/]{self._done_mark()}"
         )
         await self.query_one("#task", Markdown).update(f"**{ex.where}**\n\n{ex.task}")
         await self._paint_hints()
@@ -155,9 +159,9 @@ class LessonScreen(LearnerActions, Screen):
         if self.practice is None:
             return ""
         return {
-            ProgressStatus.PASSED: "  [green]✔ passed[/]",
-            ProgressStatus.PASSED_WITH_SOLUTION: "  [yellow]✔ passed with solution[/]",
-            ProgressStatus.SKIPPED: "  [dim]skipped[/]",
+            ProgressStatus.PASSED: "  [green]✔ " + _("passed") + "[/]",
+            ProgressStatus.PASSED_WITH_SOLUTION: "  [yellow]✔ " + _("passed with solution") + "[/]",
+            ProgressStatus.SKIPPED: "  [dim]" + _("skipped") + "[/]",
         }.get(self.practice.status, "")
 
     def _leave_exercise(self) -> None:
@@ -170,7 +174,7 @@ class LessonScreen(LearnerActions, Screen):
     async def action_move(self, delta: int) -> None:
         target = self.index + delta
         if not 0 <= target < len(self.steps):
-            self.notify("That was the last exercise." if delta > 0 else "This is the first exercise.")
+            self.notify(_("That was the last exercise.") if delta > 0 else _("This is the first exercise."))
             return
         self._leave_exercise()
         self.index = target
@@ -221,7 +225,9 @@ class LessonScreen(LearnerActions, Screen):
             return
         self.started = not msg.error
         if msg.error:
-            self._show_problem(f"the exercise could not be set up: {msg.error}", transient=False)
+            self._show_problem(
+                _("the exercise could not be set up: {error}").format(error=msg.error), transient=False
+            )
         elif msg.notice:
             self.notify(msg.notice, timeout=6)
 
@@ -231,7 +237,7 @@ class LessonScreen(LearnerActions, Screen):
             return
         verdict = self.practice.record(msg.result)
         if verdict.ungradable:
-            text = f"this exercise cannot be graded on this cluster: {verdict.ungradable}"
+            text = _("this exercise cannot be graded on this cluster: {why}").format(why=verdict.ungradable)
             self._show_problem(text, transient=False)
             for row in self.query_one(Checklist).rows:
                 row.show(Status.SKIPPED)
@@ -251,7 +257,7 @@ class LessonScreen(LearnerActions, Screen):
         if notice and not self.app.identity_noticed:
             self.app.identity_noticed = True
             self.notify(
-                notice, title="Checks run with your rights", severity="warning", timeout=20, markup=False
+                notice, title=_("Checks run with your rights"), severity="warning", timeout=20, markup=False
             )
 
     def _bring_verdict_into_view(self) -> None:
@@ -262,10 +268,16 @@ class LessonScreen(LearnerActions, Screen):
     @on(m.ExercisePassed)
     def _exercise_passed(self, msg: m.ExercisePassed) -> None:
         self.query_one("#exercise-title", Static).update(
-            f"[b]Exercise: {escape(self.exercise.title)}[/]{self._done_mark()}"
+            "[b]"
+            + _("Exercise: {title}").format(title=escape(self.exercise.title))
+            + f"[/]{self._done_mark()}"
         )
-        how = " with the solution's help" if msg.with_solution else ""
-        self.notify(f"Exercise passed{how}. Press n for the next one.", title="✔ Passed")
+        said = (
+            _("Exercise passed with the solution's help. Press n for the next one.")
+            if msg.with_solution
+            else _("Exercise passed. Press n for the next one.")
+        )
+        self.notify(said, title="✔ " + _("Passed"))
 
     @on(m.EnvironmentProblemChanged)
     def _environment_problem_changed(self, msg: m.EnvironmentProblemChanged) -> None:
@@ -279,12 +291,24 @@ class LessonScreen(LearnerActions, Screen):
         banner.display = bool(text)
         if text:
             after = (
-                "\nChecks are paused and resume by themselves when the cluster answers." if transient else ""
+                "\n" + _("Checks are paused and resume by themselves when the cluster answers.")
+                if transient
+                else ""
             )
-            banner.update(f"[b]⚠ Environment problem[/] (not your answer): {escape(text)}{after}")
+            banner.update(
+                "[b]⚠ "
+                + _("Environment problem")
+                + "[/] "
+                + _("(not your answer):")
+                + f" {escape(text)}{after}"
+            )
 
     @on(m.WatchModeChanged)
     def _watch_mode_changed(self, msg: m.WatchModeChanged) -> None:
         if self._current(msg.exercise_id):
-            text = "watching the cluster" if msg.mode == "watch" else f"polling: {msg.reason}"
+            text = (
+                _("watching the cluster")
+                if msg.mode == "watch"
+                else _("polling: {reason}").format(reason=msg.reason)
+            )
             self.query_one("#watch-mode", Static).update(f"[dim]{escape(text)}[/]")

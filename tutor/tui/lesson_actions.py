@@ -12,6 +12,7 @@ from rich.markup import escape
 from textual import work
 from textual.widgets import Markdown, Static
 
+from tutor.i18n import _
 from tutor.model import Exercise, SolutionStep
 from tutor.practice.practice_session import PracticeSession
 from tutor.tui import messages as m
@@ -28,7 +29,7 @@ def solution_markdown(steps: tuple[SolutionStep, ...]) -> str:
             parts.append(f"```bash\nkubectl {step.kubectl}\n```")
         elif step.manifest:
             parts.append(f"```yaml\n{step.manifest.rstrip()}\n```")
-    return "\n\n".join(parts) or "_This exercise has no reference solution._"
+    return "\n\n".join(parts) or "_" + _("This exercise has no reference solution.") + "_"
 
 
 class LearnerActions:
@@ -36,12 +37,12 @@ class LearnerActions:
 
     def _need_exercise(self) -> Exercise | None:
         if self.exercise is None:
-            self.notify("This lesson has no exercise; press n to go on.")
+            self.notify(_("This lesson has no exercise; press n to go on."))
         return self.exercise
 
     def _need_cluster(self) -> bool:
         if not self.app.cluster_status.reachable:
-            self.notify("This needs a cluster. Press C to create one.", severity="warning")
+            self.notify(_("This needs a cluster. Press C to create one."), severity="warning")
             return False
         return True
 
@@ -61,10 +62,10 @@ class LearnerActions:
         if ex is None or self.practice is None:
             return
         if not ex.hints:
-            self.notify("This exercise has no hints.")
+            self.notify(_("This exercise has no hints."))
             return
         if self.practice.next_hint() is None:
-            self.notify("That was the last hint. Press s to see the solution.")
+            self.notify(_("That was the last hint. Press s to see the solution."))
             return
         await self._paint_hints()
 
@@ -75,7 +76,7 @@ class LearnerActions:
         self.query_one(FailureDetail).hints_opened(self.hints_shown)
         if ex and self.practice and self.hints_shown:
             shown = "\n".join(f"{i + 1}. {h}" for i, h in enumerate(self.practice.hints))
-            await hints.update(f"**Hints** ({self.hints_shown}/{len(ex.hints)})\n\n{shown}")
+            await hints.update(f"**{_('Hints')}** ({self.hints_shown}/{len(ex.hints)})\n\n{shown}")
 
     def action_solution(self) -> None:
         ex = self._need_exercise()
@@ -97,8 +98,8 @@ class LearnerActions:
 
         self.app.push_screen(
             ConfirmModal(
-                "Reveal the reference solution?\nA pass after this is recorded as 'passed with solution'.",
-                yes="Reveal",
+                _("Reveal the reference solution?\nA pass after this is recorded as 'passed with solution'."),
+                yes=_("Reveal"),
             ),
             answered,
         )
@@ -106,13 +107,13 @@ class LearnerActions:
     async def _show_solution(self) -> None:
         ex = self.exercise
         solution = self.query_one("#solution", Markdown)
-        await solution.update("**Solution**\n\n" + solution_markdown(ex.solution if ex else ()))
+        await solution.update(f"**{_('Solution')}**\n\n" + solution_markdown(ex.solution if ex else ()))
         solution.display = self.solution_shown = True
 
     def action_apply(self) -> None:
         blocks = self.step.lesson.apply_blocks
         if not blocks:
-            self.notify("This lesson has no YAML example to apply.")
+            self.notify(_("This lesson has no YAML example to apply."))
             return
         if not self._need_cluster():
             return
@@ -147,7 +148,8 @@ class LearnerActions:
 
         self.app.push_screen(
             ConfirmModal(
-                "Apply the reference solution and move on?\nThe exercise is recorded as skipped.", "Skip"
+                _("Apply the reference solution and move on?\nThe exercise is recorded as skipped."),
+                _("Skip"),
             ),
             answered,
         )
@@ -165,12 +167,23 @@ class LearnerActions:
                 self.query_one(FailureDetail).show_result(None)  # the old verdict is about to be wrong
                 self._cluster_action("reset", practice)
 
-        where = f"namespace {ex.namespace}" if ex.namespace else "the exercise's objects"
+        where = (
+            _("namespace {namespace}").format(namespace=ex.namespace)
+            if ex.namespace
+            else _("the exercise's objects")
+        )
         others = ", ".join(e.id for e in self.pack.sharing_namespace(ex))
-        shared = f"\n{others} work there too: their objects are deleted as well." if others else ""
+        shared = (
+            "\n"
+            + _("{exercises} work there too: their objects are deleted as well.").format(exercises=others)
+            if others
+            else ""
+        )
         self.app.push_screen(
             ConfirmModal(
-                f"Reset this exercise?\nThis deletes {where} and runs setup again.{shared}", "Reset"
+                _("Reset this exercise?\nThis deletes {what} and runs setup again.").format(what=where)
+                + shared,
+                _("Reset"),
             ),
             answered,
         )
@@ -191,12 +204,15 @@ class LearnerActions:
     def on_action_finished(self, msg: m.ActionFinished) -> None:
         """A worker's one-shot action ended (by naming convention: ``@on`` is not seen on a mixin)."""
         if msg.error:
-            self.notify(f"{msg.action.capitalize()} failed: {msg.error}", severity="error", markup=False)
+            failed = {"apply": _("Apply failed: {error}"), "skip": _("Skip failed: {error}")}.get(
+                msg.action, _("Reset failed: {error}")
+            )
+            self.notify(failed.format(error=msg.error), severity="error", markup=False)
             return
         text = {
-            "apply": f"Applied {msg.detail}.",
-            "skip": "The reference solution was applied.",
-            "reset": "The exercise was reset.",
+            "apply": _("Applied {what}.").format(what=msg.detail),
+            "skip": _("The reference solution was applied."),
+            "reset": _("The exercise was reset."),
         }[msg.action]
         self.notify(text, markup=False)
         if msg.action == "reset" and self.practice is not None:

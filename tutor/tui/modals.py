@@ -10,10 +10,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.i18n import N_, _
 from tutor.model import ApplyBlock
 from tutor.tui.backend import block_summary, kubectl_equivalent
+from tutor.tui.translated import TranslatedBindings
 
-HELP_MARKDOWN = """\
+
+def help_markdown() -> str:
+    """The help screen's text in the app's language."""
+    return _(HELP_MARKDOWN)
+
+
+HELP_MARKDOWN = N_("""\
 # k8s-tutor keys
 
 | key | what it does |
@@ -33,24 +41,24 @@ HELP_MARKDOWN = """\
 
 Work in another terminal with `kubectl`; the checklist turns green by itself within a second or two.
 Progress is saved after every change: see `k8s-tutor progress show`.
-"""
+""")
 
 
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(TranslatedBindings, ModalScreen[bool]):
     """Ask a yes/no question; dismisses with True only on an explicit yes."""
 
-    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
+    BINDINGS = [Binding("y", "answer(True)", N_("Yes")), Binding("n,escape", "answer(False)", N_("No"))]
 
-    def __init__(self, question: str, yes: str = "Yes") -> None:
+    def __init__(self, question: str, yes: str = "") -> None:
         super().__init__()
-        self.question, self.yes = question, yes
+        self.question, self.yes = question, yes or _("Yes")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.question, classes="question")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="warning", id="yes")
-                yield Button("Cancel (n)", id="no")
+                yield Button(_("Cancel (n)"), id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
@@ -59,10 +67,10 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(value)
 
 
-class ApplyModal(ModalScreen[int | None]):
+class ApplyModal(TranslatedBindings, ModalScreen[int | None]):
     """Pick one of the lesson's ```` ```yaml apply ```` blocks; shows the equivalent kubectl command."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Cancel"))]
 
     def __init__(self, blocks: tuple[ApplyBlock, ...], namespace: str | None) -> None:
         super().__init__()
@@ -70,7 +78,9 @@ class ApplyModal(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static("[b]Apply an example from the lesson[/]  (enter applies, esc cancels)")
+            yield Static(
+                "[b]" + _("Apply an example from the lesson") + "[/]  " + _("(enter applies, esc cancels)")
+            )
             yield OptionList(
                 *[
                     Option(f"{i + 1}. {escape(block_summary(b))}", id=str(i))
@@ -94,10 +104,10 @@ class ApplyModal(ModalScreen[int | None]):
         self.query_one("#command", Static).update(kubectl_equivalent(self.blocks[index], self.namespace))
 
 
-class ErrorModal(ModalScreen[None]):
+class ErrorModal(TranslatedBindings, ModalScreen[None]):
     """Show an error text (a pack's FormatError with every file:line) without crashing anything."""
 
-    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,enter,q", "dismiss", N_("Close"))]
 
     def __init__(self, title: str, text: str) -> None:
         super().__init__()
@@ -108,16 +118,16 @@ class ErrorModal(ModalScreen[None]):
             yield Static(f"[b]{escape(self.title_text)}[/]")
             with VerticalScroll(classes="preview"):
                 yield Static(self.text, markup=False, id="error-text")
-            yield Static("[dim]esc closes[/]")
+            yield Static("[dim]" + _("esc closes") + "[/]")
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(TranslatedBindings, ModalScreen[None]):
     """The keys, watch mode and where progress is kept."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", N_("Close"))]
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Markdown  # imported on first use: markdown-it costs first paint
 
         with VerticalScroll(classes="dialog wide"):
-            yield Markdown(HELP_MARKDOWN)
+            yield Markdown(help_markdown())

@@ -6,12 +6,14 @@ data (titles, an ``ExerciseResult``, Markdown) and renders it; it never calls th
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from tutor.i18n import _
 from tutor.practice.core import ClusterStatus
 from tutor.results import CheckResult, ExerciseResult, Status
 
@@ -36,7 +38,7 @@ class StatusBar(Static):
     def render(self) -> str:
         left = f" k8s-tutor · {self.place}" if self.place else " k8s-tutor"
         right = self.status.label + " "
-        gap = max(1, self.size.width - len(left) - len(right))
+        gap = max(1, self.size.width - cell_len(left) - cell_len(right))  # CJK characters are 2 cells
         return f"{left}{' ' * gap}{right}"
 
     def watch_status(self, status: ClusterStatus) -> None:
@@ -126,21 +128,28 @@ class FailureDetail(Static):
         self.display = bool(failing)
         lines: list[str] = []
         for check in failing:
-            kind = "Environment problem" if check.status is Status.ERROR else "Not right yet"
+            kind = _("Environment problem") if check.status is Status.ERROR else _("Not right yet")
             message = check.message or check.title
             lines.append(f"[b]{kind}:[/] {escape(message)}")
             lines += [  # a diff the message already spells out is not repeated under it
-                f"  [b]{escape(d.path)}[/]: expected {d.expected!r}, got {d.actual!r}"
+                f"  [b]{escape(d.path)}[/]: "
+                + _("expected {expected}, got {actual}").format(
+                    expected=repr(d.expected), actual=repr(d.actual)
+                )
                 for d in check.diffs
                 if d.path not in message
             ]
             if check.hint and check.hint > self.hints_shown:
-                lines.append(f"  [dim]hint {check.hint} of the ladder fits this (h reveals hints)[/]")
+                lines.append(
+                    "  [dim]"
+                    + _("hint {n} of the ladder fits this (h reveals hints)").format(n=check.hint)
+                    + "[/]"
+                )
             elif check.hint:
-                lines.append(f"  [dim]hint {check.hint}, shown below, fits this[/]")
+                lines.append("  [dim]" + _("hint {n}, shown below, fits this").format(n=check.hint) + "[/]")
         events = next((c.diagnostics for c in failing if c.diagnostics), ())
         if events:
-            lines.append("[b]Related events:[/]")
+            lines.append("[b]" + _("Related events:") + "[/]")
             lines += [f"  {escape(line)}" for line in events[:6]]
         self.update("\n".join(lines))
 

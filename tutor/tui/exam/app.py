@@ -17,10 +17,12 @@ from textual.screen import ModalScreen
 from tutor.errors import TutorError
 from tutor.exam.attempt import ExamState
 from tutor.exam.session import ExamSession, GradeAll, GradeOne
+from tutor.i18n import _
 from tutor.tui.exam.screens import ExamScreen, GradingScreen, ReadyScreen, ReviewScreen
+from tutor.tui.translated import TranslatedBindings
 
 
-class ExamApp(App):
+class ExamApp(TranslatedBindings, App):
     """A timed exam attempt, then its review.
 
     Args:
@@ -67,7 +69,9 @@ class ExamApp(App):
         """Read the clock: repaint the countdown, announce warnings, grade at the time-out."""
         for event in self.session.tick():
             self.announced.append(event.text)
-            self.notify(event.text, title="Exam", severity="warning" if event.kind == "warning" else "error")
+            self.notify(
+                event.text, title=_("Exam"), severity="warning" if event.kind == "warning" else "error"
+            )
             if event.kind == "timeout":
                 await self.grade_and_review()
         if isinstance(self.screen, ExamScreen):
@@ -91,8 +95,10 @@ class ExamApp(App):
             self.session.grade(self.grade_all, self.server_version)
         except TutorError as exc:
             attempt = self.session.attempt.id
-            later = f"Quit (q) and run `k8s-tutor exam grade {attempt}` once the cluster is back."
-            text = f"Grading failed: {exc}\n{later}"
+            later = _("Quit (q) and run `k8s-tutor exam grade {attempt}` once the cluster is back.").format(
+                attempt=attempt
+            )
+            text = _("Grading failed: {error}").format(error=exc) + "\n" + later
             self.call_from_thread(self._grading_failed, text)
             return
         self.call_from_thread(self.switch_screen, ReviewScreen())

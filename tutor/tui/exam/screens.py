@@ -19,14 +19,17 @@ from tutor.errors import TutorError
 from tutor.exam.clock import format_remaining
 from tutor.exam.review import summary_markdown, task_review_markdown
 from tutor.exam.session import ExamSession, warning_minutes
+from tutor.i18n import N_, _
 from tutor.tui.exam.widgets import Countdown, TaskList
+from tutor.tui.translated import TranslatedBindings
 from tutor.tui.widgets import ICONS, LessonView
 
 
 def task_markdown(session: ExamSession, index: int) -> str:
     """The task as the candidate reads it: title, points, namespace, the text (no hints, no solution)."""
     ex = session.exercise(index)
-    return f"# {index + 1}. {ex.title}\n\n**{ex.points:g} points** · {ex.where}\n\n{ex.task.strip()}\n"
+    points = _("{points} points").format(points=f"{ex.points:g}")
+    return f"# {index + 1}. {ex.title}\n\n**{points}** · {ex.where}\n\n{ex.task.strip()}\n"
 
 
 def _warnings_text(duration: float) -> str:
@@ -34,32 +37,46 @@ def _warnings_text(duration: float) -> str:
     minutes = [str(m) for m in warning_minutes(duration)]
     if not minutes:
         return ""
-    listed = minutes[0] if len(minutes) == 1 else f"{', '.join(minutes[:-1])} and {minutes[-1]}"
-    return f"; warnings at {listed} minute{'s' if minutes != ['1'] else ''} left"
+    if minutes == ["1"]:
+        return _("; warnings at 1 minute left")
+    if len(minutes) == 1:
+        return _("; warnings at {minutes} minutes left").format(minutes=minutes[0])
+    return _("; warnings at {minutes} and {last} minutes left").format(
+        minutes=", ".join(minutes[:-1]), last=minutes[-1]
+    )
 
 
-class ReadyScreen(Screen):
+class ReadyScreen(TranslatedBindings, Screen):
     """Everything is set up; the clock starts when the candidate presses Enter."""
 
     BINDINGS = [
-        Binding("enter", "begin", "Start the clock", id="exam.begin"),
-        Binding("q", "app.quit", "Quit", id="exam.ready-quit"),
+        Binding("enter", "begin", N_("Start the clock"), id="exam.begin"),
+        Binding("q", "app.quit", N_("Quit"), id="exam.ready-quit"),
     ]
 
     def compose(self) -> ComposeResult:
         s = self.app.session
         a = s.attempt
-        check = "allowed" if a.allow_check else "not available"
-        text = (
-            f"# Exam: {s.pack.title}\n\n"
-            f"- **{len(a.tasks)} tasks**, {sum(t.points for t in a.tasks):g} points, "
-            f"from {len({t.topic for t in a.tasks})} topics (seed {a.seed})\n"
-            f"- **{format_remaining(a.duration)}** to finish{_warnings_text(a.duration)}\n"
-            f"- pass mark **{a.pass_mark:g}%**; partial credit per check\n"
-            f"- hints and solutions are locked until the review; checking an answer is {check}\n"
+        check = _("allowed") if a.allow_check else _("not available")
+        text = _(
+            "# Exam: {title}\n\n"
+            "- **{tasks} tasks**, {points} points, from {topics} topics (seed {seed})\n"
+            "- **{duration}** to finish{warnings}\n"
+            "- pass mark **{pass_mark}%**; partial credit per check\n"
+            "- hints and solutions are locked until the review; checking an answer is {check}\n"
             "- work in your own terminal with `kubectl`; every task names its namespace\n"
             "- quitting does not stop the clock: `k8s-tutor exam resume` brings you back\n\n"
             "Every task's namespace and starting state are ready. **Press Enter to start the clock.**"
+        ).format(
+            title=s.pack.title,
+            tasks=len(a.tasks),
+            points=f"{sum(t.points for t in a.tasks):g}",
+            topics=len({t.topic for t in a.tasks}),
+            seed=a.seed,
+            duration=format_remaining(a.duration),
+            warnings=_warnings_text(a.duration),
+            pass_mark=f"{a.pass_mark:g}",
+            check=check,
         )
         yield Markdown(text, id="ready-text")
         yield Footer()
@@ -69,45 +86,48 @@ class ReadyScreen(Screen):
         self.app.switch_screen(ExamScreen())
 
 
-class ConfirmSubmitModal(ModalScreen[bool]):
+class ConfirmSubmitModal(TranslatedBindings, ModalScreen[bool]):
     """ "Submit now?" with what is still flagged and the time left."""
 
-    BINDINGS = [Binding("escape", "dismiss(False)", "Back"), Binding("y", "dismiss(True)", "Submit")]
+    BINDINGS = [Binding("escape", "dismiss(False)", N_("Back")), Binding("y", "dismiss(True)", N_("Submit"))]
 
     def compose(self) -> ComposeResult:
         s = self.app.session
         flagged = [str(i) for i, t in enumerate(s.tasks, 1) if t.flagged]
-        lines = [f"Submit the exam with {format_remaining(s.remaining())} left?"]
+        lines = [_("Submit the exam with {time} left?").format(time=format_remaining(s.remaining()))]
         if flagged:
-            lines.append(f"Flagged for review: task {', '.join(flagged)}.")
-        lines.append("Your answers are frozen and graded against the cluster now.")
+            lines.append(_("Flagged for review: task {tasks}.").format(tasks=", ".join(flagged)))
+        lines.append(_("Your answers are frozen and graded against the cluster now."))
         with Vertical(id="confirm-box"):
             yield Label("\n".join(lines), id="confirm-text")
             with Horizontal(id="confirm-buttons"):
-                yield Button("Submit (y)", variant="error", id="confirm-yes")
-                yield Button("Keep working (Esc)", id="confirm-no")
+                yield Button(_("Submit (y)"), variant="error", id="confirm-yes")
+                yield Button(_("Keep working (Esc)"), id="confirm-no")
 
     @on(Button.Pressed)
     def answer(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "confirm-yes")
 
 
-class ExamScreen(Screen):
+class ExamScreen(TranslatedBindings, Screen):
     """The running exam: countdown, task list with flags, the current task."""
 
     BINDINGS = [
-        Binding("n", "next", "Next", id="exam.next"),
-        Binding("p", "prev", "Prev", id="exam.prev"),
-        Binding("f", "flag", "Flag", id="exam.flag"),
-        Binding("c", "check", "Check", id="exam.check"),
-        Binding("S", "submit", "Submit", id="exam.submit"),
-        Binding("q", "app.quit", "Quit (clock runs)", id="exam.quit"),
+        Binding("n", "next", N_("Next"), id="exam.next"),
+        Binding("p", "prev", N_("Prev"), id="exam.prev"),
+        Binding("f", "flag", N_("Flag"), id="exam.flag"),
+        Binding("c", "check", N_("Check"), id="exam.check"),
+        Binding("S", "submit", N_("Submit"), id="exam.submit"),
+        Binding("q", "app.quit", N_("Quit (clock runs)"), id="exam.quit"),
     ]
 
     def compose(self) -> ComposeResult:
         s = self.app.session
         with Horizontal(id="exam-header"):
-            yield Static(f" Exam · {s.pack.title} · attempt {s.attempt.id}", id="exam-title")
+            yield Static(
+                " " + _("Exam · {title} · attempt {id}").format(title=s.pack.title, id=s.attempt.id),
+                id="exam-title",
+            )
             yield Countdown(id="countdown")
         with Horizontal(id="exam-body"):
             yield TaskList(s.tasks, id="task-list", initial_index=s.current)
@@ -158,11 +178,11 @@ class ExamScreen(Screen):
             self.notify(str(exc), severity="error")
             return
         self.query_one(TaskList).refresh_labels()
-        what = "flagged" if flagged else "unflagged"
-        self.notify(f"Task {self.app.session.current + 1} {what}.", timeout=2)
+        said = _("Task {n} flagged.") if flagged else _("Task {n} unflagged.")
+        self.notify(said.format(n=self.app.session.current + 1), timeout=2)
 
     def action_check(self) -> None:
-        self.query_one("#check-result", Static).update("Checking…")
+        self.query_one("#check-result", Static).update(_("Checking…"))
         self.run_check(self.app.session.current)
 
     @work(thread=True, exclusive=True, group="exam-check")
@@ -174,7 +194,13 @@ class ExamScreen(Screen):
             self.app.call_from_thread(self.query_one("#check-result", Static).update, "")
             return
         lines = [f"{ICONS.get(c.status, '?')} {c.title or c.check_id}" for c in result.checks]
-        text = f"Check: {result.points:g}/{result.points_possible:g} points now\n" + "\n".join(lines)
+        text = (
+            _("Check: {points}/{possible} points now").format(
+                points=f"{result.points:g}", possible=f"{result.points_possible:g}"
+            )
+            + "\n"
+            + "\n".join(lines)
+        )
         self.app.call_from_thread(self.query_one("#check-result", Static).update, text)
 
     def action_submit(self) -> None:
@@ -189,13 +215,13 @@ class ExamScreen(Screen):
         self.app.push_screen(ConfirmSubmitModal(), done)
 
 
-class GradingScreen(Screen):
+class GradingScreen(TranslatedBindings, Screen):
     """Shown while every task is graded against the cluster (and what went wrong, if grading failed)."""
 
-    BINDINGS = [Binding("q", "app.quit", "Quit", id="grading.quit")]
+    BINDINGS = [Binding("q", "app.quit", N_("Quit"), id="grading.quit")]
 
     def compose(self) -> ComposeResult:
-        yield Static("Answers frozen. Grading every task against the cluster…", id="grading-text")
+        yield Static(_("Answers frozen. Grading every task against the cluster…"), id="grading-text")
         yield Static("", id="grading-waiting")
         yield Footer()
 
@@ -207,28 +233,35 @@ class GradingScreen(Screen):
         """One more check has its verdict; unsolved checks are read again until the cluster settles."""
         self.verdicts = min(total, self.verdicts + 1)
         self.query_one("#grading-text", Static).update(
-            f"Answers frozen. Grading every task against the cluster… {self.verdicts}/{total} checks done.\n"
-            "Checks that do not pass yet are read again until nothing changes for 5 s and nothing is still "
-            "starting (at most their timeout)."
+            _("Answers frozen. Grading every task against the cluster… {done}/{total} checks done.").format(
+                done=self.verdicts, total=total
+            )
+            + "\n"
+            + _(
+                "Checks that do not pass yet are read again until nothing changes for 5 s "
+                "and nothing is still starting (at most their timeout)."
+            )
         )
 
     def waiting(self, task: str, check: str, seconds: float) -> None:
         """Name the check grading waits for, so the screen never just sits at "6/7 checks done"."""
         self.query_one("#grading-waiting", Static).update(
-            f"Waiting for: {escape(task)} — {escape(check)} ({seconds:.0f} s)"
+            _("Waiting for: {task} — {check} ({seconds} s)").format(
+                task=escape(task), check=escape(check), seconds=f"{seconds:.0f}"
+            )
         )
 
     def show_failure(self, text: str) -> None:
         self.query_one("#grading-text", Static).update(text)
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(TranslatedBindings, Screen):
     """After grading: the score, then each task's checks, diffs, hints and reference solution."""
 
     BINDINGS = [
-        Binding("n", "next", "Next task", id="review.next"),
-        Binding("p", "prev", "Prev task", id="review.prev"),
-        Binding("q", "app.quit", "Quit", id="review.quit"),
+        Binding("n", "next", N_("Next task"), id="review.next"),
+        Binding("p", "prev", N_("Prev task"), id="review.prev"),
+        Binding("q", "app.quit", N_("Quit"), id="review.quit"),
     ]
 
     def __init__(self) -> None:
@@ -239,8 +272,14 @@ class ReviewScreen(Screen):
         s = self.app.session
         score = s.score()
         with Horizontal(id="exam-header"):
-            verdict = "PASSED" if score.passed else "NOT PASSED"
-            yield Static(f" Review · {s.pack.title} · {verdict} {score.percent:.1f}%", id="exam-title")
+            verdict = _("PASSED") if score.passed else _("NOT PASSED")
+            yield Static(
+                " "
+                + _("Review · {title} · {verdict} {percent}%").format(
+                    title=s.pack.title, verdict=verdict, percent=f"{score.percent:.1f}"
+                ),
+                id="exam-title",
+            )
         with Horizontal(id="exam-body"):
             yield ListView(*self._review_items(), id="review-list")
             with VerticalScroll(id="review-pane"):

@@ -9,6 +9,7 @@ from textual.widgets import Label, ListItem, ListView, Static
 
 from tutor.exam.attempt import TaskRecord
 from tutor.exam.clock import format_remaining
+from tutor.i18n import _
 
 
 class Countdown(Static):
@@ -17,7 +18,7 @@ class Countdown(Static):
     remaining: reactive[float] = reactive(0.0)
 
     def render(self) -> str:
-        return f"⏱ {format_remaining(self.remaining)} left"
+        return "⏱ " + _("{time} left").format(time=format_remaining(self.remaining))
 
     def watch_remaining(self, remaining: float) -> None:
         self.set_class(300 < remaining <= 900, "-warning")
@@ -27,7 +28,9 @@ class Countdown(Static):
 def task_label(number: int, task: TaskRecord) -> tuple[str, str]:
     """``("⚑ 3.", "Scale the web Deployment (4 pts)")``: the mark column and the title that wraps."""
     flag = "⚑" if task.flagged else " "
-    return f"{flag} {number}.", f"{escape(task.title)} [dim]({task.points:g} pts)[/]"
+    return f"{flag} {number}.", f"{escape(task.title)} [dim]" + _("({points} pts)").format(
+        points=f"{task.points:g}"
+    ) + "[/]"
 
 
 def _task_item(number: int, task: TaskRecord) -> ListItem:
