@@ -178,6 +178,30 @@ async def test_reopening_a_graded_attempt_shows_the_review(pack, tmp_path):
         assert "NOT PASSED" in app.screen.query_one("#review-summary").source
 
 
+async def test_page_keys_scroll_the_review_while_the_task_list_has_the_focus(pack, tmp_path):
+    """PageDown/End reach the hints and solution below the fold at once, without Tab first."""
+    clock = FakeClock()
+    session = make_session(pack, clock, tmp_path)
+    session.submit()
+    session.grade(grader(set()))
+    app = ExamApp(session, grader(set()), tick_seconds=3600)
+    async with app.run_test(size=(80, 16)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        pane = app.screen.query_one("#review-pane")
+        assert app.focused is app.screen.query_one("#review-list") and pane.max_scroll_y > 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert pane.scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert pane.scroll_y == pane.max_scroll_y
+        await pilot.press("home")
+        await pilot.pause()
+        assert pane.scroll_y == 0
+        assert app.focused is app.screen.query_one("#review-list")  # the list keeps the focus
+
+
 # ----- snapshots (fixed size, theme, clock and seed) ---------------------------------------------------
 
 

@@ -262,6 +262,12 @@ class ReviewScreen(TranslatedBindings, Screen):
         Binding("n", "next", N_("Next task"), id="review.next"),
         Binding("p", "prev", N_("Prev task"), id="review.prev"),
         Binding("q", "app.quit", N_("Quit"), id="review.quit"),
+        # The task list has the focus, and as a scrollable it would eat these keys (scrolling itself,
+        # which shows nothing): with priority they move the review pane, where hints and solutions are.
+        Binding("pagedown", "scroll_review('page_down')", show=False, priority=True),
+        Binding("pageup", "scroll_review('page_up')", show=False, priority=True),
+        Binding("end", "scroll_review('end')", show=False, priority=True),
+        Binding("home", "scroll_review('home')", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -320,6 +326,16 @@ class ReviewScreen(TranslatedBindings, Screen):
         review_list = self.query_one("#review-list", ListView)
         if review_list.index != index:
             review_list.index = index
+
+    def action_scroll_review(self, where: str) -> None:
+        """PageDown/PageUp/End/Home scroll the review pane whatever has the focus."""
+        pane = self.query_one("#review-pane", VerticalScroll)
+        {
+            "page_down": pane.scroll_page_down,
+            "page_up": pane.scroll_page_up,
+            "end": pane.scroll_end,
+            "home": pane.scroll_home,
+        }[where](animate=False)
 
     async def action_next(self) -> None:
         await self.show_task((self.shown + 1) % len(self.app.session.tasks))
