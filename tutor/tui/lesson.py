@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
+from tutor.errors import ContextRefused
 from tutor.i18n import N_, _
 from tutor.model import Exercise
 from tutor.practice.core import ClusterStatus, PackEntry, Step, steps_of
@@ -208,6 +209,12 @@ class LessonScreen(TranslatedBindings, LearnerActions, Screen):
         ex = practice.exercise
         try:
             where = practice.start()
+        except ContextRefused as exc:
+            # The tutor may not write here, but grading only reads: the checklist grades the cluster as
+            # it is (as `grade` does on such a context) instead of spinning with nothing to show.
+            self.post_message(m.ExerciseStarted(ex.id, error=str(exc), read_only=True))
+            loop.run()
+            return
         except Exception as exc:
             if self.loop is loop:
                 self.loop = None  # so a later "cluster reachable" starts it again
@@ -224,7 +231,14 @@ class LessonScreen(TranslatedBindings, LearnerActions, Screen):
         if not self._current(msg.exercise_id):
             return
         self.started = not msg.error
-        if msg.error:
+        if msg.read_only:
+            self._show_problem(
+                _("the exercise was not set up, checks still read the cluster as it is: {error}").format(
+                    error=msg.error
+                ),
+                transient=False,
+            )
+        elif msg.error:
             self._show_problem(
                 _("the exercise could not be set up: {error}").format(error=msg.error), transient=False
             )

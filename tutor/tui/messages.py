@@ -46,13 +46,15 @@ class ClusterCreated(Message):
 
 class ExerciseStarted(Message):
     """The exercise namespace and setup are ready; ``error`` is "" on success; ``notice`` says where
-    the learner's kubectl now works."""
+    the learner's kubectl now works; ``read_only``: setup was refused on a context the tutor may not
+    change, and the checks run anyway (they only read)."""
 
-    def __init__(self, exercise_id: str, error: str = "", notice: str = "") -> None:
+    def __init__(self, exercise_id: str, error: str = "", notice: str = "", read_only: bool = False) -> None:
         super().__init__()
         self.exercise_id = exercise_id
         self.error = error
         self.notice = notice
+        self.read_only = read_only
 
 
 class ChecksCompleted(Message):
