@@ -11,33 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TextIO
-
-from tutor.model import Exercise
-from tutor.results import CheckResult, Status
-
-#: A check still polling after this many seconds gets one ``waiting:`` line on stderr.
-SLOW_SECONDS = 3.0
-
-
-class SlowCheckNotices:
-    """One stderr line per check that is still polling after :data:`SLOW_SECONDS`, so a CI log never
-    sits silent for a minute: which check, what it is waiting for, how long it may still take."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.announced: set[tuple[str, int]] = set()
-
-    def __call__(self, exercise: Exercise, result: CheckResult) -> None:
-        key = (exercise.id, result.index)
-        if result.status is not Status.RUNNING or result.duration < SLOW_SECONDS or key in self.announced:
-            return
-        self.announced.add(key)
-        print(
-            f"waiting: {exercise.id}: {result.title} ({result.duration:.0f} s so far): {result.message}",
-            file=self.stream,
-            flush=True,
-        )
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -75,10 +48,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Grade, write the report, return the exit code."""
     from tutor.cluster.cli_args import target_from_args
+    from tutor.commands._progress import grade_progress
     from tutor.commands._reporting import report_even_if_aborted
     from tutor.commands._selection import selected
     from tutor.grading import report as reporters
     from tutor.grading.batch import RunClock
+    from tutor.grading.plan import plan_checks
     from tutor.grading.settle import QUIET_SECONDS
     from tutor.practice.cluster_session import ClusterSession
     from tutor.practice.flows import grade_exercises
@@ -87,17 +62,20 @@ def run(args: argparse.Namespace) -> int:
     pack, exercises = selected(args)
     with report_even_if_aborted(args, pack, exercises, clock, "grade"):
         with ClusterSession(target_from_args(args)) as cluster:
-            cluster.registry(pack)  # a broken checker file is a FormatError (exit 2) before any connection
-            rep = grade_exercises(
-                cluster,
-                pack,
-                exercises,
-                clock,
-                timeout=args.timeout,
-                settle=None if args.full_timeouts else QUIET_SECONDS,
-                progress=SlowCheckNotices(sys.stderr),
-                fail_fast=args.fail_fast,
-            )
+            registry = cluster.registry(pack)  # a broken checker file: FormatError (exit 2) before connecting
+            plans = [p for ex in exercises for p in plan_checks(registry, pack, ex, timeout=args.timeout)]
+            timeouts = {(p.exercise.id, p.index + 1): p.timing.timeout for p in plans}
+            with grade_progress(sys.stderr, timeouts, len(plans)) as progress:
+                rep = grade_exercises(
+                    cluster,
+                    pack,
+                    exercises,
+                    clock,
+                    timeout=args.timeout,
+                    settle=None if args.full_timeouts else QUIET_SECONDS,
+                    progress=progress,
+                    fail_fast=args.fail_fast,
+                )
             notice = cluster.identity_notice()  # checks ran with your own rights: said once, on stderr
     if notice:
         print(f"k8s-tutor: note: {notice}", file=sys.stderr)
