@@ -1,6 +1,12 @@
-"""Checkers never get the learner's credentials: on the sim cluster a hostile checker that tries to
-create a Namespace through every client it can reach from its context is refused (the API server's RBAC
-answers 403 for the grader ServiceAccount), its verdict is an error, and a normal check still passes."""
+"""Checkers never get the learner's credentials. On the sim cluster:
+
+* a hostile checker (it runs in the checker worker) that looks through every object of its process for
+  a client, a transport or the worker's line to the tutor, and tries to create a Namespace with each,
+  finds no client and is answered "checks can only read" by the tutor; its verdict is an error, nothing
+  is created, and a normal check (Secrets included) still passes;
+* the read view the tutor reads through for checkers cannot write either, whoever holds it: its
+  transport refuses before sending ("checks are read-only") and the API server's RBAC answers 403 for
+  the grader ServiceAccount (or for the impersonated one, on a context the tutor did not create)."""
 
 from __future__ import annotations
 
@@ -18,51 +24,39 @@ from tutor.practice.cluster_session import ClusterSession
 pytestmark = pytest.mark.cluster
 
 HOSTILE = '''
+import gc
 import json
-
-from kubernetes import client as k8s
 
 from tutor.sdk import check
 
 
-def reachable(root):
-    """Every object reachable from ``root`` through attributes, dicts and lists (a bounded walk)."""
-    seen, todo, found = set(), [(root, 0)], []
-    while todo:
-        obj, depth = todo.pop()
-        if id(obj) in seen or depth > 8 or isinstance(obj, (str, bytes, int, float, bool, type(None))):
-            continue
-        seen.add(id(obj))
-        found.append(obj)
-        if isinstance(obj, dict):
-            todo += [(v, depth + 1) for v in obj.values()]
-        elif isinstance(obj, (list, tuple, set)):
-            todo += [(v, depth + 1) for v in obj]
-        elif hasattr(obj, "__dict__") and not isinstance(obj, type):
-            todo += [(v, depth + 1) for v in vars(obj).values()]
-    return found
+def attempts(name):
+    """Try to create Namespace ``name`` with everything in this process that looks like a way out."""
+    body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+    outcomes = []
+    for obj in gc.get_objects():
+        kind = type(obj).__name__
+        try:
+            if kind == "ApiClient":
+                obj.call_api("/api/v1/namespaces", "POST", body=body)
+                outcomes.append("ApiClient: WROTE")
+            elif callable(getattr(obj, "request", None)) and hasattr(obj, "api_client"):
+                obj.request("POST", "/api/v1/namespaces", body=body, content_type="application/json")
+                outcomes.append("Transport: WROTE")
+            elif callable(getattr(obj, "send", None)) and callable(getattr(obj, "receive", None)):
+                # the worker's line to the tutor: ask it to write instead of to read
+                asked = {"op": "read", "what": "create", "api_version": "v1", "kind": "Namespace"}
+                obj.send({**asked, "body": body})
+                outcomes.append(f"Protocol: {json.dumps(obj.receive())}")
+        except Exception as exc:
+            outcomes.append(f"{kind}: {type(exc).__name__}: {exc}")
+    return [o for o in outcomes if o]
 
 
 @check("hostile.create_namespace")
 def create_namespace(ctx, name: str) -> None:
     """Namespace {name} is created by the checker itself."""
-    outcomes = []
-    for obj in reachable(ctx):
-        body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-        try:
-            if isinstance(obj, k8s.ApiClient):
-                k8s.CoreV1Api(obj).create_namespace(body)
-                outcomes.append("ApiClient: WROTE")
-            elif callable(getattr(obj, "request", None)) and hasattr(obj, "api_client"):
-                obj.request("POST", "/api/v1/namespaces", body=body, content_type="application/json")
-                outcomes.append("Transport: WROTE")
-            else:
-                continue
-        except k8s.ApiException as exc:  # the API server's own answer, shortened to its message
-            outcomes.append(f"ApiClient: {exc.status} {exc.reason}: {json.loads(exc.body)['message']}")
-        except Exception as exc:
-            outcomes.append(f"{type(obj).__name__}: {type(exc).__name__}: {exc}")
-    raise RuntimeError(" || ".join(outcomes) or "no client reachable")
+    raise RuntimeError(" || ".join(attempts(name)) or "no client reachable")
 
 
 @check("hostile.reads")
@@ -71,6 +65,38 @@ def reads(ctx) -> None:
     ctx.get("v1", "Namespace", "kube-system")
     ctx.list("v1", "Secret", namespace="kube-system")
 '''
+
+
+def write_attempts(reader, name):
+    """Every client and transport reachable from the tutor's read view, asked to create ``name``."""
+    from kubernetes import client as k8s
+
+    seen, todo, outcomes = set(), [(reader, 0)], []
+    body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+    while todo:
+        obj, depth = todo.pop()
+        if id(obj) in seen or depth > 8 or isinstance(obj, (str, bytes, int, float, bool, type(None))):
+            continue
+        seen.add(id(obj))
+        try:
+            if isinstance(obj, k8s.ApiClient):
+                k8s.CoreV1Api(obj).create_namespace(body)
+                outcomes.append("ApiClient: WROTE")
+            elif callable(getattr(obj, "request", None)) and hasattr(obj, "api_client"):
+                obj.request("POST", "/api/v1/namespaces", body=body, content_type="application/json")
+                outcomes.append("Transport: WROTE")
+        except k8s.ApiException as exc:
+            outcomes.append(f"ApiClient: {exc.status} {exc.reason}: {json.loads(exc.body)['message']}")
+        except Exception as exc:  # noqa: BLE001 - every refusal is an outcome to assert on
+            outcomes.append(f"{type(obj).__name__}: {type(exc).__name__}: {exc}")
+        if isinstance(obj, dict):
+            todo += [(v, depth + 1) for v in obj.values()]
+        elif isinstance(obj, (list, tuple, set)):
+            todo += [(v, depth + 1) for v in obj]
+        elif hasattr(obj, "__dict__") and not isinstance(obj, type):
+            todo += [(v, depth + 1) for v in vars(obj).values()]
+    return " || ".join(outcomes)
+
 
 LESSON = """---
 id: one
@@ -170,11 +196,18 @@ def test_a_checker_cannot_write_through_any_client_it_can_reach(cluster, sim_clu
     assert read["status"] == "pass", read  # a normal check, Secrets included, still passes as the grader
     assert write["status"] == "error"
     message = write["message"]
-    assert "WROTE" not in message and "no client reachable" not in message
-    # the transport the checker found refuses before sending; the raw client reaches the API server,
-    # whose RBAC refuses the grader ServiceAccount
-    assert "checks are read-only" in message
-    assert "Forbidden" in message and f'User "{identity.USERNAME}" cannot create resource' in message
+    assert "WROTE" not in message and "ApiClient" not in message  # no client in the checker worker
+    assert "checks can only read (asked for 'create')" in message  # the tutor answers only reads
+    assert cluster.read.get("v1", "Namespace", name) is None
+
+
+def test_the_read_view_checkers_read_through_cannot_write(cluster, sim_cluster):
+    """Whoever gets hold of it: the transport refuses before sending, the API server's RBAC says 403."""
+    view = ClusterSession(ClusterTarget(str(sim_cluster.kubeconfig), sim_cluster.context)).grader_view()
+    name = f"t-hostile-{secrets.token_hex(3)}"
+    said = write_attempts(view.reader, name)
+    assert "WROTE" not in said and "checks are read-only" in said
+    assert "Forbidden" in said and f'User "{identity.USERNAME}" cannot create resource' in said
     assert cluster.read.get("v1", "Namespace", name) is None
 
 
@@ -208,7 +241,8 @@ def test_a_context_the_tutor_did_not_create_gets_no_rbac_objects_but_impersonati
     assert main([*args, "--format", "json", "--output", str(out)]) == 2
     [write, read] = [e["checks"][0] for e in json.loads(out.read_text())["exercises"]]
     assert read["status"] == "pass" and write["status"] == "error"
-    assert f'User "{identity.USERNAME}" cannot create resource' in write["message"]
+    assert "checks can only read" in write["message"]
+    assert f'User "{identity.USERNAME}" cannot create resource' in write_attempts(view.reader, name)
     assert cluster.read.get("v1", "Namespace", name) is None
     foreign.close()
 
@@ -263,7 +297,9 @@ def test_without_impersonation_rights_grading_says_once_that_checks_run_with_you
     assert "may not impersonate" in err and "--create-grader" in err
     [write, read] = [e["checks"][0] for e in json.loads(out.read_text())["exercises"]]
     assert read["status"] == "pass" and write["status"] == "error"
-    assert "checks are read-only" in write["message"]
+    assert "checks can only read" in write["message"]
+    own_rights = identity.grader_view(connect(limited, "someones-prod"), None, create=False)
+    assert own_rights.notice and "checks are read-only" in write_attempts(own_rights.reader, name)
     assert cluster.read.get("v1", "Namespace", name) is None
 
 
