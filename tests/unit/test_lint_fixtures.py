@@ -93,6 +93,13 @@ CASES = {
     ),
     "shared-namespace": ("two.md", 8, "namespace", "also the namespace of exercise 'one-task'", "warning"),
     "foreign-namespace": ("one.md", 30, "metadata.namespace", "survive a reset", "warning"),
+    "command-other-namespace": (
+        "one.md",
+        8,
+        "hints[1]",
+        "works in namespace default, but exercise 'one-task' works in one-task",
+        "error",
+    ),
     # Hostile input (the full set, built on the fly, is tests/unit/hostile_packs.py):
     "alias-bomb": ("pack.yaml", 7, "", "YAML aliases (*a) are not allowed", "error"),
     "non-finite-timeout": ("one.md", 12, "timeout", "at most 3600 (seconds), got inf", "error"),

@@ -89,7 +89,7 @@ def _pack_problems(
     """
     from tutor.grading.isolation import isolated_checks
     from tutor.grading.registry import Registry
-    from tutor.lint.consistency import check_cleanup, check_exam_pool, check_names
+    from tutor.lint.consistency import check_cleanup, check_command_namespaces, check_exam_pool, check_names
     from tutor.lint.manifests import check_manifests
     from tutor.lint.refs import check_refs, unused_checkers
     from tutor.lint.static_checks import static_registry
@@ -107,6 +107,7 @@ def _pack_problems(
             refs = [p for p in refs if not p.field.endswith(".check")]
         problems += refs
         problems += check_names(ex)
+        problems += check_command_namespaces(ex)
         problems += check_cleanup(ex)
         problems += _completeness(ex)
     if complete and registry is not None:

@@ -9,10 +9,12 @@ name may legitimately be built by a controller (a Deployment's pods).
 
 from __future__ import annotations
 
+import re
+import shlex
 from pathlib import Path
 
 from tutor.errors import FormatProblem
-from tutor.limits import shorten
+from tutor.limits import clip, shorten
 from tutor.model import Exercise, Pack, SourceLocation
 
 NEGATIVE_CHECKS = {"absent"}
@@ -33,6 +35,65 @@ def check_names(ex: Exercise) -> list[FormatProblem]:
             out.append(FormatProblem(where, f"{shown} is not mentioned in the task text", field, "warning"))
         if ex.solution and ref.check not in NEGATIVE_CHECKS and name not in steps:
             out.append(FormatProblem(where, f"no setup or solution step mentions {shown}", field, "warning"))
+    return out
+
+
+_INLINE_KUBECTL = re.compile(r"`([^`\n]*\bkubectl [^`\n]*)`")
+_FENCED = re.compile(r"```[^\n]*\n(.*?)```", re.S)
+
+
+def _kubectl_commands(text: str) -> list[str]:
+    """The kubectl command lines of a task, hint or solution text (inline code and code blocks)."""
+    found = [m.group(1) for m in _INLINE_KUBECTL.finditer(text)]
+    for block in _FENCED.findall(text):
+        found += [line.strip() for line in block.splitlines() if line.strip().startswith("kubectl ")]
+    return found
+
+
+def _namespace_flag(command: str) -> str | None:
+    """The namespace a kubectl command names with ``-n``/``--namespace`` (None when it names none)."""
+    try:
+        words = shlex.split(command.split("|", 1)[0])
+    except ValueError:
+        words = command.split()
+    for i, word in enumerate(words):
+        if word in ("-n", "--namespace") and i + 1 < len(words):
+            return words[i + 1]
+        if word.startswith("--namespace="):
+            return word.split("=", 1)[1]
+        if word.startswith("-n") and not word.startswith("--") and len(word) > 2:
+            return word[2:].lstrip("=")
+    return None
+
+
+def check_command_namespaces(ex: Exercise) -> list[FormatProblem]:
+    """A command in a namespaced exercise's task, hints or solution that works in another namespace.
+
+    Why this rule and not "every command needs -n": the tutor points the learner's kubectl at the
+    exercise namespace (on the clusters it created; elsewhere it tells the learner to add ``-n``), so
+    ``kubectl get pods`` as printed works there. What cannot work is a command naming another namespace
+    — ``-n default`` copied from another lesson, a stale name after a rename — unless the task itself
+    names that namespace in backticks (cross-namespace tasks do).
+    """
+    if not ex.namespace:
+        return []
+    where = ex.location or SourceLocation(Path(ex.lesson_id), 0)
+    texts = [("task", ex.task)] + [(f"hints[{i}]", hint) for i, hint in enumerate(ex.hints)]
+    texts += [(f"solution[{i}]", f"`kubectl {s.kubectl}`") for i, s in enumerate(ex.solution) if s.kubectl]
+    out = []
+    for field, text in texts:
+        for command in _kubectl_commands(text):
+            named = _namespace_flag(command)
+            if named and named != ex.namespace and f"`{named}`" not in ex.task:
+                out.append(
+                    FormatProblem(
+                        where,
+                        f"{shorten(command)} works in namespace {clip(named, 63)}, but exercise {ex.id!r} "
+                        f"works in {ex.namespace} (write `{clip(named, 63)}` in the task text if the task is "
+                        "about that namespace)",
+                        field,
+                    )
+                )
     return out
 
 
