@@ -59,10 +59,22 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
-    from tutor.errors import TutorError
     from tutor.store.trust import accept_this_run
 
     accept_this_run(bool(getattr(args, "trust", False)))  # `--trust`: this run's packs, remembered
+    from tutor.i18n import current_language, set_language
+
+    language = current_language()  # a command's --lang is its own: main() called twice (tests) starts afresh
+    try:
+        return _run(args)
+    finally:
+        set_language(language)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command; every error ends as its exit code with one line on stderr."""
+    from tutor.errors import TutorError
+
     try:
         return int(_command_module(args.command).run(args) or 0)
     except TutorError as exc:

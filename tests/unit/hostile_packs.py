@@ -168,7 +168,7 @@ HOSTILE: list[Hostile] = [
     in_checker("checker-os-exit", "import os\nos._exit(0)", "exited with code 0"),
     in_checker("checker-sigkill", "import os\nos.kill(os.getpid(), 9)", "killed by signal 9"),
     in_checker("checker-sleep", "import time\ntime.sleep(600)  # HERE", "did not finish within"),
-    in_checker("checker-memory", "x = []\nwhile True:\n    x.append(bytearray(10**7))  # HERE", "Memory"),
+    in_checker("checker-memory", "x = []\nwhile True:\n    x.append(bytearray(10**8))  # HERE", "Memory"),
     # --- YAML aliases (the billion laughs) in every kind of pack file ------------------------
     in_pack_yaml("alias-pack-yaml", "x:\n" + indent(BOMB, "  "), "*a", "aliases"),
     in_lesson("alias-front-matter", "*a", "aliases", front="x:\n" + indent(BOMB, "  ")),

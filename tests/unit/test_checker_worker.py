@@ -79,7 +79,7 @@ IMPORT_CASES = {
     "sleep": ("import time\ntime.sleep(1000)  # HERE\n", "did not finish within 1.5 s"),
     "busy-loop": ("while True:  # HERE\n    pass  # HERE\n", "did not finish within 1.5 s"),
     "memory-at-once": ("x = bytearray(8 * 1024**3)  # HERE\n", "MemoryError"),
-    "memory-growing": ("x = []\nwhile True:\n    x.append(bytearray(10**7))  # HERE\n", "MemoryError"),
+    "memory-growing": ("x = []\nwhile True:\n    x.append(bytearray(10**8))  # HERE\n", "MemoryError"),
     "print-flood": ("while True:\n    print('x' * 10000)  # HERE\n", "File too large"),
 }
 
@@ -136,7 +136,7 @@ GRADE_CASES = {
     "os-exit": ("import os\nos._exit(0)\n", "exited with code 0"),  # no traceback: the checker's def line
     "sleep": ("import time\ntime.sleep(1000)  # HERE\n", "did not finish within 1.5 s"),
     "busy-loop": ("while True:  # HERE\n    pass  # HERE\n", "did not finish within 1.5 s"),
-    "memory": ("x = []\nwhile True:\n    x.append(bytearray(10**7))  # HERE\n", "MemoryError"),
+    "memory": ("x = []\nwhile True:\n    x.append(bytearray(10**8))  # HERE\n", "MemoryError"),
     "sigsegv": ("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)  # HERE\n", "killed by signal 11"),
 }
 

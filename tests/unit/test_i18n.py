@@ -8,6 +8,7 @@ from __future__ import annotations
 import gettext
 import io
 import string
+from pathlib import Path
 
 import pytest
 
@@ -98,3 +99,26 @@ def test_the_exercise_pane_and_review_speak_chinese():
     from tutor.exam.review import solution_markdown
 
     assert solution_markdown(()) == "_这道题没有参考答案。_\n"
+
+
+def test_grade_lang_zh_summarises_in_chinese_and_the_next_command_is_english_again(tmp_path, capsys):
+    """``grade --lang zh`` on a cluster that is not there: the text report's own words are Chinese,
+    statuses and the exit code are not, and the language does not leak into the next command."""
+    from tutor.cli import main
+    from tutor.i18n import current_language
+
+    tiny = Path(__file__).resolve().parent.parent / "data" / "packs" / "tiny"
+    dead = tmp_path / "kubeconfig"
+    dead.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: dead\n"
+        "clusters: [{name: dead, cluster: {server: 'https://127.0.0.1:9'}}]\n"
+        "users: [{name: dead, user: {token: x}}]\n"
+        "contexts: [{name: dead, context: {cluster: dead, user: dead}}]\n"
+    )
+    args = ["grade", "--pack", str(tiny), "--kubeconfig", str(dead), "--timeout", "1"]
+    assert main([*args, "--lang", "zh"]) == 2
+    out = capsys.readouterr().out
+    assert "0 个通过，0 个失败，1 个错误，0 个跳过" in out and "exit 2" in out and "ERR" in out
+    assert current_language() == "en"
+    assert main(args) == 2
+    assert "0 passed, 0 failed, 1 errors, 0 skipped" in capsys.readouterr().out

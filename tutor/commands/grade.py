@@ -51,13 +51,16 @@ def run(args: argparse.Namespace) -> int:
     from tutor.commands._progress import grade_progress
     from tutor.commands._reporting import report_even_if_aborted
     from tutor.commands._selection import selected
+    from tutor.content.languages import chosen_language
     from tutor.grading import report as reporters
     from tutor.grading.batch import RunClock
     from tutor.grading.plan import plan_checks
     from tutor.grading.settle import QUIET_SECONDS
+    from tutor.i18n import set_language
     from tutor.practice.cluster_session import ClusterSession
     from tutor.practice.flows import grade_exercises
 
+    set_language(chosen_language(args.lang))  # the text report's own words; keys never change
     clock = RunClock()
     pack, exercises = selected(args)
     with report_even_if_aborted(args, pack, exercises, clock, "grade"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tutor.grading.fieldpath import MISSING
+from tutor.i18n import _
 from tutor.results import CheckResult, ExerciseResult, GradeReport, Status
 
 _COLOUR = {
@@ -53,10 +54,13 @@ def check_lines(check: CheckResult, colour: bool = False, indent: str = "    ", 
     if check.message and check.message != shown:
         lines.append(f"{deeper}{check.message}")
     for d in check.diffs[:10]:
-        actual = "(missing)" if d.actual is MISSING else repr(d.actual)
-        lines.append(f"{deeper}{d.path}: expected {d.expected!r}, got {actual}")
+        actual = _("(missing)") if d.actual is MISSING else repr(d.actual)
+        lines.append(
+            f"{deeper}{d.path}: "
+            + _("expected {expected}, got {actual}").format(expected=repr(d.expected), actual=actual)
+        )
     if check.hint is not None:
-        lines.append(f"{deeper}hint #{check.hint} fits this failure")
+        lines.append(deeper + _("hint #{n} fits this failure").format(n=check.hint))
     lines.extend(f"{deeper}| {line}" for line in check.diagnostics)
     return lines
 
@@ -65,12 +69,16 @@ def exercise_lines(ex: ExerciseResult, colour: bool = False, shown: str = "") ->
     """The header line of an exercise and its checks; a shared environment error is printed once."""
     head = (
         f"{_paint(_LABEL[ex.status], ex.status, colour)}  {ex.exercise_id}  {ex.title}  "
-        f"[{ex.points:g}/{ex.points_possible:g} points, {ex.duration:.1f} s]"
+        + "["
+        + _("{points}/{possible} points, {seconds} s").format(
+            points=f"{ex.points:g}", possible=f"{ex.points_possible:g}", seconds=f"{ex.duration:.1f}"
+        )
+        + "]"
     )
     if ex.skipped_reason:
-        return [head, f"      skipped: {ex.skipped_reason}"]
+        return [head, "      " + _("skipped: {why}").format(why=ex.skipped_reason)]
     common = shown or shared_error(list(ex.checks))
-    once = [f"      every check: {common}"] if common and common != shown else []
+    once = ["      " + _("every check: {error}").format(error=common)] if common and common != shown else []
     return [head, *once] + [line for c in ex.checks for line in check_lines(c, colour, shown=common)]
 
 
@@ -78,11 +86,12 @@ def summary_line(report: GradeReport) -> str:
     """``3 passed, 1 failed, 0 errors, 1 skipped - 7/10 points - 12.3 s - exit 1``."""
     statuses = [e.status for e in report.exercises]
     n = {s: statuses.count(s) for s in Status}
-    counts = (
-        f"{n[Status.PASS]} passed, {n[Status.FAIL]} failed, {n[Status.ERROR]} errors, "
-        f"{n[Status.SKIPPED]} skipped"
+    counts = _("{passed} passed, {failed} failed, {errors} errors, {skipped} skipped").format(
+        passed=n[Status.PASS], failed=n[Status.FAIL], errors=n[Status.ERROR], skipped=n[Status.SKIPPED]
     )
-    points = f"{report.points:g}/{report.points_possible:g} points"
+    points = _("{points}/{possible} points").format(
+        points=f"{report.points:g}", possible=f"{report.points_possible:g}"
+    )
     return f"{counts} - {points} - {report.duration:.1f} s - exit {report.exit_code}"
 
 
@@ -103,7 +112,7 @@ def render_text(report: GradeReport, colour: bool = False, summary_only: bool = 
     lines = [f"k8s-tutor {command}{': ' + where if where else ''}", ""]
     run_error = shared_error([c for ex in report.exercises for c in ex.checks])
     if run_error:
-        lines += [f"every check of this run: {run_error}", ""]
+        lines += [_("every check of this run: {error}").format(error=run_error), ""]
     for ex in report.exercises:
         lines.extend(exercise_lines(ex, colour, shown=run_error))
     lines += ["", summary_line(report)]
