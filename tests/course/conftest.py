@@ -27,8 +27,9 @@ WRONG_DIR = Path(__file__).parent / "wrong"
 JOBS = 4
 WRONG_TIMEOUT = 6.0
 """Seconds a wrong answer's expected check may poll: long enough for controllers to settle."""
-RIGHT_TIMEOUT = 30.0
-"""Seconds an alternative-correct answer may take to pass (it ends as soon as it does)."""
+RIGHT_TIMEOUT = 90.0
+"""Seconds an alternative-correct answer may take to pass. It ends as soon as it passes, so only a
+false fail waits this long; a Job that must use up its retries needs ~35 s of back-off (10 s, 20 s)."""
 
 
 def load_course() -> Pack:
