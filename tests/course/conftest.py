@@ -61,6 +61,7 @@ class WrongCase:
     message: str
     source: str
     passes: bool = False
+    message_zh: str = ""  # the same failure's message when the lesson is read in Chinese
 
     @property
     def id(self) -> str:
@@ -87,6 +88,7 @@ def load_wrong_cases(directory: Path = WRONG_DIR) -> list[WrongCase]:
                         str(case["expect"].get("message", "")),
                         where,
                         bool(case["expect"].get("passes", False)),
+                        str(case["expect"].get("message_zh", "")),
                     )
                 )
             except (KeyError, TypeError, AttributeError) as exc:
@@ -190,8 +192,17 @@ def exercise_results(request, course_tester) -> Mapping[str, ExerciseResult]:
     )
 
 
-def grade_wrong(tester, case: WrongCase) -> list[CheckResult]:
-    """Start the exercise, apply the wrong answer, grade the checks the case names; always clean up."""
+@dataclass(frozen=True)
+class WrongOutcome:
+    """The named check's results for one case, and (with ``message_zh``) the same in Chinese."""
+
+    checks: list[CheckResult]
+    checks_zh: list[CheckResult]
+
+
+def grade_wrong(tester, case: WrongCase) -> WrongOutcome:
+    """Start the exercise, apply the wrong answer, grade the checks the case names (again with the
+    lessons in Chinese when the case gives ``message_zh``); always clean up."""
     exercise = tester.pack.exercise(case.exercise)
     named = tuple(r for r in exercise.checks if r.check == case.check)
     if not named:
@@ -201,15 +212,34 @@ def grade_wrong(tester, case: WrongCase) -> list[CheckResult]:
         tester.apply(exercise, case.steps)
         timeout = RIGHT_TIMEOUT if case.passes else WRONG_TIMEOUT
         result = tester.grade(replace(exercise, checks=named), run, max_timeout=timeout)
-        return list(result.checks)
+        in_zh = []
+        if case.message_zh:
+            chinese = _chinese(tester)
+            in_zh = list(
+                tester.grade(replace(exercise, checks=named), run, max_timeout=timeout, pack=chinese).checks
+            )
+        return WrongOutcome(list(result.checks), in_zh)
     except TutorError as exc:
-        return [CheckResult(case.check, case.name, Status.ERROR, f"{case.source}: {exc}")]
+        failed = [CheckResult(case.check, case.name, Status.ERROR, f"{case.source}: {exc}")]
+        return WrongOutcome(failed, failed)
     finally:
         tester.cleanup(exercise, wait=bool(exercise.cleanup) or exercise.namespace is None)
 
 
+_ZH: dict[int, Pack] = {}
+
+
+def _chinese(tester) -> Pack:
+    """The course with every lesson in Chinese (made once per tester)."""
+    from tutor.practice.packs import translated
+
+    if id(tester) not in _ZH:
+        _ZH[id(tester)] = translated(tester.pack, "zh")
+    return _ZH[id(tester)]
+
+
 @pytest.fixture(scope="session")
-def wrong_results(request, course_tester) -> Mapping[str, list[CheckResult]]:
+def wrong_results(request, course_tester) -> Mapping[str, WrongOutcome]:
     """Case id → the named check's results, for every selected wrong answer the cluster can run."""
     caps = course_tester.capabilities
     cases = [

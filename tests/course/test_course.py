@@ -1,6 +1,7 @@
 """The built-in course on the sim cluster: every exercise's start state fails and its reference solution
 passes; every wrong answer in ``tests/course/wrong/`` fails the named check with the intended message,
-and every alternative-correct answer there (``expect.passes: true``) passes it.
+and every alternative-correct answer there (``expect.passes: true``) passes it. A case with
+``expect.message_zh`` is graded once more with the lessons in Chinese and must fail with that message.
 
 Parametrized over whatever lessons exist, so it grows with the course. Exercises needing what the sim
 lacks (real containers, networking, ingress, metrics) are skipped with the reason.
@@ -51,7 +52,8 @@ def test_start_fails_and_solution_passes(exercise_id, course_tester, exercise_re
 @pytest.mark.parametrize("wrong_case", WRONG, ids=[c.id for c in WRONG])
 def test_wrong_answer_fails_with_the_intended_message(wrong_case, course_tester, wrong_results):
     _skip_unless_supported(course_tester, wrong_case.exercise)
-    results = wrong_results[wrong_case.id]
+    outcome = wrong_results[wrong_case.id]
+    results = outcome.checks
     assert all(r.status is not Status.ERROR for r in results), [r.message for r in results]
     failing = [r for r in results if r.status is not Status.PASS]
     if wrong_case.passes:
@@ -61,3 +63,8 @@ def test_wrong_answer_fails_with_the_intended_message(wrong_case, course_tester,
     assert any(wrong_case.message in r.message for r in failing), (
         f"{wrong_case.source}: expected {wrong_case.message!r} in: {[r.message for r in failing]}"
     )
+    if wrong_case.message_zh:  # the same failure, the lesson read in Chinese (start --lang zh)
+        failing_zh = [r for r in outcome.checks_zh if r.status is not Status.PASS]
+        assert any(wrong_case.message_zh in r.message for r in failing_zh), (
+            f"{wrong_case.source}: expected {wrong_case.message_zh!r} in: {[r.message for r in failing_zh]}"
+        )

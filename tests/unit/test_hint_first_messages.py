@@ -23,27 +23,38 @@ GIVEAWAY = re.compile(rf"kubectl {WRITE_VERBS}\b(?P<rest>[^`]*)")
 #: A value of the exercise interpolated into the command (``{x}`` stands for an f-string field).
 FILLED = re.compile(r"\{x\}")
 #: What the learner still works out (``<name>``, ``<exit code>``): the command shape alone is a technique.
-PLACEHOLDER = re.compile(r"<[a-z -]+>")
+PLACEHOLDER = re.compile(r"<[a-z -]+>|<[\u4e00-\u9fff]+>")  # <name>, or <名字> in a Chinese message
 #: Sentences that name a command to explain how it behaves, not to hand over the fix.
 EXPLAINS = ("kubectl create ingress makes", "kubectl create secret and stringData take")
 
 
+def _text(arg: ast.expr) -> str:
+    """A string or f-string as text (literal parts, ``{x}`` for values); "" for anything else."""
+    if not isinstance(arg, ast.JoinedStr | ast.Constant):
+        return ""
+    parts = arg.values if isinstance(arg, ast.JoinedStr) else [arg]
+    return "".join(
+        p.value if isinstance(p, ast.Constant) and isinstance(p.value, str) else "{x}" for p in parts
+    )
+
+
 def _messages(path: Path) -> list[tuple[int, str]]:
-    """(line, text) of every string or f-string (literal parts, ``{…}`` for values) raised as a message."""
+    """(line, text) of every message a checker raises or builds with ``msg()`` — each language apart."""
     out = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
-            text = (
-                "".join(
-                    part.value if isinstance(part, ast.Constant) else "{x}"
-                    for arg in node.exc.args[:1]
-                    for part in (arg.values if isinstance(arg, ast.JoinedStr) else [arg])
-                )
-                if isinstance(node.exc.args[0], ast.JoinedStr | ast.Constant)
-                else ""
-            )
-            out.append((node.lineno, text))
+            out.append((node.lineno, _text(node.exc.args[0])))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "msg":
+            out += [(node.lineno, _text(k.value)) for k in node.keywords]
     return out
+
+
+def test_the_scan_reads_messages_in_every_language():
+    """A message written with msg(en=..., zh=...) is scanned in both languages, not skipped."""
+    found = [text for _line, text in _messages(CHECKS / "namespaces.py")]
+    assert any("has restartPolicy Always" in t for t in found) and any(
+        "restartPolicy 是 Always" in t for t in found
+    )
 
 
 @pytest.mark.parametrize("path", sorted(CHECKS.glob("*.py")), ids=lambda p: p.name)

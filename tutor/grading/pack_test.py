@@ -68,12 +68,14 @@ class ExerciseTester:
         *,
         timeout: float | None = None,
         max_timeout: float | None = None,
+        pack: Pack | None = None,
     ) -> ExerciseResult:
-        """Grade one exercise now (polling as usual)."""
+        """Grade one exercise now (polling as usual); ``pack``: the same pack read in another language
+        (``translated(pack, "zh")``), whose lessons' language the checkers' messages follow."""
         grader = Grader(
             self.registry,
             self.reader,
-            self.pack,
+            pack or self.pack,
             timeout=timeout,
             max_timeout=max_timeout,
             capabilities=self.capabilities,
