@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tutor.grading.context import DEFAULT, CheckContext, describe
-from tutor.grading.matcher import MODES, describe_diffs
-from tutor.grading.outcomes import CheckFailed, NotYet
+from tutor.grading.context import DEFAULT, CheckContext, describe, describe_zh
+from tutor.grading.matcher import MODES, describe_diffs, describe_diffs_zh
+from tutor.grading.outcomes import CheckFailed, NotYet, msg
 from tutor.grading.registry import check
 from tutor.grading.selectors import selector_text
 from tutor.results import FieldDiff
@@ -24,6 +24,11 @@ ABSENT_HOLD = 5.0
 def _what(kind: str, name: str | None, labels: Any, ns: str | None) -> str:
     chosen = name if name else f"with labels {selector_text(labels)}" if labels else "(any)"
     return f"{kind} {chosen}" + (f" in namespace {ns}" if ns else "")
+
+
+def _what_zh(kind: str, name: str | None, labels: Any, ns: str | None) -> str:
+    chosen = name if name else f"（标签 {selector_text(labels)}）" if labels else "（任意）"
+    return (f"名字空间 {ns} 中的 " if ns else "") + f"{kind} {chosen}"
 
 
 def _candidates(
@@ -64,7 +69,12 @@ def match_check(
     what = _what(kind, name, labels, ctx.namespace_for(apiVersion, kind, ns))
     if not candidates and not (count == 0 or max is not None and min in (None, 0)):
         ns = ctx.namespace_for(apiVersion, kind, DEFAULT if namespace is None else namespace)
-        raise NotYet(f"{_what(kind, name, labels, None)} not found" + (f" in namespace {ns}" if ns else ""))
+        raise NotYet(
+            msg(
+                en=f"{_what(kind, name, labels, None)} not found" + (f" in namespace {ns}" if ns else ""),
+                zh=(f"在名字空间 {ns} 中" if ns else "") + f"找不到 {_what_zh(kind, name, labels, None)}",
+            )
+        )
     subset = match or {}
     results = [(obj, ctx.match(obj, subset, mode=mode)) for obj in candidates]
     matching = [obj for obj, diffs in results if not diffs]
@@ -72,7 +82,13 @@ def match_check(
     if count is None and min is None and max is None:
         if not matching:
             obj, diffs = results[0]
-            raise CheckFailed(f"{describe(obj)}: {describe_diffs(diffs)}", diffs)
+            raise CheckFailed(
+                msg(
+                    en=f"{describe(obj)}: {describe_diffs(diffs)}",
+                    zh=f"{describe_zh(obj)}：{describe_diffs_zh(diffs)}",
+                ),
+                diffs,
+            )
         return None
     bound = _count_problem(n, count, min, max)
     if bound:
@@ -112,7 +128,11 @@ def absent_check(
     ]
     if present:
         names = ", ".join((o.get("metadata") or {}).get("name", "?") for o in present[:5])
+        where = ctx.namespace_for(apiVersion, kind, ns)
         raise CheckFailed(
-            f"{_what(kind, name, labels, ctx.namespace_for(apiVersion, kind, ns))} still exists ({names})"
+            msg(
+                en=f"{_what(kind, name, labels, where)} still exists ({names})",
+                zh=f"{_what_zh(kind, name, labels, where)} 仍然存在（{names}）",
+            )
         )
     return None

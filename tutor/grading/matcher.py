@@ -183,7 +183,20 @@ def describe_diffs(diffs: list[FieldDiff], limit: int = 5) -> str:
     return shown + more
 
 
+def describe_diffs_zh(diffs: list[FieldDiff], limit: int = 5) -> str:
+    """:func:`describe_diffs` in Chinese: ``.spec.replicas：应为 3，实际为 2；……``."""
+    shown = "；".join(_describe_zh(d) for d in diffs[:limit])
+    more = f"（另有 {len(diffs) - limit} 处）" if len(diffs) > limit else ""
+    return shown + more
+
+
 def _describe(diff: FieldDiff) -> str:
     if diff.actual is MISSING:
         return f"{diff.path}: expected {show_value(diff.expected)}, but it is missing"
     return str(diff)
+
+
+def _describe_zh(diff: FieldDiff) -> str:
+    if diff.actual is MISSING:
+        return f"{diff.path}：应为 {show_value(diff.expected)}，但该字段不存在"
+    return f"{diff.path}：应为 {show_value(diff.expected)}，实际为 {show_value(diff.actual)}"
