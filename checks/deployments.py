@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from tutor.sdk import CheckContext, CheckFailed, NotYet, check, images_equal
+from tutor.sdk import CheckContext, CheckFailed, NotYet, check, images_equal, msg
 
 from ._kube import find_expected
 
@@ -50,7 +50,12 @@ def bare_replicaset(ctx: CheckContext, name: str) -> None:
     )
     owners = [r.get("kind") for r in (rs.get("metadata") or {}).get("ownerReferences") or []]
     if owners:
-        raise CheckFailed(f"ReplicaSet {name} is owned by a {owners[0]}; create the ReplicaSet itself")
+        raise CheckFailed(
+            msg(
+                en=f"ReplicaSet {name} is owned by a {owners[0]}; create the ReplicaSet itself",
+                zh=f"ReplicaSet {name} 归一个 {owners[0]} 所有；请直接创建 ReplicaSet 本身",
+            )
+        )
 
 
 @check("deployments.replicas")
@@ -60,12 +65,21 @@ def replicas(ctx: CheckContext, name: str, replicas: int) -> None:
     wanted = (deploy.get("spec") or {}).get("replicas")
     if wanted != replicas:
         raise CheckFailed(
-            f"Deployment {name} wants {wanted} replicas, not {replicas}. Scale the Deployment itself: "
-            "scaling its ReplicaSet is undone by the Deployment controller"
+            msg(
+                en=f"Deployment {name} wants {wanted} replicas, not {replicas}. Scale the Deployment itself: "
+                "scaling its ReplicaSet is undone by the Deployment controller",
+                zh=f"Deployment {name} 期望 {wanted} 个副本，而不是 {replicas} 个。请扩缩 Deployment 本身："
+                "对它的 ReplicaSet 扩缩会被 Deployment 控制器撤销",
+            )
         )
     ready = (deploy.get("status") or {}).get("readyReplicas") or 0
     if ready != replicas:
-        raise NotYet(f"Deployment {name} has {ready} of {replicas} replicas ready")
+        raise NotYet(
+            msg(
+                en=f"Deployment {name} has {ready} of {replicas} replicas ready",
+                zh=f"Deployment {name} 的 {replicas} 个副本中有 {ready} 个就绪",
+            )
+        )
 
 
 def _resolve(value: Any, replicas: int, round_up: bool) -> int:
@@ -83,8 +97,13 @@ def rolling_strategy(ctx: CheckContext, name: str, max_surge: int, max_unavailab
     strategy = (deploy.get("spec") or {}).get("strategy") or {}
     if strategy.get("type") != "RollingUpdate":
         raise CheckFailed(
-            f"Deployment {name} uses strategy {strategy.get('type')}; Recreate stops every pod before "
-            f"starting new ones. Use type: RollingUpdate"
+            msg(
+                en=f"Deployment {name} uses strategy {strategy.get('type')}; Recreate stops every pod before "
+                f"starting new ones. Use type: RollingUpdate",
+                zh=f"Deployment {name} 使用的策略是 {strategy.get('type')}；"
+                "Recreate 会在启动新 Pod 前停止所有 Pod。"
+                "请使用 type: RollingUpdate",
+            )
         )
     rolling = strategy.get("rollingUpdate") or {}
     count = int((deploy.get("spec") or {}).get("replicas") or 1)
@@ -92,9 +111,14 @@ def rolling_strategy(ctx: CheckContext, name: str, max_surge: int, max_unavailab
     unavailable = _resolve(rolling.get("maxUnavailable", "25%"), count, round_up=False)
     if (surge, unavailable) != (max_surge, max_unavailable):
         raise CheckFailed(
-            f"Deployment {name} allows maxSurge {rolling.get('maxSurge', '25%')} (= {surge} pods) and "
-            f"maxUnavailable {rolling.get('maxUnavailable', '25%')} (= {unavailable} pods) with "
-            f"{count} replicas; expected maxSurge {max_surge} and maxUnavailable {max_unavailable}"
+            msg(
+                en=f"Deployment {name} allows maxSurge {rolling.get('maxSurge', '25%')} (= {surge} pods) and "
+                f"maxUnavailable {rolling.get('maxUnavailable', '25%')} (= {unavailable} pods) with "
+                f"{count} replicas; expected maxSurge {max_surge} and maxUnavailable {max_unavailable}",
+                zh=f"Deployment {name} 在 {count} 个副本时允许 maxSurge {rolling.get('maxSurge', '25%')}"
+                f"（= {surge} 个 Pod）和 maxUnavailable {rolling.get('maxUnavailable', '25%')}"
+                f"（= {unavailable} 个 Pod）；应为 maxSurge {max_surge} 和 maxUnavailable {max_unavailable}",
+            )
         )
 
 
@@ -104,18 +128,31 @@ def rolled_out(ctx: CheckContext, name: str, image: str, container: str | None =
     deploy = ctx.expect_not_recreated(ctx.get("Deployment", name))
     actual = _image(ctx, deploy, container)
     if not images_equal(image, actual):
-        raise CheckFailed(f"Deployment {name} runs {actual}, expected {image}")
+        raise CheckFailed(
+            msg(
+                en=f"Deployment {name} runs {actual}, expected {image}",
+                zh=f"Deployment {name} 运行的是 {actual}，应为 {image}",
+            )
+        )
     if (deploy.get("spec") or {}).get("paused"):
         raise CheckFailed(
-            f"Deployment {name} is paused, so its new template is not rolled out"
+            msg(
+                en=f"Deployment {name} is paused, so its new template is not rolled out",
+                zh=f"Deployment {name} 已暂停，因此它的新模板不会上线",
+            )
         )
     status, want = deploy.get("status") or {}, (deploy.get("spec") or {}).get("replicas", 1)
     if (status.get("observedGeneration") or 0) < deploy["metadata"].get("generation", 0) or not (
         status.get("updatedReplicas") == status.get("availableReplicas") == status.get("replicas") == want
     ):
+        updated = status.get("updatedReplicas") or 0
         raise NotYet(
-            f"Deployment {name} is still rolling out ({status.get('updatedReplicas') or 0} of {want} "
-            f"pods updated); watch it with kubectl rollout status deployment {name}"
+            msg(
+                en=f"Deployment {name} is still rolling out ({updated} of {want} "
+                f"pods updated); watch it with kubectl rollout status deployment {name}",
+                zh=f"Deployment {name} 仍在上线中（{want} 个 Pod 中已更新 {updated} 个）；"
+                f"可用 kubectl rollout status deployment {name} 观察",
+            )
         )
 
 
@@ -141,12 +178,21 @@ def at_revision(
             if images_equal(image, _image(ctx, rs, container))
         ]
         was = f" (revision {', '.join(same)} ran {image})" if same else ""
+        was_zh = f"（修订版本 {', '.join(same)} 运行的是 {image}）" if same else ""
         raise CheckFailed(
-            f"Deployment {name} runs {actual} at revision {number}, expected {image}{was}. "
-            f"kubectl rollout history deployment {name} --revision=N shows what each revision ran"
+            msg(
+                en=f"Deployment {name} runs {actual} at revision {number}, expected {image}{was}. "
+                f"kubectl rollout history deployment {name} --revision=N shows what each revision ran",
+                zh=f"Deployment {name} 在修订版本 {number} 运行的是 {actual}，应为 {image}{was_zh}。"
+                f"kubectl rollout history deployment {name} --revision=N 可以显示每个修订版本运行的内容",
+            )
         )
     if number != str(revision) and not (at_least and number.isdigit() and int(number) >= int(revision)):
         raise CheckFailed(
-            f"Deployment {name} is at revision {number}, expected {revision}: each pod-template change "
-            f"(and each rollback) makes one new revision, scaling makes none"
+            msg(
+                en=f"Deployment {name} is at revision {number}, expected {revision}: "
+                f"each pod-template change (and each rollback) makes one new revision, scaling makes none",
+                zh=f"Deployment {name} 处于修订版本 {number}，应为 {revision}：每次修改 Pod 模板"
+                "（以及每次回滚）都会产生一个新的修订版本，扩缩则不会",
+            )
         )
