@@ -16,6 +16,7 @@ from tutor.sdk import (
     check,
     command_text,
     commands_equal,
+    msg,
     only_container,
     printed_text,
 )
@@ -88,14 +89,22 @@ def schedule(ctx: CheckContext, name: str, schedule: str) -> None:
         have = expand(actual)
     except ValueError as exc:
         raise CheckFailed(
-            f"CronJob {name}'s schedule {actual!r} is not a standard 5-field cron expression ({exc}); "
-            f"the fields are: minute hour day-of-month month day-of-week"
+            msg(
+                en=f"CronJob {name}'s schedule {actual!r} is not a standard 5-field cron expression ({exc}); "
+                f"the fields are: minute hour day-of-month month day-of-week",
+                zh=f"CronJob {name} 的调度 {actual!r} 不是标准的 5 字段 cron 表达式（{exc}）；"
+                "各字段依次为：分 时 日 月 星期",
+            )
         ) from None
     for (field, _, _), a, b in zip(FIELDS, have, want, strict=True):
         if a != b:
             raise CheckFailed(
-                f"CronJob {name}'s schedule {actual!r} differs from {schedule!r} in the {field} field "
-                f"(the fields are: minute hour day-of-month month day-of-week)"
+                msg(
+                    en=f"CronJob {name}'s schedule {actual!r} differs from {schedule!r} in the {field} field "
+                    f"(the fields are: minute hour day-of-month month day-of-week)",
+                    zh=f"CronJob {name} 的调度 {actual!r} 与 {schedule!r} 在 {field} 字段上不同"
+                    "（各字段依次为：分 时 日 月 星期）",
+                )
             )
 
 
@@ -113,15 +122,22 @@ def _runs(job: dict[str, Any], command: str | list[str] | None, prints: str | No
     words = argv_of(only_container(job))
     if command is not None and not commands_equal(command, words):
         raise CheckFailed(
-            f"Job {name} runs `{command_text(words) or 'the image default'}`; the task asks for "
-            f"`{command_text(command)}`"
+            msg(
+                en=f"Job {name} runs `{command_text(words) or 'the image default'}`; the task asks for "
+                f"`{command_text(command)}`",
+                zh=f"Job {name} 运行的是 `{command_text(words) or '镜像的默认命令'}`；题目要求 "
+                f"`{command_text(command)}`",
+            )
         )
     if prints is not None and not any(
         " ".join(prints.split()) == " ".join(t.split()) for t in printed_text(words)
     ):
         shown = command_text(words) or "the image default"
         raise CheckFailed(
-            f"Job {name} runs `{shown}`, which does not print {prints!r} (echo prints its arguments)"
+            msg(
+                en=f"Job {name} runs `{shown}`, which does not print {prints!r} (echo prints its arguments)",
+                zh=f"Job {name} 运行的是 `{shown}`，它不会输出 {prints!r}（echo 输出的是它的参数）",
+            )
         )
 
 
@@ -148,15 +164,28 @@ def completed(
     failed = _condition(job, "Failed")
     if failed:
         raise CheckFailed(
-            f"Job {name} failed ({failed.get('reason')}: {failed.get('message')}); "
-            f"kubectl describe job {name} shows its pods' failures"
+            msg(
+                en=f"Job {name} failed ({failed.get('reason')}: {failed.get('message')}); "
+                f"kubectl describe job {name} shows its pods' failures",
+                zh=f"Job {name} 失败了（{failed.get('reason')}：{failed.get('message')}）；"
+                f"kubectl describe job {name} 会显示其 Pod 的失败原因",
+            )
         )
     done = (job.get("status") or {}).get("succeeded") or 0
     if not _condition(job, "Complete"):
-        raise NotYet(f"Job {name} has {done} successful pods and is not complete yet")
+        raise NotYet(
+            msg(
+                en=f"Job {name} has {done} successful pods and is not complete yet",
+                zh=f"Job {name} 有 {done} 个成功的 Pod，尚未完成",
+            )
+        )
     if done != succeeded:
         raise CheckFailed(
-            f"Job {name} completed with {done} successful pods, expected {succeeded} (spec.completions)"
+            msg(
+                en=f"Job {name} completed with {done} successful pods, expected {succeeded} "
+                "(spec.completions)",
+                zh=f"Job {name} 完成时有 {done} 个成功的 Pod，应为 {succeeded} 个（spec.completions）",
+            )
         )
 
 
@@ -167,16 +196,30 @@ def failed_after(ctx: CheckContext, name: str, retries: int) -> None:
     limit = (job.get("spec") or {}).get("backoffLimit", 6)
     if limit != retries:
         raise CheckFailed(
-            f"Job {name} has backoffLimit {limit}, so it retries {limit} times; set backoffLimit: {retries}"
+            msg(
+                en=f"Job {name} has backoffLimit {limit}, so it retries {limit} times; "
+                f"set backoffLimit: {retries}",
+                zh=f"Job {name} 的 backoffLimit 是 {limit}，所以会重试 {limit} 次；"
+                f"请设置 backoffLimit: {retries}",
+            )
         )
     failed = _condition(job, "Failed")
     if not failed:
         done = (job.get("status") or {}).get("failed") or 0
         raise NotYet(
-            f"Job {name} has {done} failed pods and is still retrying (the back-off doubles: 10 s, 20 s, ...)"
+            msg(
+                en=f"Job {name} has {done} failed pods and is still retrying "
+                "(the back-off doubles: 10 s, 20 s, ...)",
+                zh=f"Job {name} 有 {done} 个失败的 Pod，仍在重试（退避时间逐次加倍：10 秒、20 秒……）",
+            )
         )
     if failed.get("reason") != "BackoffLimitExceeded":
-        raise CheckFailed(f"Job {name} failed with {failed.get('reason')}, not BackoffLimitExceeded")
+        raise CheckFailed(
+            msg(
+                en=f"Job {name} failed with {failed.get('reason')}, not BackoffLimitExceeded",
+                zh=f"Job {name} 的失败原因是 {failed.get('reason')}，而不是 BackoffLimitExceeded",
+            )
+        )
 
 
 @check("jobs.created_from")
@@ -188,8 +231,12 @@ def created_from(ctx: CheckContext, job: str, cronjob: str) -> None:
     ]
     if ("CronJob", cronjob) not in owners:
         raise CheckFailed(
-            f"Job {job} is not linked to CronJob {cronjob} (no ownerReference to it): it was not "
-            "created from the CronJob's template"
+            msg(
+                en=f"Job {job} is not linked to CronJob {cronjob} (no ownerReference to it): it was not "
+                "created from the CronJob's template",
+                zh=f"Job {job} 与 CronJob {cronjob} 没有关联（没有指向它的 ownerReference）："
+                "它不是用 CronJob 的模板创建的",
+            )
         )
     template = ctx.get("batch/v1", "CronJob", cronjob)
     want = [
@@ -200,4 +247,9 @@ def created_from(ctx: CheckContext, job: str, cronjob: str) -> None:
         (c.get("image"), c.get("command"), c.get("args")) for c in ctx.pod_spec(obj).get("containers") or []
     ]
     if want != have:
-        raise CheckFailed(f"Job {job}'s containers {have} differ from CronJob {cronjob}'s template {want}")
+        raise CheckFailed(
+            msg(
+                en=f"Job {job}'s containers {have} differ from CronJob {cronjob}'s template {want}",
+                zh=f"Job {job} 的容器 {have} 与 CronJob {cronjob} 的模板 {want} 不同",
+            )
+        )
