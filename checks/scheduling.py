@@ -18,6 +18,7 @@ from tutor.sdk import (
     check,
     demands_node_label,
     labels_of,
+    msg,
     name_of,
     node_rules_text,
     selector_matches,
@@ -41,9 +42,15 @@ def _admitted_elsewhere(ctx: CheckContext, kind: str, name: str, allowed: set[st
     extra = [n for n in admitted_nodes(spec, ctx.list("Node")) if n not in allowed]
     if extra:
         raise CheckFailed(
-            f"{kind} {name} has {node_rules_text(spec)}, which also admits {', '.join(extra)}: the task "
-            f"says only {', '.join(sorted(allowed))}. A preferred affinity is a wish the scheduler may "
-            f"ignore; use a nodeSelector or a required node affinity (and tolerate the node's taints)"
+            msg(
+                en=f"{kind} {name} has {node_rules_text(spec)}, which also admits {', '.join(extra)}: "
+                "the task "
+                f"says only {', '.join(sorted(allowed))}. A preferred affinity is a wish the scheduler may "
+                f"ignore; use a nodeSelector or a required node affinity (and tolerate the node's taints)",
+                zh=f"{kind} {name} 的规则是 {node_rules_text(spec)}，它还允许 {', '.join(extra)}："
+                f"题目要求只能是 {', '.join(sorted(allowed))}。首选亲和性只是调度器可以忽略的愿望；"
+                "请使用 nodeSelector 或必需的节点亲和性（并容忍节点的污点）",
+            )
         )
 
 
@@ -54,8 +61,12 @@ def _scheduled(ctx: CheckContext, kind: str, name: str, at_least: int = 1) -> li
     if len(placed) < at_least:
         pending = ", ".join(name_of(p) for p in found if p not in placed) or "none created yet"
         raise NotYet(
-            f"{kind} {name}: waiting for its pods to be scheduled (pending: {pending}); "
-            f"`kubectl describe pod` shows why a pod stays Pending"
+            msg(
+                en=f"{kind} {name}: waiting for its pods to be scheduled (pending: {pending}); "
+                f"`kubectl describe pod` shows why a pod stays Pending",
+                zh=f"{kind} {name}：等待它的 Pod 被调度（Pending：{pending}）；`kubectl describe "
+                "pod` 会显示 Pod 为何一直 Pending",
+            )
         )
     return placed
 
@@ -76,8 +87,12 @@ def requires_node_label(
             "nodeAffinity": "requiredDuringSchedulingIgnoredDuringExecution node affinity",
         }[via]
         raise CheckFailed(
-            f"{kind} {name} has {node_rules_text(spec)}: nothing forces it onto {wanted} "
-            f"nodes. Use {how} with {wanted} (label keys and values are case-sensitive)"
+            msg(
+                en=f"{kind} {name} has {node_rules_text(spec)}: nothing forces it onto {wanted} "
+                f"nodes. Use {how} with {wanted} (label keys and values are case-sensitive)",
+                zh=f"{kind} {name} 的规则是 {node_rules_text(spec)}：没有任何规则强制它调度到 "
+                f"{wanted} 的节点上。请用 {how} 指定 {wanted}（标签的键和值区分大小写）",
+            )
         )
 
 
@@ -93,7 +108,12 @@ def runs_on_labelled_nodes(
         actual = labels_of(all_nodes.get(node, {})).get(key)
         if actual not in values:
             raise CheckFailed(
-                f"pod {name_of(pod)} runs on {node}, whose {key} label is {actual!r}, not one of {values}"
+                msg(
+                    en=f"pod {name_of(pod)} runs on {node}, whose {key} label is {actual!r}, not "
+                    f"one of {values}",
+                    zh=f"Pod {name_of(pod)} 运行在 {node} 上，该节点的 {key} 标签是 {actual!r}，"
+                    f"不在 {values} 之中",
+                )
             )
     _admitted_elsewhere(ctx, kind, name, allowed)
 
@@ -105,8 +125,12 @@ def bound_without_scheduler(ctx: CheckContext, pod: str, node: str) -> None:
     actual = (obj.get("spec") or {}).get("nodeName")
     if actual != node:
         raise CheckFailed(
-            f"pod {pod} is on {actual or 'no node (Pending)'}, not {node}. Set spec.nodeName: {node} "
-            f"(nodeName is immutable: delete and recreate the pod)"
+            msg(
+                en=f"pod {pod} is on {actual or 'no node (Pending)'}, not {node}. Set spec.nodeName: {node} "
+                f"(nodeName is immutable: delete and recreate the pod)",
+                zh=f"Pod {pod} 在 {actual or '没有节点（Pending）'} 上，而不是 {node}。请设置 "
+                f"spec.nodeName: {node}（nodeName 不可修改：删除 Pod 后重新创建）",
+            )
         )
     target = _nodes(ctx).get(node)
     if (
@@ -115,9 +139,13 @@ def bound_without_scheduler(ctx: CheckContext, pod: str, node: str) -> None:
         and not untolerated_taints(obj["spec"].get("tolerations") or [], taints_of(target))
     ):
         raise CheckFailed(
-            f"pod {pod} tolerates every taint of {node}, so the scheduler could have placed it; "
-            f"the task asks for nodeName alone, without tolerations (the scheduler's taint "
-            f"check is skipped when nodeName is set)"
+            msg(
+                en=f"pod {pod} tolerates every taint of {node}, so the scheduler could have placed it; "
+                f"the task asks for nodeName alone, without tolerations (the scheduler's taint "
+                f"check is skipped when nodeName is set)",
+                zh=f"Pod {pod} 容忍 {node} 的所有污点，所以调度器本可以放置它；题目要求只用 "
+                "nodeName，不加容忍度（设置 nodeName 时会跳过调度器的污点检查）",
+            )
         )
 
 
@@ -128,16 +156,24 @@ def node_taint(ctx: CheckContext, node: str, key: str, effect: str, value: str |
     same_key = [t for t in taints if t.get("key") == key]
     if not same_key:
         raise NotYet(
-            f"node {node} has no taint with key {key} "
-            f"(the task asks for {key}{'=' + value if value else ''}:{effect})"
+            msg(
+                en=f"node {node} has no taint with key {key} "
+                f"(the task asks for {key}{'=' + value if value else ''}:{effect})",
+                zh=f"节点 {node} 没有键为 {key} 的污点（题目要求 {key}{'=' + value if value else ''}:{effect}"
+                "）",
+            )
         )
     for taint in same_key:
         if taint.get("effect") == effect and (value is None or (taint.get("value") or "") == value):
             return None
     have = ", ".join(taint_text(t) for t in same_key)
     raise CheckFailed(
-        f"node {node} has {have}, expected {key}{'=' + value if value else ''}:{effect}: "
-        "a taint with the wrong value or effect has to be removed before the right one is added"
+        msg(
+            en=f"node {node} has {have}, expected {key}{'=' + value if value else ''}:{effect}: "
+            "a taint with the wrong value or effect has to be removed before the right one is added",
+            zh=f"节点 {node} 上的是 {have}，应为 {key}{'=' + value if value else ''}:{effect}："
+            "值或效果不对的污点必须先删除，再添加正确的",
+        )
     )
 
 
@@ -151,9 +187,14 @@ def tolerates_taint(
     if not any(tolerates(t, taint) for t in tolerations):
         have = "; ".join(toleration_text(t) for t in tolerations) or "none"
         raise CheckFailed(
-            f"{kind} {name} does not tolerate the taint {taint_text(taint)} (its tolerations: {have}). "
-            f"A toleration needs the same key, the same value with operator Equal (or operator "
-            f"Exists), and the same effect or none"
+            msg(
+                en=f"{kind} {name} does not tolerate the taint {taint_text(taint)} (its tolerations: "
+                f"{have}). "
+                f"A toleration needs the same key, the same value with operator Equal (or operator "
+                f"Exists), and the same effect or none",
+                zh=f"{kind} {name} 不容忍污点 {taint_text(taint)}（它的容忍度：{have}）。容忍度需要相同"
+                "的键、在 operator Equal 下相同的值（或 operator Exists），以及相同的效果或不写效果",
+            )
         )
 
 
@@ -170,19 +211,32 @@ def prefers_node_label(ctx: CheckContext, kind: str, name: str, key: str, value:
         ):
             if entry.get("weight") != weight:
                 raise CheckFailed(
-                    f"{kind} {name} prefers {key}={value} with weight {entry.get('weight')}, "
-                    f"expected {weight}"
+                    msg(
+                        en=f"{kind} {name} prefers {key}={value} with weight {entry.get('weight')}, "
+                        f"expected {weight}",
+                        zh=f"{kind} {name} 以权重 {entry.get('weight')} 偏好 {key}={value}，应为 {weight}",
+                    )
                 )
             return None
     if demands_node_label(spec, key, value):
         raise CheckFailed(
-            f"{kind} {name} *requires* {key}={value}; the task asks only for a preference: move it to "
-            f"preferredDuringSchedulingIgnoredDuringExecution with weight {weight}"
+            msg(
+                en=f"{kind} {name} *requires* {key}={value}; the task asks only for a preference: move it to "
+                f"preferredDuringSchedulingIgnoredDuringExecution with weight {weight}",
+                zh=f"{kind} {name} *要求* {key}={value}；题目只要求偏好：请把它移到 preferredDuringSche"
+                f"dulingIgnoredDuringExecution，权重为 {weight}",
+            )
         )
     raise CheckFailed(
-        f"{kind} {name} has no preferredDuringSchedulingIgnoredDuringExecution entry for {key}={value}: "
-        f"add {{weight: {weight}, preference: "
-        f"{{matchExpressions: [{{key: {key}, operator: In, values: [{value}]}}]}}}}"
+        msg(
+            en=f"{kind} {name} has no preferredDuringSchedulingIgnoredDuringExecution entry "
+            f"for {key}={value}: "
+            f"add {{weight: {weight}, preference: "
+            f"{{matchExpressions: [{{key: {key}, operator: In, values: [{value}]}}]}}}}",
+            zh=f"{kind} {name} 没有 {key}={value} 的 preferredDuringSchedulingIgnoredDuringExecutio"
+            f"n 条目：请加上 {{weight: {weight}, preference: {{matchExpressions: [{{key: "
+            f"{key}, operator: In, values: [{value}]}}]}}}}",
+        )
     )
 
 
@@ -193,8 +247,13 @@ def runs_on_node(ctx: CheckContext, kind: str, name: str, node: str, count: int 
     if elsewhere:
         pod = elsewhere[0]
         raise CheckFailed(
-            f"pod {name_of(pod)} runs on {pod['spec']['nodeName']}, not {node}. A toleration only "
-            f"allows a tainted node; to pick {node} also select it with a nodeSelector or node affinity"
+            msg(
+                en=f"pod {name_of(pod)} runs on {pod['spec']['nodeName']}, not {node}. A toleration only "
+                f"allows a tainted node; to pick {node} also select it with a nodeSelector or node affinity",
+                zh=f"Pod {name_of(pod)} 运行在 {pod['spec']['nodeName']} 上，而不是 {node}。"
+                f"容忍度只是允许调度到有污点的节点；要选中 {node}，还要用 nodeSelector 或节点亲和性选"
+                "择它",
+            )
         )
     _admitted_elsewhere(ctx, kind, name, {node})
 
@@ -226,8 +285,12 @@ def pod_affinity_rule(
             else ""
         )
         raise CheckFailed(
-            f"{kind} {name} has no affinity.{rule}.requiredDuringSchedulingIgnoredDuringExecution "
-            f"rule.{extra}"
+            msg(
+                en=f"{kind} {name} has no affinity.{rule}.requiredDuringSchedulingIgnoredDuringExecution "
+                f"rule.{extra}",
+                zh=f"{kind} {name} 没有 affinity.{rule}.requiredDuringSchedulingIgnoredDuringExecution "
+                f"规则。{extra}",
+            )
         )
     namespaces = ctx.list("Namespace")
     for term in terms:
@@ -237,15 +300,25 @@ def pod_affinity_rule(
                 return None
             where = ", ".join(sorted(scope)) or "no namespace"
             raise CheckFailed(
-                f"{kind} {name}'s {rule} term looks for the pods in {where}, "
-                f"but they run in {ctx.namespace}: drop `namespaces`/`namespaceSelector` (the default is "
-                f"the pod's own namespace) or include {ctx.namespace}"
+                msg(
+                    en=f"{kind} {name}'s {rule} term looks for the pods in {where}, "
+                    f"but they run in {ctx.namespace}: drop `namespaces`/`namespaceSelector` (the default is "
+                    f"the pod's own namespace) or include {ctx.namespace}",
+                    zh=f"{kind} {name} 的 {rule} 条件在 {where} 中查找 Pod，但这些 Pod 运行在 {ctx.namespace}"
+                    " 中：去掉 `namespaces`/`namespaceSelector`（默认是 Pod 自己的名字空间）"
+                    f"，或者包含 {ctx.namespace}",
+                )
             )
     term = terms[0]
     raise CheckFailed(
-        f"{kind} {name}'s {rule} term selects {term.get('labelSelector')} with topologyKey "
-        f"{term.get('topologyKey')!r}; expected a labelSelector matching pods labelled {target} "
-        f"and topologyKey {topology_key!r} (a node label key)"
+        msg(
+            en=f"{kind} {name}'s {rule} term selects {term.get('labelSelector')} with topologyKey "
+            f"{term.get('topologyKey')!r}; expected a labelSelector matching pods labelled {target} "
+            f"and topologyKey {topology_key!r} (a node label key)",
+            zh=f"{kind} {name} 的 {rule} 条件选择的是 {term.get('labelSelector')}，topologyKey "
+            f"为 {term.get('topologyKey')!r}；应为匹配标签 {target} 的 Pod 的 labelSelector，"
+            f"以及 topologyKey {topology_key!r}（一个节点标签的键）",
+        )
     )
 
 
@@ -258,7 +331,12 @@ def spread_apart(
     by_domain: dict[str, list[str]] = defaultdict(list)
     found = ctx.pods_of(ctx.get(kind, name))
     if len(found) < replicas:
-        raise NotYet(f"{kind} {name} has {len(found)} pods, waiting for {replicas}")
+        raise NotYet(
+            msg(
+                en=f"{kind} {name} has {len(found)} pods, waiting for {replicas}",
+                zh=f"{kind} {name} 有 {len(found)} 个 Pod，等待达到 {replicas} 个",
+            )
+        )
     undecided = []
     for pod in found:
         node = (pod.get("spec") or {}).get("nodeName")
@@ -275,12 +353,21 @@ def spread_apart(
     for domain, names in sorted(by_domain.items()):
         if len(names) > 1:
             raise CheckFailed(
-                f"pods {', '.join(sorted(names))} share {domain}. A preferred rule is only a wish and "
-                f"a selector that does not match the replicas' own labels repels nothing; use a "
-                f"required podAntiAffinity that selects the pods themselves"
+                msg(
+                    en=f"pods {', '.join(sorted(names))} share {domain}. A preferred rule is only a wish and "
+                    f"a selector that does not match the replicas' own labels repels nothing; use a "
+                    f"required podAntiAffinity that selects the pods themselves",
+                    zh=f"Pod {', '.join(sorted(names))} 共享 {domain}。首选规则只是愿望，而不匹配副本自身标"
+                    "签的选择算符什么也排斥不了；请使用选择这些 Pod 本身的必需 podAntiAffinity",
+                )
             )
     if undecided or not by_domain:
-        raise NotYet(f"waiting for the scheduler to place or reject {', '.join(undecided) or 'the pods'}")
+        raise NotYet(
+            msg(
+                en=f"waiting for the scheduler to place or reject {', '.join(undecided) or 'the pods'}",
+                zh=f"等待调度器放置或拒绝 {', '.join(undecided) or '这些 Pod'}",
+            )
+        )
 
 
 def _unschedulable(pod: dict) -> bool:
@@ -300,6 +387,10 @@ def colocated(
     for pod in _scheduled(ctx, kind, name, count):
         if pod["spec"]["nodeName"] not in partner_nodes:
             raise CheckFailed(
-                f"pod {name_of(pod)} runs on {pod['spec']['nodeName']}, where no {with_kind} "
-                f"{with_name} pod runs (they run on {', '.join(sorted(partner_nodes))})"
+                msg(
+                    en=f"pod {name_of(pod)} runs on {pod['spec']['nodeName']}, where no {with_kind} "
+                    f"{with_name} pod runs (they run on {', '.join(sorted(partner_nodes))})",
+                    zh=f"Pod {name_of(pod)} 运行在 {pod['spec']['nodeName']} 上，那里没有 {with_kind} "
+                    f"{with_name} 的 Pod（它们运行在 {', '.join(sorted(partner_nodes))}）",
+                )
             )
