@@ -17,6 +17,7 @@ from tutor.sdk import (
     demands_node_label,
     images_equal,
     labels_of,
+    msg,
     name_of,
     node_rules_text,
     taint_text,
@@ -52,7 +53,12 @@ def _ds_pods_by_node(ctx: CheckContext, ds: dict[str, Any]) -> dict[str, list[di
 def _ds_ready(ds: dict[str, Any], expected: int) -> None:
     status = ds.get("status") or {}
     if not (status.get("desiredNumberScheduled") == status.get("numberReady") == expected):
-        raise NotYet(f"DaemonSet {name_of(ds)}: {status.get('numberReady') or 0} of {expected} pods ready")
+        raise NotYet(
+            msg(
+                en=f"DaemonSet {name_of(ds)}: {status.get('numberReady') or 0} of {expected} pods ready",
+                zh=f"DaemonSet {name_of(ds)}：{expected} 个 Pod 中有 {status.get('numberReady') or 0} 个就绪",
+            )
+        )
 
 
 @check("workloads.daemonset_on_every_node")
@@ -72,21 +78,39 @@ def daemonset_on_every_node(ctx: CheckContext, name: str, any_taint: bool = Fals
         blocking = untolerated_taints(spec.get("tolerations") or [], taints_of(node))
         if blocking:
             raise CheckFailed(
-                f"DaemonSet {name} has no pod on {node_name}: the node has the taint "
-                f"{taint_text(blocking[0])} and the pod template does not tolerate it. Add a "
-                f"toleration (operator: Exists with no key tolerates every taint)"
+                msg(
+                    en=f"DaemonSet {name} has no pod on {node_name}: the node has the taint "
+                    f"{taint_text(blocking[0])} and the pod template does not tolerate it. Add a "
+                    f"toleration (operator: Exists with no key tolerates every taint)",
+                    zh=f"DaemonSet {name} 在 {node_name} 上没有 Pod：该节点有污点 {taint_text(blocking[0])}"
+                    "，而 Pod 模板不容忍它。请加上容忍度（operator: Exists 且不写键可以容忍所有污点）",
+                )
             )
         if (spec.get("nodeSelector") or {}) or (spec.get("affinity") or {}).get("nodeAffinity"):
             raise CheckFailed(
-                f"DaemonSet {name} has no pod on {node_name}: its {node_rules_text(spec)} "
-                f"excludes that node; the task asks for every node"
+                msg(
+                    en=f"DaemonSet {name} has no pod on {node_name}: its {node_rules_text(spec)} "
+                    f"excludes that node; the task asks for every node",
+                    zh=f"DaemonSet {name} 在 {node_name} 上没有 Pod：它的 {node_rules_text(spec)} "
+                    "排除了该节点；题目要求每个节点都有",
+                )
             )
-        raise NotYet(f"DaemonSet {name} has no pod on {node_name} yet")
+        raise NotYet(
+            msg(
+                en=f"DaemonSet {name} has no pod on {node_name} yet",
+                zh=f"DaemonSet {name} 在 {node_name} 上还没有 Pod",
+            )
+        )
     if any_taint and not tolerates_every_taint(spec.get("tolerations") or []):
         raise CheckFailed(
-            f"DaemonSet {name} tolerates only some taints; a node tainted tomorrow with another key "
-            f"would lose its pod. The task says whatever taints the nodes carry: a toleration with "
-            f"operator: Exists and no key (and no effect) tolerates every taint"
+            msg(
+                en=f"DaemonSet {name} tolerates only some taints; a node tainted tomorrow with another key "
+                f"would lose its pod. The task says whatever taints the nodes carry: a toleration with "
+                f"operator: Exists and no key (and no effect) tolerates every taint",
+                zh=f"DaemonSet {name} 只容忍部分污点；哪天某个节点加上了另一个键的污点，就会失去它的 "
+                "Pod。题目说的是无论节点带有什么污点：operator: Exists 且不写键（也不写效果）"
+                "的容忍度可以容忍所有污点",
+            )
         )
     _ds_ready(ds, len(all_nodes))
 
@@ -98,17 +122,26 @@ def daemonset_only_on(ctx: CheckContext, name: str, key: str, value: str) -> Non
     spec = ctx.pod_spec(ds)
     if not demands_node_label(spec, key, value):
         raise CheckFailed(
-            f"DaemonSet {name}'s pod template has {node_rules_text(spec)}; select the nodes with "
-            f"spec.template.spec.nodeSelector {key}: {value} (labels on the DaemonSet itself select "
-            f"nothing)"
+            msg(
+                en=f"DaemonSet {name}'s pod template has {node_rules_text(spec)}; select the nodes with "
+                f"spec.template.spec.nodeSelector {key}: {value} (labels on the DaemonSet itself select "
+                f"nothing)",
+                zh=f"DaemonSet {name} 的 Pod 模板规则是 {node_rules_text(spec)}；请用 spec.template.spe"
+                f"c.nodeSelector {key}: {value} 选择节点（DaemonSet 自身上的标签什么也选不了）",
+            )
         )
     wanted = {n for n, node in _nodes(ctx).items() if labels_of(node).get(key) == value}
     if not wanted:
-        raise NotYet(f"no node is labelled {key}={value}")
+        raise NotYet(msg(en=f"no node is labelled {key}={value}", zh=f"没有节点带有标签 {key}={value}"))
     placed = _ds_pods_by_node(ctx, ds)
     missing = sorted(wanted - set(placed))
     if missing:
-        raise NotYet(f"DaemonSet {name} has no pod on {', '.join(missing)} yet")
+        raise NotYet(
+            msg(
+                en=f"DaemonSet {name} has no pod on {', '.join(missing)} yet",
+                zh=f"DaemonSet {name} 在 {', '.join(missing)} 上还没有 Pod",
+            )
+        )
     _ds_ready(ds, len(wanted))
 
 
@@ -119,11 +152,20 @@ def headless_service(ctx: CheckContext, name: str, selector: dict[str, str]) -> 
     spec = svc.get("spec") or {}
     if spec.get("clusterIP") != "None":
         raise CheckFailed(
-            f"Service {name} has cluster IP {spec.get('clusterIP')}; a headless Service needs "
-            f"clusterIP: None. The field is immutable: delete the Service and create it again"
+            msg(
+                en=f"Service {name} has cluster IP {spec.get('clusterIP')}; a headless Service needs "
+                f"clusterIP: None. The field is immutable: delete the Service and create it again",
+                zh=f"Service {name} 的集群 IP 是 {spec.get('clusterIP')}；无头 Service 需要 "
+                "clusterIP: None。该字段不可修改：请删除 Service 后重新创建",
+            )
         )
     if spec.get("selector") != selector:
-        raise CheckFailed(f"Service {name} selects {spec.get('selector')}, expected {selector}")
+        raise CheckFailed(
+            msg(
+                en=f"Service {name} selects {spec.get('selector')}, expected {selector}",
+                zh=f"Service {name} 选择的是 {spec.get('selector')}，应为 {selector}",
+            )
+        )
 
 
 @check("workloads.statefulset_pods")
@@ -138,26 +180,50 @@ def statefulset_pods(ctx: CheckContext, name: str, service: str, replicas: int) 
     )
     if (sts.get("spec") or {}).get("serviceName") != service:
         raise CheckFailed(
-            f"StatefulSet {name} has serviceName {(sts.get('spec') or {}).get('serviceName')!r}, "
-            f"expected {service!r} (the headless Service that gives each pod its DNS name); "
-            f"serviceName is immutable, so recreate the StatefulSet"
+            msg(
+                en=f"StatefulSet {name} has serviceName {(sts.get('spec') or {}).get('serviceName')!r}, "
+                f"expected {service!r} (the headless Service that gives each pod its DNS name); "
+                f"serviceName is immutable, so recreate the StatefulSet",
+                zh=f"StatefulSet {name} 的 serviceName 是 {(sts.get('spec') or {}).get('serviceName')!r}"
+                f"，应为 {service!r}（为每个 Pod 提供 DNS 名字的无头 Service）；serviceName "
+                "不可修改，所以请重新创建 StatefulSet",
+            )
         )
     if (sts.get("spec") or {}).get("replicas") != replicas:
         raise CheckFailed(
-            f"StatefulSet {name} has {(sts.get('spec') or {}).get('replicas')} replicas, expected {replicas}"
+            msg(
+                en=f"StatefulSet {name} has {(sts.get('spec') or {}).get('replicas')} replicas, "
+                f"expected {replicas}",
+                zh=f"StatefulSet {name} 有 {(sts.get('spec') or {}).get('replicas')} 个副本，"
+                f"应为 {replicas} 个",
+            )
         )
     for ordinal in range(replicas):
         pod = ctx.find("v1", "Pod", f"{name}-{ordinal}")
         if pod is None:
-            raise NotYet(f"pod {name}-{ordinal} does not exist yet (StatefulSet pods start in order)")
+            raise NotYet(
+                msg(
+                    en=f"pod {name}-{ordinal} does not exist yet (StatefulSet pods start in order)",
+                    zh=f"Pod {name}-{ordinal} 还不存在（StatefulSet 的 Pod 按顺序启动）",
+                )
+            )
         if (pod.get("spec") or {}).get("subdomain") != service:
             raise CheckFailed(
-                f"pod {name}-{ordinal} has subdomain {(pod.get('spec') or {}).get('subdomain')!r}, "
-                f"expected {service}"
+                msg(
+                    en=f"pod {name}-{ordinal} has subdomain {(pod.get('spec') or {}).get('subdomain')!r}, "
+                    f"expected {service}",
+                    zh=f"Pod {name}-{ordinal} 的 subdomain 是 {(pod.get('spec') or {}).get('subdomain')!r}，"
+                    f"应为 {service}",
+                )
             )
     if (sts.get("status") or {}).get("readyReplicas") != replicas:
         raise NotYet(
-            f"StatefulSet {name}: {(sts.get('status') or {}).get('readyReplicas') or 0} of {replicas} ready"
+            msg(
+                en=f"StatefulSet {name}: {(sts.get('status') or {}).get('readyReplicas') or 0} "
+                f"of {replicas} ready",
+                zh=f"StatefulSet {name}：{replicas} 个中有 "
+                f"{(sts.get('status') or {}).get('readyReplicas') or 0} 个就绪",
+            )
         )
 
 
@@ -171,24 +237,44 @@ def partitioned_update(
     actual = (strategy.get("rollingUpdate") or {}).get("partition")
     if strategy.get("type", "RollingUpdate") != "RollingUpdate" or actual != partition:
         raise CheckFailed(
-            f"StatefulSet {name} has updateStrategy {strategy.get('type')} with partition {actual}; "
-            f"expected RollingUpdate with partition {partition}"
+            msg(
+                en=f"StatefulSet {name} has updateStrategy {strategy.get('type')} with partition {actual}; "
+                f"expected RollingUpdate with partition {partition}",
+                zh=f"StatefulSet {name} 的 updateStrategy 是 {strategy.get('type')}，partition "
+                f"为 {actual}；应为 RollingUpdate，partition 为 {partition}",
+            )
         )
     template_image = _image(ctx.pod_spec(sts), container)
     if not images_equal(image, template_image):
-        raise CheckFailed(f"StatefulSet {name}'s template runs {template_image}, expected {image}")
+        raise CheckFailed(
+            msg(
+                en=f"StatefulSet {name}'s template runs {template_image}, expected {image}",
+                zh=f"StatefulSet {name} 的模板运行的是 {template_image}，应为 {image}",
+            )
+        )
     for ordinal in range(int((sts.get("spec") or {}).get("replicas") or 0)):
         pod = ctx.find("v1", "Pod", f"{name}-{ordinal}")
         if pod is None:
-            raise NotYet(f"pod {name}-{ordinal} is being replaced")
+            raise NotYet(
+                msg(en=f"pod {name}-{ordinal} is being replaced", zh=f"Pod {name}-{ordinal} 正在被替换")
+            )
         running, want = _image(pod.get("spec") or {}, container), image if ordinal >= partition else old_image
         if not images_equal(want, running) and ordinal < partition:
             raise CheckFailed(
-                f"pod {name}-{ordinal} runs {running}, but ordinals below the partition ({partition}) "
-                f"must stay on {old_image}: set the partition before changing the image"
+                msg(
+                    en=f"pod {name}-{ordinal} runs {running}, but ordinals below the partition ({partition}) "
+                    f"must stay on {old_image}: set the partition before changing the image",
+                    zh=f"Pod {name}-{ordinal} 运行的是 {running}，但序号低于 partition（{partition}）"
+                    f"的 Pod 必须保持 {old_image}：请先设置 partition，再修改镜像",
+                )
             )
         if not images_equal(want, running):
-            raise NotYet(f"pod {name}-{ordinal} still runs {running}; the update is in progress")
+            raise NotYet(
+                msg(
+                    en=f"pod {name}-{ordinal} still runs {running}; the update is in progress",
+                    zh=f"Pod {name}-{ordinal} 仍在运行 {running}；更新正在进行",
+                )
+            )
 
 
 @check("workloads.daemonset_rolled_out")
@@ -198,8 +284,12 @@ def daemonset_rolled_out(ctx: CheckContext, name: str, image: str, container: st
     template_image = _image(ctx.pod_spec(ds), container)
     if not images_equal(image, template_image):
         raise CheckFailed(
-            f"DaemonSet {name}'s template runs {template_image}, expected {image}. "
-            f"kubectl rollout history daemonset {name} lists its revisions"
+            msg(
+                en=f"DaemonSet {name}'s template runs {template_image}, expected {image}. "
+                f"kubectl rollout history daemonset {name} lists its revisions",
+                zh=f"DaemonSet {name} 的模板运行的是 {template_image}，应为 {image}。kubectl "
+                f"rollout history daemonset {name} 会列出它的修订版本",
+            )
         )
     stale = [
         name_of(p) for p in ctx.pods_of(ds) if not images_equal(image, _image(p.get("spec") or {}, container))
@@ -207,5 +297,8 @@ def daemonset_rolled_out(ctx: CheckContext, name: str, image: str, container: st
     status = ds.get("status") or {}
     if stale or status.get("updatedNumberScheduled") != status.get("desiredNumberScheduled"):
         raise NotYet(
-            f"DaemonSet {name} is still updating ({', '.join(stale) or 'status'} not on {image} yet)"
+            msg(
+                en=f"DaemonSet {name} is still updating ({', '.join(stale) or 'status'} not on {image} yet)",
+                zh=f"DaemonSet {name} 仍在更新（{', '.join(stale) or 'status'} 还没有运行 {image}）",
+            )
         )
