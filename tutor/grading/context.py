@@ -333,9 +333,13 @@ class CheckContext:
         before = self.snapshot_uid(api_version, kind, name)
         if before is not None and meta.get("uid") != before:
             raise CheckFailed(
-                f"{kind} {name} was deleted and recreated (its UID changed), which throws its history "
-                f"away. Reset the exercise and change the existing object "
-                f"(kubectl set/scale/edit/patch/rollout)"
+                msg(
+                    en=f"{kind} {name} was deleted and recreated (its UID changed), which throws its history "
+                    f"away. Reset the exercise and change the existing object "
+                    f"(kubectl set/scale/edit/patch/rollout)",
+                    zh=f"{kind} {name} 被删除后又重新创建了（它的 UID 变了），这会丢掉它的历史。"
+                    "请重置练习，然后修改原有的对象（kubectl set/scale/edit/patch/rollout）",
+                )
             )
         return dict(obj)
 
