@@ -27,6 +27,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     lint.add_argument("path", nargs="?", help="pack folder or pack.yaml (default: the built-in pack)")
     lint.add_argument("--strict", action="store_true", help="treat warnings as errors")
     lint.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    lint.add_argument(
+        "--coverage",
+        action="store_true",
+        help="also warn about values a task writes in backticks that no check reads (possible false passes)",
+    )
     from tutor.commands._trust import add_trust_argument
 
     lint.add_argument(
@@ -93,7 +98,7 @@ def _lint(args: argparse.Namespace) -> int:
     from tutor.lint import lint_pack
     from tutor.lint.output import render_json, render_text
 
-    report = lint_pack(_pack_path(args.path), strict=args.strict)
+    report = lint_pack(_pack_path(args.path), strict=args.strict, coverage=args.coverage)
     print(render_json(report) if args.format == "json" else render_text(report))
     return report.exit_code
 

@@ -47,12 +47,13 @@ class LintReport:
         return 2 if self.errors else 0
 
 
-def lint_pack(path: Path | str, *, strict: bool = False) -> LintReport:
+def lint_pack(path: Path | str, *, strict: bool = False, coverage: bool = False) -> LintReport:
     """Lint the pack at ``path`` (a folder or its pack.yaml).
 
     Args:
         path: the pack.
         strict: report warnings as errors.
+        coverage: also warn about task requirements no check reads (:mod:`tutor.lint.coverage`).
     """
     from tutor.content.loader import load_pack_report
 
@@ -72,6 +73,11 @@ def lint_pack(path: Path | str, *, strict: bool = False) -> LintReport:
         report.problems += _pack_problems(
             loaded.pack, loaded.lesson_files, complete=complete, import_checks=import_checks, trusted=trusted
         )
+        if coverage:
+            from tutor.lint.coverage import check_coverage
+
+            for ex in loaded.pack.exercises(include_exam_only=True):
+                report.problems += check_coverage(ex)
     if strict:
         report.problems = [replace(p, severity="error") for p in report.problems]
     report.problems = _sorted_unique(report.problems)
