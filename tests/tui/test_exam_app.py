@@ -385,13 +385,13 @@ async def test_the_grading_screen_names_the_check_it_waits_for(pack, tmp_path):
         app.waiting_seen(
             ex, CheckResult(ex.checks[0].check, "ConfigMap app has mode=prod", Status.RUNNING, duration=7)
         )
-        release.wait(5)
+        release.wait(30)  # held until the test has read the screen (a loaded machine can be slow)
         return grader(set())(exercises)
 
     app = ExamApp(session, slow, tick_seconds=0.05)
     async with app.run_test(size=SIZE) as pilot:
         clock.t = session.attempt.deadline
-        for _ in range(50):
+        for _ in range(300):
             await pilot.pause(0.05)
             if isinstance(app.screen, GradingScreen) and "Waiting for" in str(
                 app.screen.query_one("#grading-waiting").render()
@@ -399,7 +399,7 @@ async def test_the_grading_screen_names_the_check_it_waits_for(pack, tmp_path):
                 break
         text = str(app.screen.query_one("#grading-waiting").render())
         release.set()
-        for _ in range(50):  # let grading end and the review open before the app is torn down
+        for _ in range(300):  # let grading end and the review open before the app is torn down
             await pilot.pause(0.05)
             if not isinstance(app.screen, GradingScreen):
                 break
