@@ -198,6 +198,36 @@ class WrongOutcome:
 
     checks: list[CheckResult]
     checks_zh: list[CheckResult]
+    evidence: str = ""
+    """For a correct answer that failed: the namespace's pods, Jobs and events, read before cleanup."""
+
+
+def _evidence(tester, namespace: str | None) -> str:
+    """What the cluster looked like when a correct answer failed, so a flake can be diagnosed from CI
+    output alone (the namespace is deleted right after)."""
+    if not namespace:
+        return ""
+    read, lines = tester.writer.read, [f"namespace {namespace}:"]
+    for pod in read.list("v1", "Pod", namespace):
+        status = pod.get("status") or {}
+        states = [
+            f"{c.get('name')}={next(iter(c.get('state') or {'?': 0}))} restarts={c.get('restartCount')}"
+            for c in status.get("containerStatuses") or []
+        ]
+        conditions = [f"{c.get('type')}={c.get('status')}" for c in status.get("conditions") or []]
+        lines.append(
+            f"  Pod {pod['metadata']['name']} node={pod['spec'].get('nodeName')} phase={status.get('phase')} "
+            f"{' '.join(conditions)} {' '.join(states)}"
+        )
+    for job in read.list("batch/v1", "Job", namespace):
+        lines.append(f"  Job {job['metadata']['name']} status={job.get('status')}")
+    for event in read.list("v1", "Event", namespace)[-15:]:
+        involved = event.get("involvedObject") or {}
+        lines.append(
+            f"  Event {involved.get('kind')}/{involved.get('name')} "
+            f"{event.get('reason')}: {event.get('message')}"
+        )
+    return "\n".join(lines)
 
 
 def grade_wrong(tester, case: WrongCase) -> WrongOutcome:
@@ -218,7 +248,10 @@ def grade_wrong(tester, case: WrongCase) -> WrongOutcome:
             in_zh = list(
                 tester.grade(replace(exercise, checks=named), run, max_timeout=timeout, pack=chinese).checks
             )
-        return WrongOutcome(list(result.checks), in_zh)
+        evidence = ""
+        if case.passes and any(r.status is not Status.PASS for r in result.checks):
+            evidence = _evidence(tester, exercise.namespace)
+        return WrongOutcome(list(result.checks), in_zh, evidence)
     except TutorError as exc:
         failed = [CheckResult(case.check, case.name, Status.ERROR, f"{case.source}: {exc}")]
         return WrongOutcome(failed, failed)

@@ -57,7 +57,10 @@ def test_wrong_answer_fails_with_the_intended_message(wrong_case, course_tester,
     assert all(r.status is not Status.ERROR for r in results), [r.message for r in results]
     failing = [r for r in results if r.status is not Status.PASS]
     if wrong_case.passes:
-        assert not failing, f"{wrong_case.source}: this correct answer fails: {[r.message for r in failing]}"
+        assert not failing, (
+            f"{wrong_case.source}: this correct answer fails: {[r.message for r in failing]}\n"
+            f"{outcome.evidence}"
+        )
         return
     assert failing, f"{wrong_case.source}: the wrong answer passes {wrong_case.check}"
     assert any(wrong_case.message in r.message for r in failing), (
