@@ -258,6 +258,34 @@ def runs_on_node(ctx: CheckContext, kind: str, name: str, node: str, count: int 
     _admitted_elsewhere(ctx, kind, name, {node})
 
 
+@check("scheduling.placed_by_scheduler")
+def placed_by_scheduler(ctx: CheckContext, pod: str) -> None:
+    """Pod {pod} was placed by the scheduler, not bound with nodeName
+
+    The scheduler records a ``Scheduled`` event ("Successfully assigned ...") when it binds a pod; a
+    pod created with ``spec.nodeName`` skips the scheduler and gets none. The event can trail the
+    binding by a moment, so a bound pod without it is "not yet" until the check's timeout.
+    """
+    obj = ctx.get("v1", "Pod", pod)
+    node = (obj.get("spec") or {}).get("nodeName")
+    if not node:
+        raise NotYet(
+            msg(
+                en=f"pod {pod} is not on a node yet (Pending): kubectl describe pod {pod} shows why",
+                zh=f"Pod {pod} 还没有被分配到节点（Pending）：kubectl describe pod {pod} 会显示原因",
+            )
+        )
+    if not any(e.get("reason") == "Scheduled" for e in ctx.events_for(obj)):
+        raise NotYet(
+            msg(
+                en=f"pod {pod} is on {node}, but no scheduler placed it: spec.nodeName was set in the "
+                "manifest, which skips the scheduler; the task asks the scheduler to choose the node",
+                zh=f"Pod {pod} 在 {node} 上，但不是调度器放置的：清单里设置了 spec.nodeName，这会跳过"
+                "调度器；题目要求由调度器选择节点",
+            )
+        )
+
+
 def _pod_terms(spec: dict, rule: str) -> list[dict]:
     return list(
         ((spec.get("affinity") or {}).get(rule) or {}).get("requiredDuringSchedulingIgnoredDuringExecution")

@@ -4,6 +4,7 @@ values the setup gives are not requirements."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from tutor.cli import main
@@ -37,3 +38,22 @@ def test_setup_values_and_the_namespace_are_context_not_requirements():
         namespace="shop",
     )
     assert uncovered(ex) == ["busybox:1.36"]
+
+
+def test_a_container_command_is_a_requirement_until_a_check_holds_its_words():
+    task = "Run Pod `log` (`busybox:1.36`) whose container runs `sh -c 'tail -F /logs/access.log'`."
+    assert requirements(task) == ["log", "busybox:1.36", "sh -c 'tail -F /logs/access.log'"]
+    image_only = CheckRef("match", {"kind": "Pod", "name": "log", "match": {"image": "busybox:1.36"}})
+    ex = Exercise(id="x", title="t", task=task, checks=(image_only,))
+    assert uncovered(ex) == ["sh -c 'tail -F /logs/access.log'"]  # a different command would pass
+    command = {"spec": {"containers": [{"command": ["sh", "-c", "tail -F /logs/access.log"]}]}}
+    both = (image_only, CheckRef("match", {"kind": "Pod", "name": "log", "match": command}))
+    assert uncovered(replace(ex, checks=both)) == []
+
+
+def test_a_check_id_counts_as_a_mention_of_its_subject():
+    task = "Give Pod `shared` an `emptyDir` volume."
+    ex = Exercise(id="x", title="t", task=task, checks=(CheckRef("volumes.emptydir", {"pod": "shared"}),))
+    assert uncovered(ex) == []
+    ex = replace(ex, checks=(CheckRef("volumes.mount", {"pod": "shared"}),))
+    assert uncovered(ex) == ["emptyDir"]
