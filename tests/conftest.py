@@ -199,4 +199,9 @@ def _trust_test_packs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
         mp.setenv("K8S_TUTOR_TRUST", "1")
         if not os.environ.get("K8S_TUTOR_DATA_DIR"):
             mp.setenv("K8S_TUTOR_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+        # The tests expect the app's English words unless they ask for another language: a developer's
+        # zh_CN locale must not change what `progress show` or `setup` print under test.
+        for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+            mp.delenv(name, raising=False)
+        mp.setenv("LANG", "C.UTF-8")
         yield

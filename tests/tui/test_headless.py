@@ -207,7 +207,7 @@ def test_headless_modules_do_not_import_textual():
     code = (
         "import sys, tutor.tui.backend, tutor.practice.watching, tutor.practice.practice_session, "
         "tutor.tui.prose, tutor.tui.core_backend, "
-        "tutor.tui.settings, "
+        "tutor.store.settings, "
         "tutor.store.progress, tutor.commands.start, tutor.commands.progress; "
         "assert 'textual' not in sys.modules, 'textual imported'"
     )

@@ -113,6 +113,6 @@ async def test_the_palette_switches_language_and_start_reopens_the_app(store, tm
         assert "切换语言 / English" in commands
         app.switch_language("en")
     assert app.return_value == SwitchLanguage("en")
-    from tutor.tui.settings import load_settings
+    from tutor.store.settings import load_settings
 
     assert load_settings(settings)["language"] == "en"

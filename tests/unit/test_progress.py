@@ -127,7 +127,7 @@ def test_cli_export_import_roundtrip(data_dir, tmp_path, capsys):
     capsys.readouterr()
     assert main(["progress", "show"]) == 0
     shown = capsys.readouterr().out
-    assert "k8s-basics@0.1.0" in shown and "passed_with_solution" in shown
+    assert "k8s-basics@0.1.0" in shown and "passed with solution" in shown
 
 
 def test_import_never_downgrades_and_rejects_non_progress(data_dir, tmp_path, capsys):
@@ -177,3 +177,26 @@ def test_show_lists_exercises_in_course_order_not_alphabetically(data_dir, capsy
     assert main(["progress", "show"]) == 0
     shown = capsys.readouterr().out
     assert shown.index("namespaces-env") < shown.index("labels-edit") < shown.index("deployments-scale")
+
+
+def test_progress_speaks_the_language_picked_in_the_app(data_dir, capsys, monkeypatch):
+    from tutor.store.settings import save_setting
+
+    store = ProgressStore.open()
+    store.record_hint(PACK, VER, "a", 1)
+    store.record_solution_revealed(PACK, VER, "a")
+    store.record_pass(PACK, VER, "a")
+    assert main(["progress", "show"]) == 0
+    english = capsys.readouterr().out
+    assert "Progress file:" in english and "passed with solution" in english
+    save_setting("language", "zh")  # what the palette's "Switch language" saves
+    assert main(["progress", "show"]) == 0
+    chinese = capsys.readouterr().out
+    assert "进度文件：" in chinese and "借助答案通过" in chinese and "1 个提示" in chinese
+    assert "Progress file" not in chinese and "hint(s)" not in chinese
+    assert main(["progress", "show", "--json"]) == 0
+    assert '"passed_with_solution"' in capsys.readouterr().out  # machine-readable stays as stored
+    save_setting("language", "en")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")  # the saved choice wins over the locale
+    assert main(["progress", "show"]) == 0
+    assert "Progress file:" in capsys.readouterr().out

@@ -58,7 +58,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, metavar="S", help="draw seed; the same seed draws the same tasks")
     parser.add_argument(
         "--lang",
-        help="read the tasks in this language where a translation exists (default: from LANG/LC_ALL)",
+        help="read the tasks in this language where a translation exists "
+        "(default: the language picked in the app, else LANG/LC_ALL)",
     )
     parser.add_argument(
         "--no-tui",
@@ -116,13 +117,13 @@ def _cluster(args: argparse.Namespace, attempt_context: str | None = None) -> Cl
 
 
 def _in_language(pack, args):
-    """The pack with its lessons in the learner's language (--lang, else the locale), and the exam
-    screens' own words in it too; grading is the same."""
-    from tutor.content.languages import chosen_language
+    """The pack with its lessons in the learner's language (--lang, else the one picked in the app,
+    else the locale), and the exam screens' own words in it too; grading is the same."""
     from tutor.i18n import set_language
     from tutor.practice.packs import translated
+    from tutor.store.settings import learner_language
 
-    language = chosen_language(getattr(args, "lang", None))
+    language = learner_language(getattr(args, "lang", None))
     set_language(language)
     return translated(pack, language)
 

@@ -13,6 +13,15 @@ import sys
 from pathlib import Path
 
 from tutor.errors import TutorError
+from tutor.i18n import N_, _
+
+#: How ``progress show`` names each status (``--json`` keeps the stored values).
+STATUS_WORDS = {
+    "pending": N_("pending"),
+    "passed": N_("passed"),
+    "passed_with_solution": N_("passed with solution"),
+    "skipped": N_("skipped"),
+}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -31,9 +40,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Dispatch to the chosen action; prints the store's corrupt-file notice first if there is one."""
-    from tutor.store.progress import ProgressStore
+    """Dispatch to the chosen action; prints the store's corrupt-file notice first if there is one.
 
+    Speaks the learner's language (the one picked in the app, else the locale), like the app beside it.
+    """
+    from tutor.i18n import set_language
+    from tutor.store.progress import ProgressStore
+    from tutor.store.settings import learner_language
+
+    set_language(learner_language())
     store = ProgressStore.open()
     if store.notice:
         print(f"k8s-tutor: {store.notice}", file=sys.stderr)
@@ -52,25 +67,33 @@ def _show(store, *, as_json: bool) -> int:
         print(json.dumps(store.to_document(), indent=2, sort_keys=True))
         return 0
     if not store.records:
-        print(f"No progress yet ({store.path}). Run `k8s-tutor start` to begin.")
+        print(_("No progress yet ({path}). Run `k8s-tutor start` to begin.").format(path=store.path))
         return 0
-    print(f"Progress file: {store.path}")
+    print(_("Progress file: {path}").format(path=store.path))
     current_pack = None
     order = _course_order({key.partition("/")[0].partition("@")[0] for key in store.records})
     for key, rec in sorted(store.records.items(), key=lambda item: order.get(item[0], (1, item[0]))):
-        pack, _, exercise = key.partition("/")  # keys were checked on load; never crash on one
+        pack, _slash, exercise = key.partition("/")  # keys were checked on load; never crash on one
         if pack != current_pack:
             print(f"\n{pack}")
             current_pack = pack
         extra = []
         if rec.hints_used:
-            extra.append(f"{rec.hints_used} hint(s)")
+            extra.append(_("{n} hint(s)").format(n=rec.hints_used))
         if rec.attempts:
-            extra.append(f"{rec.attempts} attempt(s)")
+            extra.append(_("{n} attempt(s)").format(n=rec.attempts))
         if rec.time_spent:
-            extra.append(f"{rec.time_spent / 60:.1f} min")
-        print(f"  {exercise:<32} {rec.status.value:<22} {', '.join(extra)}")
+            extra.append(_("{minutes} min").format(minutes=f"{rec.time_spent / 60:.1f}"))
+        status = _(STATUS_WORDS.get(rec.status.value, rec.status.value))
+        print(f"  {pad(exercise, 32)} {pad(status, 22)} {', '.join(extra)}")
     return 0
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal cells (a CJK character takes two)."""
+    from rich.cells import cell_len
+
+    return text + " " * max(0, width - cell_len(text))
 
 
 def _course_order(pack_ids: set[str]) -> dict[str, tuple[int, str]]:
@@ -79,7 +102,6 @@ def _course_order(pack_ids: set[str]) -> dict[str, tuple[int, str]]:
     Records of packs that are gone or broken keep an alphabetical place after them (key ``(1, ...)``).
     """
     from tutor.content.discovery import discover_packs, load_pack
-    from tutor.errors import TutorError
     from tutor.store.progress import record_key
 
     order: dict[str, tuple[int, str]] = {}
@@ -101,7 +123,7 @@ def _export(store, target: str) -> int:
         sys.stdout.write(text)
     else:
         Path(target).write_text(text, encoding="utf-8")
-        print(f"Exported {len(store.records)} record(s) to {target}.")
+        print(_("Exported {n} record(s) to {target}.").format(n=len(store.records), target=target))
     return 0
 
 
@@ -110,7 +132,7 @@ def _import(store, source: str) -> int:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise TutorError(f"{source}: no such file") from None
+        raise TutorError(_("{source}: no such file").format(source=source)) from None
     except json.JSONDecodeError as exc:
         raise TutorError(f"{source}:{exc.lineno}: not JSON: {exc.msg}") from None
     except RecursionError:
@@ -118,19 +140,20 @@ def _import(store, source: str) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         raise TutorError(f"{source}: cannot read it: {exc}") from None
     count = store.import_document(data, source)
-    print(f"Imported {count} record(s) from {source} into {store.path}.")
+    done = _("Imported {n} record(s) from {source} into {path}.")
+    print(done.format(n=count, source=source, path=store.path))
     return 0
 
 
 def _reset(store, args: argparse.Namespace) -> int:
     if not args.all and not args.pack:
-        raise TutorError("progress reset: name a pack (e.g. k8s-basics) or pass --all")
-    what = "ALL progress" if args.all else f"progress for {args.pack}"
+        raise TutorError(_("progress reset: name a pack (e.g. k8s-basics) or pass --all"))
+    what = _("ALL progress") if args.all else _("progress for {pack}").format(pack=args.pack)
     if not args.yes and sys.stdin.isatty():
-        answer = input(f"Forget {what}? [y/N] ").strip().lower()
-        if answer not in ("y", "yes"):
-            print("Nothing was changed.")
+        answer = input(_("Forget {what}? [y/N] ").format(what=what)).strip().lower()
+        if answer not in ("y", "yes", "是"):
+            print(_("Nothing was changed."))
             return 1
     removed = store.reset(None if args.all else args.pack)
-    print(f"Forgot {removed} record(s) ({what}).")
+    print(_("Forgot {n} record(s) ({what}).").format(n=removed, what=what))
     return 0

@@ -40,8 +40,11 @@ def run(args: argparse.Namespace) -> int:
     """Start (or reset) each selected exercise and save its run; returns the exit code."""
     from tutor.cluster.cli_args import target_from_args
     from tutor.commands._selection import selected
+    from tutor.i18n import _, set_language
     from tutor.practice.cluster_session import ClusterSession
+    from tutor.store.settings import learner_language
 
+    set_language(learner_language())  # a learner's command, in the app's language
     pack, exercises = selected(args)
     with ClusterSession(target_from_args(args)) as cluster:
         # Nothing here grades, but a pack whose checkers do not load is refused by every command, with
@@ -59,9 +62,15 @@ def run(args: argparse.Namespace) -> int:
                 _refuse_shared_reset(pack, exercise, [e.id for e in exercises])
             cluster.start_exercise(pack, exercise, fresh=dirty)
             path = cluster.save_run(pack, exercise)
-            where = f"namespace {ns}" if ns else "cluster scope"
-            verb = "reset" if dirty else "set up"
-            print(f"{verb} {exercise.id} ({where}) on {cluster.context}; run saved to {path}", flush=True)
+            where = _("namespace {namespace}").format(namespace=ns) if ns else _("cluster scope")
+            done = (
+                _("reset {exercise} ({where}) on {context}; run saved to {path}")
+                if dirty
+                else _("set up {exercise} ({where}) on {context}; run saved to {path}")
+            )
+            print(
+                done.format(exercise=exercise.id, where=where, context=cluster.context, path=path), flush=True
+            )
         if len(exercises) == 1 and (notice := cluster.point_kubectl_at(exercises[0])):
             print(notice)  # one exercise: the learner works in it next, so kubectl should too
     return 0

@@ -27,8 +27,11 @@ def run(args: argparse.Namespace) -> int:
     from tutor.cluster.cli_args import target_from_args
     from tutor.commands._selection import selected
     from tutor.errors import TutorError
+    from tutor.i18n import _, set_language
     from tutor.practice.cluster_session import ClusterSession
+    from tutor.store.settings import learner_language
 
+    set_language(learner_language())  # a learner's command, in the app's language
     pack, exercises = selected(args)
     with ClusterSession(target_from_args(args)) as cluster:
         # Nothing here grades, but a pack whose checkers do not load is refused by every command, with
@@ -39,10 +42,13 @@ def run(args: argparse.Namespace) -> int:
             ns = exercise.namespace
             if ns and cluster.cluster().read.get("v1", "Namespace", ns) is None:
                 raise TutorError(
-                    f"exercise {exercise.id}: namespace {ns} does not exist; "
-                    f"run `k8s-tutor setup --exercise {exercise.id}` first"
+                    _(
+                        "exercise {exercise}: namespace {namespace} does not exist; "
+                        "run `k8s-tutor setup --exercise {exercise}` first"
+                    ).format(exercise=exercise.id, namespace=ns)
                 )
             applied = cluster.apply_solution(pack, exercise)
             steps, objects = len(exercise.solution), len(applied)
-            print(f"solved {exercise.id} on {cluster.context}: {steps} step(s), {objects} object(s) applied")
+            done = _("solved {exercise} on {context}: {steps} step(s), {objects} object(s) applied")
+            print(done.format(exercise=exercise.id, context=cluster.context, steps=steps, objects=objects))
     return 0

@@ -35,23 +35,14 @@ def run(args: argparse.Namespace) -> int:
         print("k8s-tutor start needs a terminal; for scripts use `k8s-tutor grade`.", file=sys.stderr)
         return 2
     from tutor.cluster.cli_args import target_from_args
-    from tutor.content.languages import chosen_language
     from tutor.i18n import set_language
     from tutor.store.progress import ProgressStore
+    from tutor.store.settings import learner_language, settings_path
     from tutor.tui.app import SwitchLanguage, make_app
     from tutor.tui.core_backend import CoreBackend
-    from tutor.tui.settings import load_settings, settings_path
 
     store = ProgressStore.open()
-    saved = load_settings(settings_path()).get("language")
-    # --lang, else the language picked in the app last time, else LC_ALL / LC_MESSAGES / LANG
-    language = (
-        chosen_language(args.lang)
-        if args.lang
-        else saved
-        if isinstance(saved, str)
-        else chosen_language(None)
-    )
+    language = learner_language(args.lang)
     lesson = args.lesson
     while True:
         set_language(language)  # the app's own words; lessons follow `language` through the backend

@@ -20,12 +20,12 @@ from textual.screen import Screen
 from tutor.cluster.drivers import DriverChoice
 from tutor.i18n import N_, _, available_languages, current_language
 from tutor.practice.core import ClusterStatus, PackEntry, steps_of
+from tutor.store.settings import load_settings, save_setting
 from tutor.tui import messages as m
 from tutor.tui.backend import Backend
 from tutor.tui.catalog import CatalogScreen
 from tutor.tui.first_run import FirstRunScreen
 from tutor.tui.modals import ConfirmModal, ErrorModal, HelpScreen
-from tutor.tui.settings import load_settings, save_setting
 from tutor.tui.translated import TranslatedBindings
 
 DEFAULT_THEME = "textual-dark"

@@ -1,6 +1,7 @@
-"""The app's own preferences (today: the theme), kept next to the progress file.
+"""The learner's preferences (the theme, the language), kept next to the progress file.
 
-A theme picked in the command palette should still be there tomorrow. Stored as a small JSON
+A theme or language picked in the command palette should still be there tomorrow, for the app and
+for the commands the learner runs beside it (``progress``, ``setup``). Stored as a small JSON
 object in ``settings.json`` in the data dir; a file that cannot be read is ignored (preferences
 are never worth an error).
 """
@@ -37,3 +38,14 @@ def save_setting(key: str, value: Any, path: Path | None = None) -> None:
     if data.get(key) != value:
         data[key] = value
         write_json_atomic(path, data)
+
+
+def learner_language(explicit: str | None = None) -> str | None:
+    """The language a learner-facing command speaks: ``--lang``, else the one picked in the app
+    (saved here), else LC_ALL / LC_MESSAGES / LANG; None means English."""
+    from tutor.content.languages import chosen_language
+
+    if explicit:
+        return chosen_language(explicit)
+    saved = load_settings().get("language")
+    return saved if isinstance(saved, str) else chosen_language(None)
