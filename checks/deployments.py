@@ -45,8 +45,12 @@ def bare_replicaset(ctx: CheckContext, name: str) -> None:
         "ReplicaSet",
         name,
         "Deployment",
-        f"a Deployment manages ReplicaSets named {name}-<hash> for you. This exercise wants a bare "
-        f"ReplicaSet: delete the Deployment and use kind: ReplicaSet",
+        msg(
+            en=f"a Deployment manages ReplicaSets named {name}-<hash> for you. This exercise wants a bare "
+            f"ReplicaSet: delete the Deployment and use kind: ReplicaSet",
+            zh=f"Deployment 会替你管理名为 {name}-<hash> 的 ReplicaSet。这个练习要的是一个单独的 "
+            "ReplicaSet：删除该 Deployment，改用 kind: ReplicaSet",
+        ),
     )
     owners = [r.get("kind") for r in (rs.get("metadata") or {}).get("ownerReferences") or []]
     if owners:

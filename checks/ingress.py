@@ -12,7 +12,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tutor.sdk import CheckContext, CheckFailed, NotYet, check, ingress_paths_equal, msg, secret_value
+from tutor.sdk import (
+    CheckContext,
+    CheckFailed,
+    Message,
+    NotYet,
+    check,
+    in_language,
+    ingress_paths_equal,
+    msg,
+    secret_value,
+)
 
 API = "networking.k8s.io/v1"
 NGINX = "nginx.ingress.kubernetes.io/"
@@ -37,26 +47,40 @@ def _paths_for(ing: dict[str, Any], host: str | None) -> list[dict[str, Any]]:
 
 def _backend_problem(
     ctx: CheckContext, backend: dict[str, Any] | None, service: str, port: int
-) -> str | None:
+) -> Message | None:
     """Why ``backend`` is not Service ``service`` on port ``port``; None when it is.
 
     A port given by name counts when the Service has a port of that name with number ``port``.
     """
     svc = (backend or {}).get("service")
     if not svc:
-        return f"its backend is not a Service; use backend.service.name: {service}"
+        return msg(
+            en=f"its backend is not a Service; use backend.service.name: {service}",
+            zh=f"它的后端不是 Service；请使用 backend.service.name: {service}",
+        )
     if svc.get("name") != service:
-        return f"it goes to Service {svc.get('name')}, not {service}"
+        return msg(
+            en=f"it goes to Service {svc.get('name')}, not {service}",
+            zh=f"它指向 Service {svc.get('name')}，而不是 {service}",
+        )
     ref = svc.get("port") or {}
     if "number" in ref:
-        return None if ref["number"] == port else f"it uses Service port {ref['number']}, not {port}"
+        if ref["number"] == port:
+            return None
+        return msg(
+            en=f"it uses Service port {ref['number']}, not {port}",
+            zh=f"它使用的 Service 端口是 {ref['number']}，而不是 {port}",
+        )
     target = ctx.find("v1", "Service", service)
     numbers = [
         p["port"] for p in (target or {}).get("spec", {}).get("ports", []) if p.get("name") == ref.get("name")
     ]
     if numbers == [port]:
         return None
-    return f"its port name {ref.get('name')!r} is not a port of Service {service} with number {port}"
+    return msg(
+        en=f"its port name {ref.get('name')!r} is not a port of Service {service} with number {port}",
+        zh=f"它的端口名 {ref.get('name')!r} 不是 Service {service} 中编号为 {port} 的端口",
+    )
 
 
 @check("ingress.route")
@@ -101,7 +125,10 @@ def route(
     problem = _backend_problem(ctx, entry.get("backend"), service, port)
     if problem:
         raise CheckFailed(
-            msg(en=f"Path {path} of host {host}: {problem}.", zh=f"主机 {host} 的路径 {path}：{problem}。")
+            msg(
+                en=f"Path {path} of host {host}: {problem}.",
+                zh=f"主机 {host} 的路径 {path}：{in_language(problem, 'zh')}。",
+            )
         )
 
 
@@ -124,7 +151,7 @@ def default_backend(ctx: CheckContext, name: str, service: str, port: int) -> No
         raise CheckFailed(
             msg(
                 en=f"The default backend of Ingress {name}: {problem}.",
-                zh=f"Ingress {name} 的默认后端：{problem}。",
+                zh=f"Ingress {name} 的默认后端：{in_language(problem, 'zh')}。",
             )
         )
 
@@ -151,7 +178,7 @@ def _host_covered(names: list[str], host: str) -> bool:
     return False
 
 
-def _certificate_problem(secret: dict[str, Any], host: str) -> str | None:
+def _certificate_problem(secret: dict[str, Any], host: str) -> Message | None:
     """Why the TLS Secret cannot serve ``host``; None when the pair is usable."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
@@ -160,25 +187,39 @@ def _certificate_problem(secret: dict[str, Any], host: str) -> str | None:
     try:
         cert = x509.load_pem_x509_certificate(_decoded(secret, "tls.crt"))
     except ValueError:
-        return f"tls.crt of Secret {name} is not a PEM certificate"
+        return msg(
+            en=f"tls.crt of Secret {name} is not a PEM certificate",
+            zh=f"Secret {name} 的 tls.crt 不是 PEM 格式的证书",
+        )
     try:
         sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
-        return (
-            f"the certificate in Secret {name} has no subjectAltName, so clients reject it for {host}; "
-            f"regenerate it with -addext 'subjectAltName=DNS:{host}'"
+        return msg(
+            en=f"the certificate in Secret {name} has no subjectAltName, so clients reject it for {host}; "
+            f"regenerate it with -addext 'subjectAltName=DNS:{host}'",
+            zh=f"Secret {name} 中的证书没有 subjectAltName，所以客户端访问 {host} 时会拒绝它；"
+            f"请用 -addext 'subjectAltName=DNS:{host}' 重新生成",
         )
     dns = sans.get_values_for_type(x509.DNSName)
     if not _host_covered(dns, host):
-        return f"the certificate in Secret {name} is for {', '.join(dns) or 'no DNS name'}, not {host}"
+        return msg(
+            en=f"the certificate in Secret {name} is for {', '.join(dns) or 'no DNS name'}, not {host}",
+            zh=f"Secret {name} 中的证书属于 {', '.join(dns) or '（没有 DNS 名称）'}，而不是 {host}",
+        )
     try:
         key = serialization.load_pem_private_key(_decoded(secret, "tls.key"), password=None)
     except (ValueError, TypeError):
-        return f"tls.key of Secret {name} is not an unencrypted PEM private key"
+        return msg(
+            en=f"tls.key of Secret {name} is not an unencrypted PEM private key",
+            zh=f"Secret {name} 的 tls.key 不是未加密的 PEM 私钥",
+        )
     raw = serialization.PublicFormat.SubjectPublicKeyInfo
     pem = serialization.Encoding.PEM
     if key.public_key().public_bytes(pem, raw) != cert.public_key().public_bytes(pem, raw):
-        return f"tls.key of Secret {name} does not belong to its certificate"
+        return msg(
+            en=f"tls.key of Secret {name} does not belong to its certificate",
+            zh=f"Secret {name} 的 tls.key 与它的证书不匹配",
+        )
     return None
 
 
@@ -227,7 +268,9 @@ def tls(ctx: CheckContext, name: str, host: str, secret: str) -> None:
         )
     problem = _certificate_problem(obj, host)
     if problem:
-        raise CheckFailed(problem[0].upper() + problem[1:] + ".")
+        raise CheckFailed(
+            msg(en=problem[0].upper() + problem[1:] + ".", zh=in_language(problem, "zh") + "。")
+        )
 
 
 def _nginx_rewrite(path: str, target: str, request: str) -> str | None:
@@ -288,7 +331,10 @@ def rewrite(
         problem = _backend_problem(ctx, entry.get("backend"), service, port)
         if problem:
             raise CheckFailed(
-                msg(en=f"A request for {request}: {problem}.", zh=f"对 {request} 的请求：{problem}。")
+                msg(
+                    en=f"A request for {request}: {problem}.",
+                    zh=f"对 {request} 的请求：{in_language(problem, 'zh')}。",
+                )
             )
         if actual != upstream:
             raise CheckFailed(
@@ -375,7 +421,10 @@ def canary(ctx: CheckContext, name: str, main: str, service: str, port: int) -> 
         problem = _backend_problem(ctx, backend, service, port)
         if problem:
             raise CheckFailed(
-                msg(en=f"Canary path {host}{path}: {problem}.", zh=f"Canary 路径 {host}{path}：{problem}。")
+                msg(
+                    en=f"Canary path {host}{path}: {problem}.",
+                    zh=f"Canary 路径 {host}{path}：{in_language(problem, 'zh')}。",
+                )
             )
 
 

@@ -158,7 +158,10 @@ def completed(
         "Job",
         name,
         "Pod",
-        "nothing retries a bare Pod or records its completion: the task asks for a Job",
+        msg(
+            en="nothing retries a bare Pod or records its completion: the task asks for a Job",
+            zh="没有任何东西会重试一个单独的 Pod 或记录它的完成：题目要求的是 Job",
+        ),
     )
     _runs(job, command, prints)
     failed = _condition(job, "Failed")

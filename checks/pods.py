@@ -12,12 +12,14 @@ from typing import Any
 from tutor.sdk import (
     CheckContext,
     CheckFailed,
+    Message,
     NotYet,
     argv_of,
     check,
     command_text,
     commands_equal,
     images_equal,
+    in_language,
     msg,
     name_of,
     names_of,
@@ -305,15 +307,19 @@ def native_sidecar(ctx: CheckContext, pod: str, container: str) -> None:
         )
 
 
-def _why_not_running(status: dict[str, Any]) -> str:
+def _why_not_running(status: dict[str, Any]) -> Message:
     """The kubelet's own words for a container that is not running: waiting reason or last exit."""
     state, last = status.get("state") or {}, (status.get("lastState") or {}).get("terminated") or {}
     waiting, ended = state.get("waiting") or {}, state.get("terminated") or last
     if waiting.get("reason") in ("ErrImagePull", "ImagePullBackOff", "InvalidImageName"):
-        return f"its image cannot be pulled ({waiting['reason']}: {waiting.get('message', '')})"
+        why = f"{waiting['reason']}: {waiting.get('message', '')}"
+        return msg(en=f"its image cannot be pulled ({why})", zh=f"它的镜像无法拉取（{why}）")
     if ended:
-        return f"it exited with code {ended.get('exitCode')} ({ended.get('reason')})"
-    return waiting.get("reason") or "it is not ready"
+        code, reason = ended.get("exitCode"), ended.get("reason")
+        return msg(en=f"it exited with code {code} ({reason})", zh=f"它以退出码 {code} 结束（{reason}）")
+    if waiting.get("reason"):
+        return msg(en=waiting["reason"], zh=waiting["reason"])
+    return msg(en="it is not ready", zh="它还没有就绪")
 
 
 @check("pods.stays_up")
@@ -332,7 +338,8 @@ def stays_up(ctx: CheckContext, pod: str) -> None:
                     en=f"Container {st.get('name')} of pod {pod} {what}: {_why_not_running(st)}. "
                     f"`kubectl describe pod {pod}` shows its state and events; fix the cause and recreate "
                     "the pod",
-                    zh=f"Pod {pod} 的容器 {st.get('name')} {what_zh}：{_why_not_running(st)}。"
+                    zh=f"Pod {pod} 的容器 {st.get('name')} {what_zh}："
+                    f"{in_language(_why_not_running(st), 'zh')}。"
                     f"`kubectl describe pod {pod}` 会显示它的状态和事件；请修复原因并重新创建 Pod",
                 )
             )

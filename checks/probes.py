@@ -225,13 +225,14 @@ def startup(
         )
     if liveness_kept is not None:
         changed = probe_differences(c, liveness_kept, c.get("livenessProbe"))
+        changed_zh = probe_differences(c, liveness_kept, c.get("livenessProbe"), "zh")
         if changed:
             raise CheckFailed(
                 msg(
                     en=f"The livenessProbe was changed ({', '.join(changed)}); keep it exactly as it was: a "
                     f"slower liveness probe also delays failure detection for the whole life of the "
                     f"container, while the startup probe only covers the start",
-                    zh=f"livenessProbe 被修改了（{', '.join(changed)}）；请保持原样："
+                    zh=f"livenessProbe 被修改了（{'、'.join(changed_zh)}）；请保持原样："
                     "更慢的存活探针会在容器的整个生命周期里推迟故障检测，而启动探针只覆盖启动阶段",
                 )
             )

@@ -47,7 +47,7 @@ def _admitted_elsewhere(ctx: CheckContext, kind: str, name: str, allowed: set[st
                 "the task "
                 f"says only {', '.join(sorted(allowed))}. A preferred affinity is a wish the scheduler may "
                 f"ignore; use a nodeSelector or a required node affinity (and tolerate the node's taints)",
-                zh=f"{kind} {name} 的规则是 {node_rules_text(spec)}，它还允许 {', '.join(extra)}："
+                zh=f"{kind} {name} 的规则是 {node_rules_text(spec, 'zh')}，它还允许 {', '.join(extra)}："
                 f"题目要求只能是 {', '.join(sorted(allowed))}。首选亲和性只是调度器可以忽略的愿望；"
                 "请使用 nodeSelector 或必需的节点亲和性（并容忍节点的污点）",
             )
@@ -90,7 +90,7 @@ def requires_node_label(
             msg(
                 en=f"{kind} {name} has {node_rules_text(spec)}: nothing forces it onto {wanted} "
                 f"nodes. Use {how} with {wanted} (label keys and values are case-sensitive)",
-                zh=f"{kind} {name} 的规则是 {node_rules_text(spec)}：没有任何规则强制它调度到 "
+                zh=f"{kind} {name} 的规则是 {node_rules_text(spec, 'zh')}：没有任何规则强制它调度到 "
                 f"{wanted} 的节点上。请用 {how} 指定 {wanted}（标签的键和值区分大小写）",
             )
         )
@@ -305,11 +305,19 @@ def pod_affinity_rule(
         soft = ((spec.get("affinity") or {}).get(rule) or {}).get(
             "preferredDuringSchedulingIgnoredDuringExecution"
         )
+        opposite = (spec.get("affinity") or {}).get(other)
         extra = (
             " It only has a preferred rule, which the scheduler may ignore."
             if soft
             else f" It has {other}, the opposite rule."
-            if (spec.get("affinity") or {}).get(other)
+            if opposite
+            else ""
+        )
+        extra_zh = (
+            "它只有一条偏好规则，调度器可能会忽略。"
+            if soft
+            else f"它用的是 {other}，即相反的规则。"
+            if opposite
             else ""
         )
         raise CheckFailed(
@@ -317,7 +325,7 @@ def pod_affinity_rule(
                 en=f"{kind} {name} has no affinity.{rule}.requiredDuringSchedulingIgnoredDuringExecution "
                 f"rule.{extra}",
                 zh=f"{kind} {name} 没有 affinity.{rule}.requiredDuringSchedulingIgnoredDuringExecution "
-                f"规则。{extra}",
+                f"规则。{extra_zh}",
             )
         )
     namespaces = ctx.list("Namespace")

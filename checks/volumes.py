@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tutor.sdk import CheckContext, CheckFailed, NotYet, check, msg
+from tutor.sdk import CheckContext, CheckFailed, Message, NotYet, check, msg
 
 CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane"
 
@@ -205,27 +205,37 @@ def pv(
         )
 
 
-def _binding_problem(ctx: CheckContext, claim: dict[str, Any], volume: dict[str, Any]) -> str | None:
-    """Why the PV controller will not bind ``claim`` to ``volume``; None if it could."""
+def _binding_problem(ctx: CheckContext, claim: dict[str, Any], volume: dict[str, Any]) -> Message | None:
+    """Why the PV controller will not bind ``claim`` to ``volume`` (in both languages); None if it could."""
     cspec, vspec = claim["spec"], volume["spec"]
     cname, vname = claim["metadata"]["name"], volume["metadata"]["name"]
     ref = vspec.get("claimRef")
     if ref and (ref.get("name"), ref.get("namespace")) != (cname, claim["metadata"].get("namespace")):
-        return f"PersistentVolume {vname} is already claimed by {ref.get('namespace')}/{ref.get('name')}"
-    if (cspec.get("storageClassName") or "") != (vspec.get("storageClassName") or ""):
-        return (
-            f"the claim asks for class {cspec.get('storageClassName')!r} but PersistentVolume "
-            f"{vname} has class "
-            f"{vspec.get('storageClassName')!r}; the class names must be equal"
+        owner = f"{ref.get('namespace')}/{ref.get('name')}"
+        return msg(
+            en=f"PersistentVolume {vname} is already claimed by {owner}",
+            zh=f"PersistentVolume {vname} 已经被 {owner} 申领",
+        )
+    wanted_class, offered_class = cspec.get("storageClassName"), vspec.get("storageClassName")
+    if (wanted_class or "") != (offered_class or ""):
+        return msg(
+            en=f"the claim asks for class {wanted_class!r} but PersistentVolume {vname} has class "
+            f"{offered_class!r}; the class names must be equal",
+            zh=f"申领要求的存储类是 {wanted_class!r}，而 PersistentVolume {vname} 的存储类是 "
+            f"{offered_class!r}；两者必须相同",
         )
     want = ((cspec.get("resources") or {}).get("requests") or {}).get("storage", "0")
     have = (vspec.get("capacity") or {}).get("storage", "0")
     if ctx.quantity(want) > ctx.quantity(have):
-        return f"the claim asks for {want} but PersistentVolume {vname} only has {have}"
-    missing = set(cspec.get("accessModes") or []) - set(vspec.get("accessModes") or [])
+        return msg(
+            en=f"the claim asks for {want} but PersistentVolume {vname} only has {have}",
+            zh=f"申领请求 {want}，但 PersistentVolume {vname} 只有 {have}",
+        )
+    missing = sorted(set(cspec.get("accessModes") or []) - set(vspec.get("accessModes") or []))
     if missing:
-        return (
-            f"the claim asks for access modes {sorted(missing)} that PersistentVolume {vname} does not offer"
+        return msg(
+            en=f"the claim asks for access modes {missing} that PersistentVolume {vname} does not offer",
+            zh=f"申领要求的访问模式 {missing} 是 PersistentVolume {vname} 不提供的",
         )
     return None
 
@@ -255,7 +265,7 @@ def claim_bound(ctx: CheckContext, claim: str, volume: str, storage: str | None 
         raise CheckFailed(
             msg(
                 en=f"Claim {claim} stays Pending: {problem}.",
-                zh=f"申领 {claim} 一直处于 Pending：{problem}。",
+                zh=f"申领 {claim} 一直处于 Pending：{problem.in_language('zh')}。",
             )
         )
     if size_problem:

@@ -91,7 +91,7 @@ def daemonset_on_every_node(ctx: CheckContext, name: str, any_taint: bool = Fals
                 msg(
                     en=f"DaemonSet {name} has no pod on {node_name}: its {node_rules_text(spec)} "
                     f"excludes that node; the task asks for every node",
-                    zh=f"DaemonSet {name} 在 {node_name} 上没有 Pod：它的 {node_rules_text(spec)} "
+                    zh=f"DaemonSet {name} 在 {node_name} 上没有 Pod：它的 {node_rules_text(spec, 'zh')} "
                     "排除了该节点；题目要求每个节点都有",
                 )
             )
@@ -126,7 +126,7 @@ def daemonset_only_on(ctx: CheckContext, name: str, key: str, value: str) -> Non
                 en=f"DaemonSet {name}'s pod template has {node_rules_text(spec)}; select the nodes with "
                 f"spec.template.spec.nodeSelector {key}: {value} (labels on the DaemonSet itself select "
                 f"nothing)",
-                zh=f"DaemonSet {name} 的 Pod 模板规则是 {node_rules_text(spec)}；请用 spec.template.spe"
+                zh=f"DaemonSet {name} 的 Pod 模板规则是 {node_rules_text(spec, 'zh')}；请用 spec.template.spe"
                 f"c.nodeSelector {key}: {value} 选择节点（DaemonSet 自身上的标签什么也选不了）",
             )
         )
@@ -176,7 +176,10 @@ def statefulset_pods(ctx: CheckContext, name: str, service: str, replicas: int) 
         "StatefulSet",
         name,
         "Deployment",
-        f"its pods get random names. Use kind: StatefulSet for stable names {name}-0, {name}-1, ...",
+        msg(
+            en=f"its pods get random names. Use kind: StatefulSet for stable names {name}-0, {name}-1, ...",
+            zh=f"它的 Pod 名字是随机的。请用 kind: StatefulSet 得到稳定的名字 {name}-0、{name}-1……",
+        ),
     )
     if (sts.get("spec") or {}).get("serviceName") != service:
         raise CheckFailed(

@@ -69,7 +69,7 @@ from tutor.grading.kube import (
     toleration_text,
     untolerated_taints,
 )
-from tutor.grading.outcomes import CheckFailed, Message, NotYet, msg
+from tutor.grading.outcomes import CheckFailed, Message, NotYet, in_language, msg
 from tutor.grading.registry import check
 from tutor.results import FieldDiff
 
@@ -84,6 +84,7 @@ __all__ = [
     "FieldDiff",
     "Message",
     "msg",
+    "in_language",
     # equivalence of spellings
     "ImageRef",
     "PROBE_DEFAULTS",

@@ -9,6 +9,9 @@ lacks (real containers, networking, ingress, metrics) are skipped with the reaso
 
 from __future__ import annotations
 
+import re
+import warnings
+
 import pytest
 
 from tests.course.conftest import load_course, load_wrong_cases
@@ -57,6 +60,9 @@ def test_wrong_answer_fails_with_the_intended_message(wrong_case, course_tester,
     assert all(r.status is not Status.ERROR for r in results), [r.message for r in results]
     failing = [r for r in results if r.status is not Status.PASS]
     if wrong_case.passes:
+        if outcome.flaked:
+            first_try = f"{wrong_case.source}: passed on the second try; the first:\n{outcome.flaked}"
+            warnings.warn(first_try, stacklevel=1)
         assert not failing, (
             f"{wrong_case.source}: this correct answer fails: {[r.message for r in failing]}\n"
             f"{outcome.evidence}"
@@ -71,3 +77,23 @@ def test_wrong_answer_fails_with_the_intended_message(wrong_case, course_tester,
         assert any(wrong_case.message_zh in r.message for r in failing_zh), (
             f"{wrong_case.source}: expected {wrong_case.message_zh!r} in: {[r.message for r in failing_zh]}"
         )
+        for r in failing_zh:
+            assert not english_prose(r.message), f"{wrong_case.source}: English left in: {r.message!r}"
+
+
+#: Words that occur in English sentences but not in field paths, YAML or kubectl commands.
+_ENGLISH_WORDS = re.compile(r"\b(the|is|are|has|have|was|which|its|does|not|but|only|with)\b", re.I)
+
+
+def english_prose(message: str) -> list[str]:
+    """The English function words of ``message`` outside `code` and quotes: a helper's English
+    fragment inside a Chinese message (two or more of them mean a sentence, not a value)."""
+    plain = re.sub(r"`[^`]*`|'[^']*'|\"[^\"]*\"|\{[^}]*\}|\[[^\]]*\]", "", message)
+    words = _ENGLISH_WORDS.findall(plain)
+    return words if len(words) >= 2 else []
+
+
+def test_english_prose_finds_a_sentence_but_not_values():
+    assert english_prose("Pod web 在 node-1 上，but it is not ready")
+    assert not english_prose("请运行 `kubectl get pods -l app=web`：字段 spec.replicas 是 3")
+    assert not english_prose("容器 shipper 的 command 是 ['sh', '-c', 'tail -F /logs/access.log']")

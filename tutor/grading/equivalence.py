@@ -131,11 +131,26 @@ def normalize_command(command: str | Iterable[Any]) -> tuple[str, ...]:
     script = _shell_script(words)
     if script is not None:
         if SHELL_SYNTAX.search(script):
-            return ("sh", "-c", " ".join(script.split()))
+            return ("sh", "-c", _canonical_script(script))
         words = _split(script)
     if words[:1] == ["exec"]:
         words = words[1:]
     return tuple([_bare(w) for w in words[:1]] + words[1:])
+
+
+_AFTER_KEYWORD = re.compile(r"(^|[\s;])(do|then|else|\{)\s*;\s*")
+
+
+def _canonical_script(script: str) -> str:
+    """A shell script spelt one way: a line break is a ``;`` (a block scalar in YAML writes the
+    same loop over several lines), none after ``do``/``then``/``else``/``{``, no empty or trailing
+    ``;``, single spaces. A ``case`` script keeps its ``;;`` (only whitespace is normalised)."""
+    if re.search(r"\bcase\b", script):
+        return " ".join(script.split())
+    text = ";".join(line.strip() for line in script.strip().splitlines())
+    text = re.sub(r"\s*;[\s;]*", "; ", text)
+    text = _AFTER_KEYWORD.sub(lambda m: f"{m.group(1)}{m.group(2)} ", text)
+    return " ".join(text.strip().rstrip(";").split())
 
 
 def _split(text: str) -> list[str]:
@@ -319,12 +334,21 @@ def probes_equal(
 
 
 def probe_differences(
-    container: Mapping[str, Any], expected: Mapping[str, Any] | None, actual: Mapping[str, Any] | None
+    container: Mapping[str, Any],
+    expected: Mapping[str, Any] | None,
+    actual: Mapping[str, Any] | None,
+    language: str = "en",
 ) -> list[str]:
-    """What differs between two probes, in words (``periodSeconds 10 → 20``, ``the handler``)."""
+    """What differs between two probes, in words (``periodSeconds 10 → 20``, ``the handler``);
+    ``language="zh"`` for a ``zh=`` message."""
+    zh = language.startswith("zh")
     if not expected or not actual:
-        return [] if not expected and not actual else ["the probe was " + ("added" if actual else "removed")]
-    changes = [] if handlers_equal(container, expected, actual) else ["the handler"]
+        if not expected and not actual:
+            return []
+        if zh:
+            return ["探针被" + ("添加" if actual else "删除")]
+        return ["the probe was " + ("added" if actual else "removed")]
+    changes = [] if handlers_equal(container, expected, actual) else ["处理程序" if zh else "the handler"]
     changes += [
         f"{f} {probe_setting(expected, f)} → {probe_setting(actual, f)}"
         for f in PROBE_DEFAULTS

@@ -247,8 +247,9 @@ def _implies(expr: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
     return expr.get("operator") == "In" and bool(values) and set(values) <= set(wanted["values"])
 
 
-def node_rules_text(pod_spec: Mapping[str, Any]) -> str:
-    """The pod's hard node rules in words, for messages."""
+def node_rules_text(pod_spec: Mapping[str, Any], language: str = "en") -> str:
+    """The pod's hard node rules in words, for messages (``language="zh"`` inside a ``zh=`` message)."""
+    zh = language.startswith("zh")
     parts = [f"nodeName {pod_spec['nodeName']}"] if pod_spec.get("nodeName") else []
     parts += [f"nodeSelector {k}={v}" for k, v in (pod_spec.get("nodeSelector") or {}).items()]
     for term in required_node_terms(pod_spec):
@@ -256,7 +257,12 @@ def node_rules_text(pod_spec: Mapping[str, Any]) -> str:
             f"{e.get('key')} {e.get('operator')} {e.get('values') or ''}".strip()
             for e in (term.get("matchExpressions") or []) + (term.get("matchFields") or [])
         ]
-        parts.append("required node affinity (" + " and ".join(exprs) + ")")
+        if zh:
+            parts.append("必需的节点亲和性（" + " 且 ".join(exprs) + "）")
+        else:
+            parts.append("required node affinity (" + " and ".join(exprs) + ")")
+    if zh:
+        return "、".join(parts) or "没有 nodeSelector，也没有必需的节点亲和性"
     return ", ".join(parts) or "no nodeSelector and no required node affinity"
 
 
