@@ -75,6 +75,12 @@ def test_parse_image_fills_in_docker_defaults():
         (["sleep", "3600"], ["/usr/bin/env", "sh", "-c", "sleep 3600"]),
         ("sh -c 'echo hi > /x'", ["/bin/sh", "-c", "echo hi >  /x"]),
         ("sleep 3600", ["sleep", 3600]),
+        (  # a YAML block scalar writes the loop over several lines
+            "sh -c 'while true; do date > /app/index.html; sleep 2; done'",
+            ["sh", "-c", "while true; do\n  date > /app/index.html\n  sleep 2\ndone\n"],
+        ),
+        ("sh -c 'env | sort; sleep 3600'", ["/bin/sh", "-c", "env | sort ; sleep 3600;"]),
+        ("sh -c 'if true; then echo a; fi'", ["sh", "-c", "if true\nthen\n  echo a\nfi"]),
     ],
 )
 def test_commands_equal_by_meaning(expected, actual):
@@ -88,6 +94,8 @@ def test_commands_equal_by_meaning(expected, actual):
         ("cat /tmp/healthy", ["/opt/tools/cat", "/tmp/healthy"]),  # not a standard binary folder
         ("cat /tmp/healthy", ["cat /tmp/healthy"]),  # one argv item is not a command line
         ("sh -c 'echo hi > /x'", ["sh", "-c", "echo hi > /y"]),
+        ("sh -c 'env | sort; sleep 3600'", ["sh", "-c", "env | sort; sleep 60"]),
+        ("sh -c 'while true; do date; sleep 2; done'", ["sh", "-c", "while true; do date; done"]),
     ],
 )
 def test_commands_differ(expected, actual):
