@@ -99,6 +99,16 @@ def test_history_lists_attempts_with_scores(data_dir, capsys):
     assert {a["id"] for a in json.loads(capsys.readouterr().out)} == {session.attempt.id, running.attempt.id}
 
 
+def test_the_exam_command_speaks_the_learners_language(data_dir, capsys):
+    assert main(["exam", "--lang", "zh", "history"]) == 0
+    assert "还没有考试记录" in capsys.readouterr().out
+    session = graded_attempt(data_dir)
+    code = main(["exam", "--lang", "zh", "grade", session.attempt.id, "--format", "json"])
+    out = capsys.readouterr()
+    assert json.loads(out.out)["exercises"] and code == 1  # the report's keys stay English
+    assert f"考试 {session.attempt.id}：" in out.err and "未通过" in out.err and "NOT PASSED" not in out.err
+
+
 def test_grading_an_unknown_attempt_is_an_input_error(data_dir, capsys):
     assert main(["exam", "grade", "nope"]) == 2
     assert "no exam attempt 'nope'" in capsys.readouterr().err

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tutor.errors import TutorError
+from tutor.i18n import _
 
 if TYPE_CHECKING:
     from tutor.practice.cluster_session import ClusterSession
@@ -90,9 +91,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Dispatch: ``--grade``/``grade``, ``history``, ``resume`` or a new attempt."""
+    """Dispatch: ``--grade``/``grade``, ``history``, ``resume`` or a new attempt (learner's language)."""
     from tutor.exam import AttemptStore
+    from tutor.i18n import set_language
+    from tutor.store.settings import learner_language
 
+    set_language(learner_language(getattr(args, "lang", None)))
     store = AttemptStore()
     action = getattr(args, "action", None)
     if action == "history":
@@ -172,10 +176,16 @@ def _session_on_cluster(store, attempt, args):
 
 def _set_up(session, runner) -> None:
     n = len(session.tasks)
-    print(f"Setting up {n} tasks on context {runner.cluster.context} (the clock has not started)…")
+    print(
+        _("Setting up {n} tasks on context {context} (the clock has not started)…").format(
+            n=n, context=runner.cluster.context
+        )
+    )
 
     def progress(index: int, exercise) -> None:
-        where = f" in namespace {exercise.namespace}" if exercise.namespace else ""
+        where = (
+            _(" in namespace {namespace}").format(namespace=exercise.namespace) if exercise.namespace else ""
+        )
         print(f"  [{index + 1}/{n}] {exercise.title}{where}")
 
     runner.set_up(session, progress)
@@ -202,7 +212,7 @@ def _open_review(store, attempt) -> int:
 
 
 def _graded_already(exercises):
-    raise TutorError("this attempt is already graded")
+    raise TutorError(_("this attempt is already graded"))
 
 
 def _after(session) -> int:
@@ -216,22 +226,29 @@ def _after(session) -> int:
         return session.score().exit_code
     if session.state is ExamState.RUNNING:
         print(
-            f"Exam {a.id} is still running: {format_remaining(session.remaining())} left. "
-            "Resume with `k8s-tutor exam resume`."
+            _("Exam {id} is still running: {left} left. Resume with `k8s-tutor exam resume`.").format(
+                id=a.id, left=format_remaining(session.remaining())
+            )
         )
     elif session.state.frozen:
-        print(f"Exam {a.id} is over but not graded. Grade it with `k8s-tutor exam grade {a.id}`.")
+        print(
+            _("Exam {id} is over but not graded. Grade it with `k8s-tutor exam grade {id}`.").format(id=a.id)
+        )
     else:
-        print(f"Exam {a.id} has not started. Start it with `k8s-tutor exam resume {a.id}`.")
+        print(_("Exam {id} has not started. Start it with `k8s-tutor exam resume {id}`.").format(id=a.id))
     return 0
 
 
 def _score_line(session) -> str:
     s = session.score()
-    verdict = "PASSED" if s.passed else "NOT PASSED"
-    return (
-        f"Exam {session.attempt.id}: {s.percent:.1f}% ({s.points:g}/{s.possible:g} points), "
-        f"pass mark {s.pass_mark:g}%: {verdict}"
+    verdict = _("PASSED") if s.passed else _("NOT PASSED")
+    return _("Exam {id}: {percent}% ({points}/{possible} points), pass mark {mark}%: {verdict}").format(
+        id=session.attempt.id,
+        percent=f"{s.percent:.1f}",
+        points=f"{s.points:g}",
+        possible=f"{s.possible:g}",
+        mark=f"{s.pass_mark:g}",
+        verdict=verdict,
     )
 
 
@@ -253,7 +270,11 @@ def _start(store, args: argparse.Namespace) -> int:
     cluster.registry(pack)
     older = store.latest(unfinished=True)
     if older is not None:
-        print(f"note: attempt {older.id} is unfinished; `k8s-tutor exam resume {older.id}` returns to it.")
+        print(
+            _("note: attempt {id} is unfinished; `k8s-tutor exam resume {id}` returns to it.").format(
+                id=older.id
+            )
+        )
     cluster.writer()  # refused like `setup` before an attempt is drawn, not after
     runner = ExamRunner(pack, cluster, timeout=args.timeout)
     session = ExamSession.new(
@@ -267,7 +288,11 @@ def _start(store, args: argparse.Namespace) -> int:
         context=cluster.context,
     )
     a = session.attempt
-    print(f"Exam {a.id}: {len(a.tasks)} tasks from {pack.title} (seed {a.seed}).")
+    print(
+        _("Exam {id}: {n} tasks from {pack} (seed {seed}).").format(
+            id=a.id, n=len(a.tasks), pack=pack.title, seed=a.seed
+        )
+    )
     _set_up(session, runner)
     if args.no_tui:
         return _start_headless(session)
@@ -280,11 +305,16 @@ def _start_headless(session) -> int:
 
     session.start()
     a = session.attempt
-    print(f"The clock is running: {format_remaining(a.duration)} until {iso(a.deadline)}.\n")
+    clock = _("The clock is running: {left} until {deadline}.")
+    print(clock.format(left=format_remaining(a.duration), deadline=iso(a.deadline)) + "\n")
     for i, ex in enumerate(session.exercises, 1):
-        ns = f"namespace {ex.namespace}" if ex.namespace else "cluster-scoped"
-        print(f"## {i}. {ex.title} ({ex.points:g} points, {ns})\n\n{ex.task.strip()}\n")
-    print(f"Hand in with `k8s-tutor exam grade {a.id}`; after the deadline it is graded as it stood.")
+        ns = (
+            _("namespace {namespace}").format(namespace=ex.namespace) if ex.namespace else _("cluster-scoped")
+        )
+        heading = _("{points} points, {where}").format(points=f"{ex.points:g}", where=ns)
+        print(f"## {i}. {ex.title} ({heading})\n\n{ex.task.strip()}\n")
+    hand_in = _("Hand in with `k8s-tutor exam grade {id}`; after the deadline it is graded as it stood.")
+    print(hand_in.format(id=a.id))
     return 0
 
 
@@ -351,7 +381,7 @@ def _history(store, *, as_json: bool) -> int:
         print(json.dumps([a.to_dict() for a in attempts], indent=2, sort_keys=True))
         return 0
     if not attempts:
-        print(f"No exam attempts yet ({store.root}). Start one with `k8s-tutor exam`.")
+        print(_("No exam attempts yet ({path}). Start one with `k8s-tutor exam`.").format(path=store.root))
         return 0
     for attempt in attempts:
         print(summary_line(attempt, SystemClock().now()))
