@@ -142,3 +142,13 @@ def test_setup_refuses_to_reset_a_namespace_another_exercise_works_in(
         assert main(["setup", "--exercise", "two-task", "--force", *where]) == 0
     finally:
         cluster.writer().delete_namespace("shared", wait=True)
+
+
+def test_setup_and_solve_speak_the_language_picked_in_the_app(cli, cluster, capsys):
+    from tutor.store.settings import save_setting
+
+    save_setting("language", "zh")  # what the TUI's "Switch language / 中文" saves
+    assert cli("setup") == 0
+    assert f"{EXERCISE}（集群范围）" in capsys.readouterr().out
+    assert cli("solve") == 0
+    assert f"已在 {cluster.context} 上解答 {EXERCISE}：执行了 1 个步骤" in capsys.readouterr().out
