@@ -106,3 +106,17 @@ def test_doctor_accepts_one_minor_of_skew(tmp_path, monkeypatch):
 
     monkeypatch.setenv("PATH", str(_fake_kubectl(tmp_path, "v1.35.0")))
     assert [f.level for f in check_learner_kubectl("v1.36.1")] == [OK]
+
+
+def test_doctor_speaks_the_language_picked_in_the_app(tmp_path, monkeypatch, capsys):
+    from tutor.cli import main
+    from tutor.store.settings import save_setting
+
+    monkeypatch.setenv("K8S_TUTOR_DATA_DIR", str(tmp_path))
+    save_setting("language", "zh")
+    assert main(["doctor", "--kubeconfig", str(tmp_path / "missing")]) == 2
+    out = capsys.readouterr().out
+    assert "修复：k8s-tutor cluster up" in out and "个问题；请运行上面的修复命令" in out
+    assert "fix:" not in out and "problem(s)" not in out
+    assert main(["doctor", "--json", "--kubeconfig", str(tmp_path / "missing")]) == 2
+    assert {"ok", "findings"} == set(json.loads(capsys.readouterr().out))  # keys stay English

@@ -18,6 +18,7 @@ from tutor.cluster import guard, sim
 from tutor.cluster.drivers import choose_driver, docker_engine
 from tutor.cluster.paths import K8S_VERSION, find_kubectl
 from tutor.cluster.topology import NODES, taints_of
+from tutor.i18n import _
 
 if TYPE_CHECKING:
     from tutor.cluster.client import Cluster
@@ -40,7 +41,7 @@ def _version_line(cmd: list[str]) -> str:
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"(cannot run: {exc})"
+        return _("(cannot run: {error})").format(error=exc)
     return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr).strip() else ""
 
 
@@ -54,27 +55,27 @@ def check_tools(needs_docker: bool) -> list[Finding]:
             Finding(
                 "docker",
                 bad,
-                "not installed (the kind driver needs it; the sim driver does not)",
-                "install Docker (docs.docker.com/get-docker) or use: k8s-tutor cluster up --driver sim",
+                _("not installed (the kind driver needs it; the sim driver does not)"),
+                _("install Docker (docs.docker.com/get-docker) or use: k8s-tutor cluster up --driver sim"),
             )
         )
     else:
         if engine.answers:
-            found.append(Finding("docker", OK, f"engine {engine.version}"))
+            found.append(Finding("docker", OK, _("engine {version}").format(version=engine.version)))
         else:
             found.append(
                 Finding(
                     "docker",
                     bad,
-                    "installed, but the engine does not answer",
-                    "start Docker (Docker Desktop, or `sudo systemctl start docker`)",
+                    _("installed, but the engine does not answer"),
+                    _("start Docker (Docker Desktop, or `sudo systemctl start docker`)"),
                 )
             )
     kind = shutil.which("kind")
     if kind:
         found.append(Finding("kind", OK, _version_line([kind, "version"])))
     else:
-        found.append(Finding("kind", bad, "not installed", "go install sigs.k8s.io/kind@v0.32.0"))
+        found.append(Finding("kind", bad, _("not installed"), "go install sigs.k8s.io/kind@v0.32.0"))
     kubectl = find_kubectl()
     if kubectl:
         found.append(Finding("kubectl", OK, f"{kubectl}: {_version_line([kubectl, 'version', '--client'])}"))
@@ -83,11 +84,13 @@ def check_tools(needs_docker: bool) -> list[Finding]:
             Finding(
                 "kubectl",
                 FAIL,
-                "not found",
-                "install kubectl (https://kubernetes.io/docs/tasks/tools/) "
-                "or get the sim binaries (kubectl is one): `k8s-tutor cluster up --driver sim` "
-                "downloads them, `k8s-tutor cluster up --driver sim --build` compiles them "
-                "(the script it runs: kind/sim/build.sh)",
+                _("not found"),
+                _(
+                    "install kubectl (https://kubernetes.io/docs/tasks/tools/) "
+                    "or get the sim binaries (kubectl is one): `k8s-tutor cluster up --driver sim` "
+                    "downloads them, `k8s-tutor cluster up --driver sim --build` compiles them "
+                    "(the script it runs: kind/sim/build.sh)"
+                ),
             )
         )
     found += check_learner_kubectl()
@@ -114,18 +117,23 @@ def check_learner_kubectl(server_version: str = K8S_VERSION) -> list[Finding]:
         )
         client = json.loads(out.stdout)["clientVersion"]["gitVersion"]
     except (OSError, subprocess.TimeoutExpired, ValueError, KeyError, TypeError):
-        return [Finding("kubectl on PATH", WARN, f"{on_path}: cannot read its version")]
+        return [Finding("kubectl on PATH", WARN, _("{path}: cannot read its version").format(path=on_path))]
     mine, theirs = _minor(client), _minor(server_version)
     if mine is None or theirs is None or abs(mine - theirs) <= 1:
-        return [Finding("kubectl on PATH", OK, f"{on_path} {client} (server {server_version})")]
+        ok = _("{path} {client} (server {server})").format(path=on_path, client=client, server=server_version)
+        return [Finding("kubectl on PATH", OK, ok)]
     return [
         Finding(
             "kubectl on PATH",
             WARN,
-            f"{on_path} is {client}, {abs(mine - theirs)} minor versions from the server's {server_version} "
-            "(kubectl supports one): commands from the lessons may fail or print differently",
-            f"install kubectl {server_version} (https://kubernetes.io/docs/tasks/tools/), or put the tutor's "
-            f"on PATH: {find_kubectl()}",
+            _(
+                "{path} is {client}, {skew} minor versions from the server's {server} "
+                "(kubectl supports one): commands from the lessons may fail or print differently"
+            ).format(path=on_path, client=client, skew=abs(mine - theirs), server=server_version),
+            _(
+                "install kubectl {server} (https://kubernetes.io/docs/tasks/tools/), or put the tutor's "
+                "on PATH: {kubectl}"
+            ).format(server=server_version, kubectl=find_kubectl()),
         )
     ]
 
@@ -137,24 +145,35 @@ def check_sim_binaries() -> list[Finding]:
     missing = sim.missing_binaries()
     if missing:
         fix = (
-            "k8s-tutor cluster up --driver sim   # downloads the pinned binaries; --build compiles them"
+            _("k8s-tutor cluster up --driver sim   # downloads the pinned binaries; --build compiles them")
             if not any(n.why_not for n in needs(missing))
-            else "k8s-tutor cluster up --driver sim --build   # or, in a clone: bash kind/sim/build.sh"
+            else _("k8s-tutor cluster up --driver sim --build   # or, in a clone: bash kind/sim/build.sh")
         )
         found = [
-            Finding("sim binaries", WARN, f"not cached ({len(missing)} missing, e.g. {missing[0]})", fix)
+            Finding(
+                "sim binaries",
+                WARN,
+                _("not cached ({n} missing, e.g. {first})").format(n=len(missing), first=missing[0]),
+                fix,
+            )
         ]
     else:
-        found = [Finding("sim binaries", OK, f"cached (Kubernetes {K8S_VERSION})")]
+        found = [Finding("sim binaries", OK, _("cached (Kubernetes {version})").format(version=K8S_VERSION))]
     for name, matches, detail, folder in source_report():
         level = INFO if matches is None else OK if matches else WARN
-        fix = "" if matches is not False else f"rm -r {folder}   # then: k8s-tutor cluster up --driver sim"
+        fix = "" if matches is not False else _("rm -r {folder}   # then: k8s-tutor cluster up --driver sim")
+        fix = fix.format(folder=folder)
         found.append(Finding(f"sim source: {name}", level, detail, fix))
     return found
 
 
 def check_cluster(cluster: Cluster) -> list[Finding]:
     """Context, API reachability and version, nodes, capabilities and addons of a connected cluster."""
+    return _cluster_findings(cluster)[0]
+
+
+def _cluster_findings(cluster: Cluster) -> tuple[list[Finding], bool]:
+    """:func:`check_cluster`'s findings, and whether the cluster's pods are simulated (a sim cluster)."""
     from tutor.errors import TutorError
 
     found: list[Finding] = []
@@ -162,7 +181,11 @@ def check_cluster(cluster: Cluster) -> list[Finding]:
     if rec:
         found.append(
             Finding(
-                "context", OK, f"{cluster.context} (created by `k8s-tutor cluster up --driver {rec.driver}`)"
+                "context",
+                OK,
+                _("{context} (created by `k8s-tutor cluster up --driver {driver}`)").format(
+                    context=cluster.context, driver=rec.driver
+                ),
             )
         )
     else:
@@ -170,8 +193,12 @@ def check_cluster(cluster: Cluster) -> list[Finding]:
             Finding(
                 "context",
                 WARN,
-                f"{cluster.context} was not created by k8s-tutor: exercises will not write to it",
-                f"k8s-tutor cluster up   # or pass --allow-context {cluster.context}",
+                _("{context} was not created by k8s-tutor: exercises will not write to it").format(
+                    context=cluster.context
+                ),
+                _("k8s-tutor cluster up   # or pass --allow-context {context}").format(
+                    context=cluster.context
+                ),
             )
         )
     try:
@@ -180,16 +207,19 @@ def check_cluster(cluster: Cluster) -> list[Finding]:
         caps = cluster.read.capabilities()
     except TutorError as exc:
         found.append(Finding("API server", FAIL, str(exc), "k8s-tutor cluster up"))
-        return found
-    found.append(Finding("API server", OK, f"{cluster.server} answers, Kubernetes {version}"))
+        return found, False
+    answers = _("{server} answers, Kubernetes {version}").format(server=cluster.server, version=version)
+    found.append(Finding("API server", OK, answers))
     minor = version.split(".")[1] if version.count(".") >= 2 else ""
     if minor and minor.isdigit() and abs(int(minor) - int(K8S_VERSION.split(".")[1])) > 1:
         found.append(
             Finding(
                 "version",
                 WARN,
-                f"the lessons target Kubernetes {K8S_VERSION}, this cluster runs {version}",
-                "k8s-tutor cluster up   # the tutor's cluster runs the pinned version",
+                _("the lessons target Kubernetes {pinned}, this cluster runs {version}").format(
+                    pinned=K8S_VERSION, version=version
+                ),
+                _("k8s-tutor cluster up   # the tutor's cluster runs the pinned version"),
             )
         )
     not_ready = [
@@ -203,7 +233,7 @@ def check_cluster(cluster: Cluster) -> list[Finding]:
     if not nodes:
         found.append(
             Finding(
-                "nodes", FAIL, "the cluster has no nodes", "k8s-tutor cluster down && k8s-tutor cluster up"
+                "nodes", FAIL, _("the cluster has no nodes"), "k8s-tutor cluster down && k8s-tutor cluster up"
             )
         )
     elif not_ready:
@@ -211,45 +241,47 @@ def check_cluster(cluster: Cluster) -> list[Finding]:
             Finding(
                 "nodes",
                 FAIL,
-                f"not Ready: {', '.join(not_ready)}",
-                f"kubectl describe node {not_ready[0]}  # then recreate: k8s-tutor cluster down; cluster up",
+                _("not Ready: {nodes}").format(nodes=", ".join(not_ready)),
+                _("kubectl describe node {node}  # then recreate: k8s-tutor cluster down; cluster up").format(
+                    node=not_ready[0]
+                ),
             )
         )
     else:
-        found.append(Finding("nodes", OK, f"{len(nodes)} Ready"))
+        found.append(Finding("nodes", OK, _("{n} Ready").format(n=len(nodes))))
     found.append(check_topology(nodes))
     simulated = "containers" not in caps
     found.append(
         Finding(
             "capabilities",
             INFO,
-            ", ".join(sorted(caps)) + (" (sim: pods are simulated)" if simulated else ""),
+            ", ".join(sorted(caps)) + (_(" (sim: pods are simulated)") if simulated else ""),
         )
     )
     if simulated:
-        found.append(Finding("addons", INFO, "ingress and metrics need the kind driver (real containers)"))
-        return found
+        found.append(Finding("addons", INFO, _("ingress and metrics need the kind driver (real containers)")))
+        return found, True
     found.append(
-        Finding("ingress", OK, "an IngressClass exists")
+        Finding("ingress", OK, _("an IngressClass exists"))
         if "ingress" in caps
         else Finding(
             "ingress",
             WARN,
-            "no IngressClass: Ingress lessons cannot be graded",
+            _("no IngressClass: Ingress lessons cannot be graded"),
             "k8s-tutor cluster up --addons ingress",
         )
     )
     found.append(
-        Finding("metrics", OK, "metrics.k8s.io is Available")
+        Finding("metrics", OK, _("metrics.k8s.io is Available"))
         if "metrics" in caps
         else Finding(
             "metrics",
             WARN,
-            "metrics.k8s.io is not available: `kubectl top` and HPA lessons will not work",
+            _("metrics.k8s.io is not available: `kubectl top` and HPA lessons will not work"),
             "k8s-tutor cluster up --addons metrics-server",
         )
     )
-    return found
+    return found, False
 
 
 def check_topology(nodes: list[dict[str, Any]]) -> Finding:
@@ -259,23 +291,27 @@ def check_topology(nodes: list[dict[str, Any]]) -> Finding:
     for name, labels in NODES.items():
         node = by_name.get(name)
         if node is None:
-            problems.append(f"no node {name}")
+            problems.append(_("no node {name}").format(name=name))
             continue
         have = node["metadata"].get("labels") or {}
         missing = [f"{k}={v}" for k, v in labels.items() if have.get(k) != v]
         if missing:
-            problems.append(f"{name} lacks {', '.join(missing)}")
+            problems.append(_("{name} lacks {labels}").format(name=name, labels=", ".join(missing)))
         taints = (node.get("spec") or {}).get("taints") or []
         for taint in taints_of(name):
             if not any(t.get("key") == taint["key"] and t.get("effect") == taint["effect"] for t in taints):
-                problems.append(f"{name} lacks the taint {taint['key']}:{taint['effect']}")
+                problems.append(
+                    _("{name} lacks the taint {taint}").format(
+                        name=name, taint=f"{taint['key']}:{taint['effect']}"
+                    )
+                )
     if not problems:
-        return Finding("topology", OK, f"{', '.join(NODES)} with the lesson labels")
+        return Finding("topology", OK, _("{nodes} with the lesson labels").format(nodes=", ".join(NODES)))
     return Finding(
         "topology",
         WARN,
-        "; ".join(problems) + " (node lessons check these names and labels)",
-        "k8s-tutor cluster down; k8s-tutor cluster up   # recreates the three lesson nodes",
+        "; ".join(problems) + _(" (node lessons check these names and labels)"),
+        _("k8s-tutor cluster down; k8s-tutor cluster up   # recreates the three lesson nodes"),
     )
 
 
@@ -286,23 +322,20 @@ def run_checks(target: ClusterTarget | None = None) -> list[Finding]:
 
     cluster_findings: list[Finding]
     cluster: Cluster | None = None
+    simulated = False
     try:
         cluster = (target or ClusterTarget()).connect()
     except TutorError as exc:
         cluster_findings = [Finding("kubeconfig", FAIL, str(exc), "k8s-tutor cluster up")]
     else:
         with cluster:
-            cluster_findings = check_cluster(cluster)
+            cluster_findings, simulated = _cluster_findings(cluster)
     on_sim = bool(
         cluster and (rec := guard.created_by_tutor(cluster.context, cluster.server)) and rec.driver == "sim"
     )
     # Without a cluster, `cluster up` picks sim unless docker and kind are both there: then Docker and
     # kind are optional, and the sim binaries are what the suggested `cluster up` needs.
-    uses_sim = (
-        on_sim
-        or any(f.detail.endswith("(sim: pods are simulated)") for f in cluster_findings)
-        or (cluster is None and choose_driver().driver == "sim")
-    )
+    uses_sim = on_sim or simulated or (cluster is None and choose_driver().driver == "sim")
     return (
         check_tools(needs_docker=not uses_sim)
         + (check_sim_binaries() if uses_sim or not shutil.which("docker") else [])

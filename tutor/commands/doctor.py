@@ -22,7 +22,10 @@ def run(args: argparse.Namespace) -> int:
     """Print every finding with its fix; exit 2 if any check failed or warned."""
     from tutor.cluster.cli_args import target_from_args
     from tutor.cluster.doctor import FAIL, WARN, run_checks
+    from tutor.i18n import _, set_language
+    from tutor.store.settings import learner_language
 
+    set_language(learner_language())  # a learner runs it beside the app; --json keys never change
     findings = run_checks(target_from_args(args))
     problems = [f for f in findings if f.level in (FAIL, WARN)]
     if args.json:
@@ -31,6 +34,13 @@ def run(args: argparse.Namespace) -> int:
     for f in findings:
         print(f"[{MARK[f.level]}] {f.check:<13} {f.detail}")
         if f.fix and f.level in (FAIL, WARN):
-            print(f"{'':21}fix: {f.fix}")
-    print("\nall good" if not problems else f"\n{len(problems)} problem(s); run the fix commands above")
+            print(f"{'':21}" + _("fix: {command}").format(command=f.fix))
+    print(
+        "\n"
+        + (
+            _("all good")
+            if not problems
+            else _("{n} problem(s); run the fix commands above").format(n=len(problems))
+        )
+    )
     return 2 if problems else 0
