@@ -423,6 +423,31 @@ async def test_restarting_reopens_the_exercise_you_were_on(store, backend, tmp_p
         assert again.screen.exercise.id == left_on
 
 
+async def test_a_lesson_screen_whose_pane_is_not_built_yet_waits(store, backend, tmp_path, monkeypatch):
+    """Seen once in CI: reopening the last exercise, on_mount ran before the exercise pane existed and
+    the query raised NoMatches (the app crashed). The screen now waits for its pane."""
+    settings = tmp_path / "settings.json"
+    app = app_for(backend, settings=settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        left_on = (await open_exercise(pilot, app)).exercise.id
+    missing = {"left": 3}
+    real_query = LessonScreen.query
+
+    def late_pane(self, selector=None):
+        if selector == "#env-problem" and missing["left"]:
+            missing["left"] -= 1
+            return []  # as if the pane were not mounted yet
+        return real_query(self, selector)
+
+    monkeypatch.setattr(LessonScreen, "query", late_pane)
+    again = app_for(backend, settings=settings)
+    async with again.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(again.screen, LessonScreen), what="the lesson screen")
+        title = again.screen.query_one("#exercise-title", Static)
+        await until(pilot, lambda: again.screen.exercise.title in str(title.render()), what="the exercise")
+        assert again.screen.exercise.id == left_on and missing["left"] == 0
+
+
 async def test_a_reset_after_a_failed_setup_clears_the_environment_problem(store, backend):
     from tutor.errors import TutorError
 

@@ -103,7 +103,19 @@ class LessonScreen(TranslatedBindings, LearnerActions, Screen):
 
     async def on_mount(self) -> None:
         self.watch(self.app, "cluster_status", self._cluster_status_changed)
-        await self.show_step()
+        await self._show_when_built()
+
+    async def _show_when_built(self, tries: int = 100) -> None:
+        """Show the step once the exercise pane exists.
+
+        Textual mounts composed children before ``on_mount``, yet once in CI (a loaded machine, the app
+        reopening the last exercise) the pane was not there yet and the query raised: wait for it
+        (every 50 ms, at most 5 s) instead of crashing; a screen already removed is left alone.
+        """
+        if self.query("#env-problem"):
+            await self.show_step()
+        elif tries and self.is_attached:
+            self.set_timer(0.05, lambda: self._show_when_built(tries - 1))
 
     def on_unmount(self) -> None:
         self._leave_exercise()
