@@ -139,3 +139,21 @@ def test_reports_say_their_language_and_keep_their_keys(pack_root):
     assert set(check) >= {"check_id", "title", "status", "message"}
     junit = render(rep, "junit")
     assert '<property name="language" value="zh" />' in junit and 'type="fail"' in junit
+
+
+def test_match_with_a_count_says_the_count_rule_in_chinese():
+    from tutor.grading.builtin_checks import match_check
+
+    class Cache:
+        def namespaced(self, api_version, kind):
+            return True
+
+        def list(self, api_version, kind, namespace):
+            return [{"kind": "Pod", "metadata": {"name": "a", "namespace": "ns", "labels": {"app": "web"}}}]
+
+    ctx = CheckContext(Cache(), "ns")
+    with pytest.raises(CheckFailed) as failed:
+        match_check(ctx, "v1", "Pod", labels={"app": "web"}, count=3)
+    assert "expected exactly 3 Pod with labels app=web in namespace ns matching, found 1" in failed.value.message
+    zh = in_language(failed.value.message, "zh")
+    assert zh.startswith("应有恰好 3 个符合要求的") and "实际有 1 个" in zh

@@ -90,23 +90,33 @@ def match_check(
                 diffs,
             )
         return None
-    bound = _count_problem(n, count, min, max)
+    bound, bound_zh = _count_problem(n, count, min, max)
     if bound:
         diffs = [FieldDiff(f"count({what})", bound, n)]
         near: list[FieldDiff] = next((d for _, d in results if d), [])
-        detail = f"; e.g. {describe_diffs(near, 2)}" if near and n < (count or min or 0) else ""
-        raise CheckFailed(f"expected {bound} {what} matching, found {n}{detail}", diffs + near[:3])
+        closest = near and n < (count or min or 0)
+        detail = f"; e.g. {describe_diffs(near, 2)}" if closest else ""
+        detail_zh = f"；例如 {describe_diffs_zh(near, 2)}" if closest else ""
+        what_zh = _what_zh(kind, name, labels, ctx.namespace_for(apiVersion, kind, ns))
+        raise CheckFailed(
+            msg(
+                en=f"expected {bound} {what} matching, found {n}{detail}",
+                zh=f"应有{bound_zh}符合要求的 {what_zh}，实际有 {n} 个{detail_zh}",
+            ),
+            diffs + near[:3],
+        )
     return f"{n} {what} matching"
 
 
-def _count_problem(n: int, count: int | None, low: int | None, high: int | None) -> str:
+def _count_problem(n: int, count: int | None, low: int | None, high: int | None) -> tuple[str, str]:
+    """The count rule ``n`` breaks, in English and Chinese (("", "") when it breaks none)."""
     if count is not None and n != count:
-        return f"exactly {count}"
+        return f"exactly {count}", f"恰好 {count} 个"
     if low is not None and n < low:
-        return f"at least {low}"
+        return f"at least {low}", f"至少 {low} 个"
     if high is not None and n > high:
-        return f"at most {high}"
-    return ""
+        return f"at most {high}", f"至多 {high} 个"
+    return "", ""
 
 
 @check("absent", hold=ABSENT_HOLD)
