@@ -154,6 +154,7 @@ def test_match_with_a_count_says_the_count_rule_in_chinese():
     ctx = CheckContext(Cache(), "ns")
     with pytest.raises(CheckFailed) as failed:
         match_check(ctx, "v1", "Pod", labels={"app": "web"}, count=3)
-    assert "expected exactly 3 Pod with labels app=web in namespace ns matching, found 1" in failed.value.message
+    english = "expected exactly 3 Pod with labels app=web in namespace ns matching, found 1"
+    assert english in failed.value.message
     zh = in_language(failed.value.message, "zh")
-    assert zh.startswith("应有恰好 3 个符合要求的") and "实际有 1 个" in zh
+    assert "应有恰好 3 个符合要求，实际有 1 个" in zh and "expected" not in zh

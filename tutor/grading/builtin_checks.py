@@ -101,7 +101,7 @@ def match_check(
         raise CheckFailed(
             msg(
                 en=f"expected {bound} {what} matching, found {n}{detail}",
-                zh=f"应有{bound_zh}符合要求的 {what_zh}，实际有 {n} 个{detail_zh}",
+                zh=f"{what_zh}应有{bound_zh}符合要求，实际有 {n} 个{detail_zh}",
             ),
             diffs + near[:3],
         )
