@@ -182,13 +182,18 @@ class LessonBatches(Mapping[str, Any]):
 
 
 @pytest.fixture(scope="session")
-def exercise_results(request, course_tester) -> Mapping[str, ExerciseResult]:
-    """start fails / solution passes, for every selected sim-capable exercise (id → combined result)."""
+def exercise_results(request, course_tester) -> Mapping[str, list[ExerciseResult]]:
+    """start fails / solution passes, for every selected sim-capable exercise (id → combined results,
+    graded with the lessons in English, then in Chinese, at both ends of one run on the cluster)."""
     caps = course_tester.capabilities
     wanted = [course_tester.pack.exercise(i) for i in _selected(request.session, "exercise_id")]
     runnable = [e for e in wanted if e.requires <= caps]
+    languages = [course_tester.pack, _chinese(course_tester)]
     return LessonBatches(
-        runnable, lambda e: e.id, lambda e: e, lambda group: {e.id: course_tester.test(e) for e in group}
+        runnable,
+        lambda e: e.id,
+        lambda e: e,
+        lambda group: {e.id: course_tester.test_in(e, languages) for e in group},
     )
 
 

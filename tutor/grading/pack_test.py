@@ -98,25 +98,31 @@ class ExerciseTester:
 
     def test(self, exercise: Exercise) -> ExerciseResult:
         """Start → checks fail → solution → checks pass → cleanup, as one ExerciseResult."""
+        return self.test_in(exercise, [self.pack])[0]
+
+    def test_in(self, exercise: Exercise, packs: Sequence[Pack]) -> list[ExerciseResult]:
+        """:meth:`test` once on the cluster, graded with each of ``packs`` (the pack read in several
+        languages, ``translated(pack, "zh")``) at both ends: one combined result per pack, in order."""
         phase = "setup"
         try:
             run = self.start(exercise)
             phase = "start-state grading"
-            at_start = self.grade(exercise, run, max_timeout=START_TIMEOUT)
+            at_start = [self.grade(exercise, run, max_timeout=START_TIMEOUT, pack=p) for p in packs]
             phase = "reference solution"
             lifecycle.apply_solution(self.writer, exercise)
             phase = "solution grading"
-            solved = self.grade(exercise, run, timeout=self.timeout)
+            solved = [self.grade(exercise, run, timeout=self.timeout, pack=p) for p in packs]
         except TutorError as exc:
-            return batch.placeholder(
+            failed = batch.placeholder(
                 self.pack, exercise, Status.ERROR, f"{phase} failed: {exc}", self.registry
             )
+            return [failed for _ in packs]
         finally:
             try:
                 self.cleanup(exercise, wait=bool(exercise.cleanup) or exercise.namespace is None)
             except TutorError:
                 pass  # leftovers are removed by the next start; the verdict above is what matters
-        return combine(at_start, solved)
+        return [combine(start, done) for start, done in zip(at_start, solved, strict=True)]
 
 
 def combine(at_start: ExerciseResult, solved: ExerciseResult) -> ExerciseResult:
