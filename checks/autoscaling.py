@@ -221,7 +221,7 @@ def metrics_active(ctx: CheckContext, name: str) -> None:
             msg(
                 en=f"HPA {name} cannot compute its metric yet "
                 f"({active.get('reason')}: {active.get('message')})",
-                zh=f"HPA {name} 还无法计算它的指标（{active.get('reason')}：{active.get('message')}）",
+                zh=f"HPA {name} 还无法计算它的指标（{active.get('reason')}：“{active.get('message')}”）",
             )
         )
 

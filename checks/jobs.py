@@ -170,7 +170,7 @@ def completed(
             msg(
                 en=f"Job {name} failed ({failed.get('reason')}: {failed.get('message')}); "
                 f"kubectl describe job {name} shows its pods' failures",
-                zh=f"Job {name} 失败了（{failed.get('reason')}：{failed.get('message')}）；"
+                zh=f"Job {name} 失败了（{failed.get('reason')}：“{failed.get('message')}”）；"
                 f"kubectl describe job {name} 会显示其 Pod 的失败原因",
             )
         )

@@ -313,7 +313,7 @@ def _why_not_running(status: dict[str, Any]) -> Message:
     waiting, ended = state.get("waiting") or {}, state.get("terminated") or last
     if waiting.get("reason") in ("ErrImagePull", "ImagePullBackOff", "InvalidImageName"):
         why = f"{waiting['reason']}: {waiting.get('message', '')}"
-        return msg(en=f"its image cannot be pulled ({why})", zh=f"它的镜像无法拉取（{why}）")
+        return msg(en=f"its image cannot be pulled ({why})", zh=f"它的镜像无法拉取（“{why}”）")
     if ended:
         code, reason = ended.get("exitCode"), ended.get("reason")
         return msg(en=f"it exited with code {code} ({reason})", zh=f"它以退出码 {code} 结束（{reason}）")

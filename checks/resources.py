@@ -155,7 +155,7 @@ def scheduled(ctx: CheckContext, deployment: str) -> None:
                 f"unreserved cpu/memory for its requests." + (f" The scheduler says:{said}" if said else ""),
                 zh=f"{deployment} 的 Pod {meta(pending[0]).get('name')} 处于 Pending："
                 "没有节点剩余足够的 cpu/memory "
-                "满足它的请求。" + (f"调度器说：{said}" if said else ""),
+                "满足它的请求。" + (f"调度器说：“{said.strip()}”" if said else ""),
             )
         )
     status = deploy.get("status") or {}
@@ -229,7 +229,7 @@ def defaults_applied(ctx: CheckContext, deployment: str, replicas: int, requests
                     f"{failures[0]}. With a cpu/memory quota every pod must declare requests and limits: "
                     f"a LimitRange with default and defaultRequest fills them in",
                     zh=f"Deployment {deployment} 只有 {len(pods)}/{replicas} 个 Pod；它的 ReplicaSet 报告："
-                    f"{failures[0]}。有 cpu/memory 配额时，每个 Pod 都必须声明请求和限制："
+                    f"“{failures[0]}”。有 cpu/memory 配额时，每个 Pod 都必须声明请求和限制："
                     "带 default 和 defaultRequest 的 LimitRange 会替它们补上",
                 )
             )

@@ -88,8 +88,9 @@ _ENGLISH_WORDS = re.compile(r"\b(the|is|are|has|have|was|which|its|does|not|but|
 
 def english_prose(message: str) -> list[str]:
     """The English function words of ``message`` outside `code` and quotes: a helper's English
-    fragment inside a Chinese message (two or more of them mean a sentence, not a value)."""
-    plain = re.sub(r"`[^`]*`|'[^']*'|\"[^\"]*\"|\{[^}]*\}|\[[^\]]*\]", "", message)
+    fragment inside a Chinese message (two or more of them mean a sentence, not a value). Kubernetes'
+    own words (an event, a condition message) are quoted “like this” and not counted."""
+    plain = re.sub(r"`[^`]*`|'[^']*'|\"[^\"]*\"|“[^”]*”|\{[^}]*\}|\[[^\]]*\]", "", message)
     words = _ENGLISH_WORDS.findall(plain)
     return words if len(words) >= 2 else []
 
@@ -98,3 +99,4 @@ def test_english_prose_finds_a_sentence_but_not_values():
     assert english_prose("Pod web 在 node-1 上，but it is not ready")
     assert not english_prose("请运行 `kubectl get pods -l app=web`：字段 spec.replicas 是 3")
     assert not english_prose("容器 shipper 的 command 是 ['sh', '-c', 'tail -F /logs/access.log']")
+    assert not english_prose("调度器说：“0/3 nodes are available: 3 Insufficient memory”")
