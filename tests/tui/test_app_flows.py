@@ -443,8 +443,12 @@ async def test_a_lesson_screen_whose_pane_is_not_built_yet_waits(store, backend,
     again = app_for(backend, settings=settings)
     async with again.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: isinstance(again.screen, LessonScreen), what="the lesson screen")
-        title = again.screen.query_one("#exercise-title", Static)
-        await until(pilot, lambda: again.screen.exercise.title in str(title.render()), what="the exercise")
+
+        def shown() -> bool:  # the screen can be current before its pane is mounted (the race itself)
+            titles = again.screen.query("#exercise-title")
+            return bool(titles) and again.screen.exercise.title in str(titles.first(Static).render())
+
+        await until(pilot, shown, what="the exercise")
         assert again.screen.exercise.id == left_on and missing["left"] == 0
 
 
