@@ -225,8 +225,8 @@ def startup(
         )
     if liveness_kept is not None:
         changed = probe_differences(c, liveness_kept, c.get("livenessProbe"))
-        changed_zh = probe_differences(c, liveness_kept, c.get("livenessProbe"), "zh")
         if changed:
+            changed_zh = probe_differences(c, liveness_kept, c.get("livenessProbe"), "zh")
             raise CheckFailed(
                 msg(
                     en=f"The livenessProbe was changed ({', '.join(changed)}); keep it exactly as it was: a "

@@ -1,8 +1,9 @@
 """``k8s-tutor doctor``: is everything in place to learn? Each problem comes with the command that fixes it.
 
-Checks are plain functions returning :class:`Finding` lists so the CLI, the TUI and tests can use
-them. Which tools are *required* depends on the cluster in use: on a sim cluster Docker and kind
-are optional; on anything else they are what ``k8s-tutor cluster up`` needs.
+Checks are plain functions returning :class:`Finding` lists (``check_cluster`` also says whether
+the cluster is simulated) so the CLI, the TUI and tests can use them. Which tools are *required*
+depends on the cluster in use: on a sim cluster Docker and kind are optional; on anything else they
+are what ``k8s-tutor cluster up`` needs.
 """
 
 from __future__ import annotations
@@ -161,19 +162,18 @@ def check_sim_binaries() -> list[Finding]:
         found = [Finding("sim binaries", OK, _("cached (Kubernetes {version})").format(version=K8S_VERSION))]
     for name, matches, detail, folder in source_report():
         level = INFO if matches is None else OK if matches else WARN
-        fix = "" if matches is not False else _("rm -r {folder}   # then: k8s-tutor cluster up --driver sim")
-        fix = fix.format(folder=folder)
+        fix = (
+            _("rm -r {folder}   # then: k8s-tutor cluster up --driver sim").format(folder=folder)
+            if matches is False
+            else ""
+        )
         found.append(Finding(f"sim source: {name}", level, detail, fix))
     return found
 
 
-def check_cluster(cluster: Cluster) -> list[Finding]:
-    """Context, API reachability and version, nodes, capabilities and addons of a connected cluster."""
-    return _cluster_findings(cluster)[0]
-
-
-def _cluster_findings(cluster: Cluster) -> tuple[list[Finding], bool]:
-    """:func:`check_cluster`'s findings, and whether the cluster's pods are simulated (a sim cluster)."""
+def check_cluster(cluster: Cluster) -> tuple[list[Finding], bool]:
+    """Context, API reachability and version, nodes, capabilities and addons of a connected cluster;
+    and whether its pods are simulated (a sim cluster), which decides what the tools must be."""
     from tutor.errors import TutorError
 
     found: list[Finding] = []
@@ -329,7 +329,7 @@ def run_checks(target: ClusterTarget | None = None) -> list[Finding]:
         cluster_findings = [Finding("kubeconfig", FAIL, str(exc), "k8s-tutor cluster up")]
     else:
         with cluster:
-            cluster_findings, simulated = _cluster_findings(cluster)
+            cluster_findings, simulated = check_cluster(cluster)
     on_sim = bool(
         cluster and (rec := guard.created_by_tutor(cluster.context, cluster.server)) and rec.driver == "sim"
     )

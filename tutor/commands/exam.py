@@ -96,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     from tutor.i18n import set_language
     from tutor.store.settings import learner_language
 
-    set_language(learner_language(getattr(args, "lang", None)))
+    args.lang = learner_language(getattr(args, "lang", None))  # resolved once: the pack and the screens
+    set_language(args.lang)
     store = AttemptStore()
     action = getattr(args, "action", None)
     if action == "history":
@@ -122,17 +123,15 @@ def _cluster(args: argparse.Namespace, attempt_context: str | None = None) -> Cl
 
 def _in_language(pack, args):
     """The pack with its lessons in the learner's language (--lang, else the one picked in the app,
-    else the locale), and the exam screens' own words in it too; grading is the same."""
-    from tutor.i18n import set_language
+    else the locale; :func:`run` has resolved it into ``args.lang`` and set the screens' words);
+    grading is the same."""
     from tutor.practice.packs import translated
     from tutor.store.settings import learner_language
 
-    language = learner_language(getattr(args, "lang", None))
-    set_language(language)
-    return translated(pack, language)
+    return translated(pack, learner_language(args.lang))
 
 
-def _pack_for(attempt, args=None):
+def _pack_for(attempt, args):
     """The pack an attempt was drawn from, loaded again the same way (in the learner's language)."""
     from tutor.content import resolve_pack
 
@@ -202,11 +201,11 @@ def _open_tui(session, runner) -> int:
     return _after(session)
 
 
-def _open_review(store, attempt) -> int:
+def _open_review(store, attempt, args) -> int:
     from tutor.exam import ExamSession
     from tutor.tui.exam import ExamApp
 
-    session = ExamSession(attempt, _pack_for(attempt), store=store)
+    session = ExamSession(attempt, _pack_for(attempt, args), store=store)
     ExamApp(session, _graded_already).run()
     return _after(session)
 
@@ -323,7 +322,7 @@ def _resume(store, attempt_id: str, args: argparse.Namespace) -> int:
 
     attempt = _find(store, attempt_id, unfinished=not attempt_id)
     if attempt.state is ExamState.GRADED:  # reopening the review needs no cluster
-        return _open_review(store, attempt)
+        return _open_review(store, attempt, args)
     session, runner = _session_on_cluster(store, attempt, args)
     if session.state is ExamState.DRAWN:
         _set_up(session, runner)
