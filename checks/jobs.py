@@ -115,6 +115,15 @@ def _condition(job: dict[str, Any], kind: str) -> dict[str, Any] | None:
     return None
 
 
+def _gave_up(job: dict[str, Any]) -> dict[str, Any] | None:
+    """The condition that says the Job has failed for good: ``Failed``, or ``FailureTarget``.
+
+    Why both: since Kubernetes 1.31 the Job controller first sets ``FailureTarget`` (same reason and
+    message) and sets ``Failed`` only once every pod has terminated, which on a busy node can take a
+    minute; the verdict is final from the first one, so the learner hears it then."""
+    return _condition(job, "Failed") or _condition(job, "FailureTarget")
+
+
 def _runs(job: dict[str, Any], command: str | list[str] | None, prints: str | None) -> None:
     """CheckFailed unless the Job's container runs ``command`` / prints ``prints`` (by meaning:
     ``echo hello`` = ``sh -c 'echo hello'`` = ``/bin/echo hello``)."""
@@ -164,7 +173,7 @@ def completed(
         ),
     )
     _runs(job, command, prints)
-    failed = _condition(job, "Failed")
+    failed = _gave_up(job)
     if failed:
         raise CheckFailed(
             msg(
@@ -206,7 +215,7 @@ def failed_after(ctx: CheckContext, name: str, retries: int) -> None:
                 f"请设置 backoffLimit: {retries}",
             )
         )
-    failed = _condition(job, "Failed")
+    failed = _gave_up(job)
     if not failed:
         done = (job.get("status") or {}).get("failed") or 0
         raise NotYet(

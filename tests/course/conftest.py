@@ -204,9 +204,10 @@ class WrongOutcome:
     checks: list[CheckResult]
     checks_zh: list[CheckResult]
     evidence: str = ""
-    """For a correct answer that failed: the namespace's pods, Jobs and events, read before cleanup."""
+    """For a correct answer that failed or steps that failed: the namespace's pods, Jobs and
+    events, read before cleanup."""
     flaked: str = ""
-    """For a correct answer that passed only on its second try: the first try's evidence."""
+    """For a case that went as intended only on its second try: the first try's evidence."""
 
 
 def _evidence(tester, namespace: str | None) -> str:
@@ -238,15 +239,17 @@ def _evidence(tester, namespace: str | None) -> str:
 
 
 def grade_wrong(tester, case: WrongCase) -> WrongOutcome:
-    """Grade one case; a correct answer that fails is graded once more from a fresh start.
+    """Grade one case; a correct answer that fails, or a case whose steps fail (a ``kubectl wait``
+    that times out), is graded once more from a fresh start.
 
-    Why once more: a correct answer is deterministic on a settled cluster, but a loaded CI machine
-    can leave a controller behind (once in ~20 runs a re-created Job got no pod for 90 s). A real
-    false fail fails twice and is reported with both snapshots; a pass on the second try is
-    reported as a warning with the first snapshot, so the flake stays visible.
+    Why once more: the answers are deterministic on a settled cluster, but a loaded CI machine
+    can leave a controller behind (once in ~20 runs a re-created Job got no pod for 90 s; once a
+    Job's deadline was not acted on within 60 s). A real defect fails twice and is reported with
+    both snapshots; a pass on the second try is reported as a warning with the first snapshot, so
+    the flake stays visible.
     """
     first = _grade_once(tester, case)
-    if not case.passes or not first.evidence:
+    if not first.evidence:
         return first
     second = _grade_once(tester, case)
     if second.evidence:
@@ -263,7 +266,11 @@ def _grade_once(tester, case: WrongCase) -> WrongOutcome:
         raise ValueError(f"{case.source}: exercise {case.exercise} has no check {case.check!r}")
     try:
         run = tester.start(exercise)
-        tester.apply(exercise, case.steps)
+        try:
+            tester.apply(exercise, case.steps)
+        except TutorError as exc:
+            failed = [CheckResult(case.check, case.name, Status.ERROR, f"{case.source}: {exc}")]
+            return WrongOutcome(failed, failed, f"{exc}\n{_evidence(tester, exercise.namespace)}")
         timeout = RIGHT_TIMEOUT if case.passes else WRONG_TIMEOUT
         result = tester.grade(replace(exercise, checks=named), run, max_timeout=timeout)
         in_zh = []

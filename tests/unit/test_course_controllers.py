@@ -269,6 +269,24 @@ def test_failed_after_needs_the_limit_and_the_backoff_condition(checks):
         check(ctx(_flaky(2, [{**gave_up[0], "reason": "DeadlineExceeded"}])), name="flaky", retries=2)
 
 
+def test_a_job_has_failed_from_its_failure_target_on(checks):
+    """Kubernetes >= 1.31 sets FailureTarget first and Failed only once its pods have terminated."""
+    target = [{"type": "FailureTarget", "status": "True", "reason": "BackoffLimitExceeded"}]
+    assert checks("jobs.failed_after")(ctx(_flaky(2, target)), name="flaky", retries=2) is None
+    deadline = [{**target[0], "reason": "DeadlineExceeded", "message": "Job was active longer than"}]
+    container = {"name": "report", "image": "busybox:1.36", "command": ["sh", "-c", "echo hi"]}
+
+    def report(conditions: list[dict[str, Any]]) -> dict[str, Any]:
+        job = _flaky(None, conditions)
+        job["spec"]["template"] = {"spec": {"containers": [container]}}
+        return job
+
+    with pytest.raises(CheckFailed, match="Job flaky failed \\(DeadlineExceeded"):
+        checks("jobs.completed")(ctx(report(deadline)), name="flaky")
+    with pytest.raises(NotYet, match="not complete yet"):
+        checks("jobs.completed")(ctx(report([{**target[0], "status": "False"}])), name="flaky")
+
+
 # -- clauses the checks grade since issue 16: "only", "whatever taints", the budget -----------------
 
 WORKER2 = obj(

@@ -90,6 +90,10 @@ def test_workloads_and_schedules_keep_grading_waiting():
     settled = {"observedGeneration": 2, "updatedReplicas": 3, "replicas": 3}
     assert _why(deployments=[{"metadata": meta, "spec": {"replicas": 3}, "status": settled}]) == ""
     assert "running pods" in _why(jobs=[{"metadata": meta, "status": {"observedGeneration": 2, "active": 1}}])
+    for verdict in ("Complete", "Failed", "FailureTarget"):  # its pods may still be terminating
+        condition = {"type": verdict, "status": "True"}
+        status = {"observedGeneration": 2, "active": 1, "conditions": [condition]}
+        assert _why(jobs=[{"metadata": meta, "status": status}]) == "", verdict
     assert "own schedule" in _why(hpas=[{"metadata": meta, "status": {"observedGeneration": 2}}])
     terminating = {"metadata": {"name": "scratch"}, "status": {"phase": "Terminating"}}
     assert _why(namespaces=[terminating]) == "namespace scratch is terminating"

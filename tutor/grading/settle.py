@@ -78,7 +78,7 @@ def _workload_converging(obj: dict[str, Any]) -> str:
         return f"{name} is rolling out"
     if kind == "Job":
         done = any(
-            c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
+            c.get("type") in ("Complete", "Failed", "FailureTarget") and c.get("status") == "True"
             for c in status.get("conditions") or []
         )
         if status.get("active") and not done:
