@@ -180,3 +180,14 @@ def test_broken_translation_is_a_format_error(tmp_path):
         FormatError, match=r"basics.zh.md:\d+: error: id: exercise 'made-up' is not in the en lesson"
     ):
         translated_lesson(pack, "basics", "zh")
+
+
+@pytest.mark.parametrize(
+    ("front", "found"),
+    [("- 1\n", "found a list [1]"), ("hello\n", "found a string 'hello'"), ("3\n", "found a number 3")],
+)
+def test_front_matter_that_is_not_a_mapping_says_what_it_is_in_yaml_words(front, found):
+    with pytest.raises(FormatError) as err:
+        parse_lesson(f"---\n{front}---\n\n# X\n", "x.md")
+    assert f"must be one mapping, {found}" in str(err.value)
+    assert "LineList" not in str(err.value)

@@ -161,6 +161,16 @@ def load_all(text: str, source: YamlSource, what: str = "YAML") -> list[Any] | N
             loader.dispose()
 
 
+#: How a problem names what YAML gave instead of a mapping (never a Python class name).
+_YAML_KINDS = {
+    "LineList": "a list",
+    "str": "a string",
+    "int": "a number",
+    "float": "a number",
+    "bool": "true/false",
+}
+
+
 def load_mapping(text: str, source: YamlSource, what: str) -> LineDict | None:
     """One YAML mapping (front matter, pack.yaml, exercise metadata) or None with a problem recorded."""
     docs = load_all(text, source, what)
@@ -172,7 +182,7 @@ def load_mapping(text: str, source: YamlSource, what: str) -> LineDict | None:
             if not docs or docs[0] is None
             else f"{len(docs)} documents"
             if len(docs) > 1
-            else (type(docs[0]).__name__)
+            else f"{_YAML_KINDS.get(type(docs[0]).__name__, 'a value')} {shorten(docs[0])}"
         )
         source.problems.append(
             FormatProblem(source.at(source.first_line), f"{what} must be one mapping, found {found}")
