@@ -125,6 +125,16 @@ def _fifo(rel: str) -> Callable[[Path], None]:
     return make
 
 
+def _latin1(rel: str) -> Callable[[Path], None]:
+    """``rel`` saved as Latin-1 with an ``é`` on its third line (an editor's legacy encoding)."""
+
+    def make(root: Path) -> None:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(b"a: 1\nb: 2\ndescription: caf\xe9\n")
+
+    return make
+
+
 BIG = "x" * (2 * 1024 * 1024)
 
 
@@ -197,6 +207,13 @@ HOSTILE: list[Hostile] = [
     ),
     # --- sizes and file types ----------------------------------------------------------------
     in_lesson("huge-lesson", None, "at most 262144 bytes", body=BIG + "\n\n"),
+    Hostile("latin1-lesson", {}, _latin1("one.md"), ("one.md", None, "line 3, column 17 has byte 0xe9")),
+    Hostile(
+        "latin1-setup-file",
+        {"one.md": lesson(meta="setup: [setup/x.yaml]\n")},
+        _latin1("setup/x.yaml"),
+        ("one.md", "setup: [setup/x.yaml]", "'setup/x.yaml': the file is not UTF-8 text: line 3"),
+    ),
     in_lesson("heading-flood", None, "at most 262144 bytes", body="# h\n" * 70_000),
     in_pack_yaml("huge-pack-yaml", f"description: {BIG}\n", None, "at most 1048576 bytes"),
     Hostile(

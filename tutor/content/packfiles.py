@@ -102,7 +102,12 @@ def read_pack_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise PackPathError(f"the file is not UTF-8 text (byte {exc.start})") from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise PackPathError(
+            f"the file is not UTF-8 text: line {line}, column {column} has byte 0x{data[exc.start]:02x} "
+            "(save it as UTF-8)"
+        ) from None
 
 
 def _reason(exc: BaseException) -> str:
