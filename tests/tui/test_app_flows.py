@@ -267,6 +267,18 @@ async def test_corrupt_progress_file_is_announced(tmp_path, monkeypatch):
         assert isinstance(app.screen, CatalogScreen)
 
 
+async def test_a_partly_readable_progress_file_keeps_the_rest_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("K8S_TUTOR_DATA_DIR", str(tmp_path))
+    records = {"/".join(("@".join(EX[:2]), EX[2])): {"status": "passed"}, "no-slash": {}}
+    (tmp_path / "progress.json").write_text(json.dumps({"version": 1, "exercises": records}))
+    store = ProgressStore.open()
+    app = app_for(FakeBackend(store))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.entries, what="packs")
+        assert any("1 record of your progress file" in n for n in notices(app))
+        assert store.get(*EX).done
+
+
 async def test_help_and_lesson_flag(store, backend):
     app = app_for(backend, lesson="reading")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -96,6 +96,47 @@ def test_corrupt_file_is_moved_aside_and_store_starts_fresh(data_dir, content):
     assert ProgressStore.open().notice == ""
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"no-slash": {"status": "passed"}},  # a key that is not pack@version/exercise
+        {f"{PACK}@{VER}/c": {"status": "won"}},
+        {f"{PACK}@{VER}/c": {"status": "passed", "time_spent": 1e999}},
+        {f"{PACK}@{VER}/c": "passed"},
+    ],
+)
+def test_one_bad_record_costs_only_itself(data_dir, bad):
+    """The readable records are kept and written back; the original is copied aside whole."""
+    good = {record_key(PACK, VER, x): {"status": "passed", "attempts": 2} for x in ("a", "b")}
+    content = json.dumps({"version": SCHEMA_VERSION, "exercises": {**good, **bad}})
+    path = data_dir / "progress.json"
+    path.write_text(content)
+    store = ProgressStore.open()
+    assert sorted(store.records) == sorted(good)
+    assert store.get(PACK, VER, "a").status is ProgressStatus.PASSED
+    assert "1 record of your progress file could not be read" in store.notice
+    assert "the readable ones (2) are kept" in store.notice
+    (aside,) = data_dir.glob("progress.json.corrupt-*")
+    assert aside.read_text() == content and str(aside) in store.notice
+    reopened = ProgressStore.open()  # the file now holds the two good records and reads cleanly
+    assert reopened.notice == "" and sorted(reopened.records) == sorted(good)
+
+
+def test_the_corrupt_file_notice_speaks_the_learners_language(data_dir):
+    from tutor.i18n import set_language
+
+    (data_dir / "progress.json").write_text(
+        json.dumps({"version": 1, "exercises": {"x@1/a": {"status": "passed"}, "x@1/b": {}, "bad": {}}})
+    )
+    store = ProgressStore.open()  # opened before the language is set, as `k8s-tutor start` does
+    try:
+        set_language("zh")
+        assert "无法读取" in store.notice and "record" not in store.notice
+    finally:
+        set_language("en")
+    assert "could not be read" in store.notice
+
+
 def test_time_spent_accumulates(data_dir):
     store = ProgressStore.open()
     store.add_time(PACK, VER, "a", 30)

@@ -122,3 +122,15 @@ def test_a_corrupt_exam_attempt_is_a_clean_error(data_dir, capsys, content):
     assert main(["exam", "history"]) == 2
     err = capsys.readouterr().err
     assert "20260101T000000-abcd.json" in err and "Traceback" not in err
+
+
+def test_a_save_keeps_the_readable_records_another_writer_left_beside_a_bad_one(data_dir):
+    """The open store's save merges what it can read of the file (was: a whole file lost to one record)."""
+    data_dir.mkdir(parents=True)
+    tui = ProgressStore.open()
+    theirs = {record_key("other", "1", "g"): {"status": "passed"}, record_key("other", "1", "b"): "junk"}
+    (data_dir / "progress.json").write_text(json.dumps({"version": 1, "exercises": theirs}))
+    tui.record_pass(PACK, VER, "a")
+    saved = ProgressStore.open()
+    assert saved.notice == ""
+    assert sorted(saved.records) == sorted([record_key(PACK, VER, "a"), record_key("other", "1", "g")])

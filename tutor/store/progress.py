@@ -9,7 +9,9 @@ Why atomic writes and a corrupt-file quarantine: the TUI saves after every verdi
 must never lose a week of progress to a crash mid-write, nor be locked out of the app by a file
 that no longer parses (not JSON, nested too deep to parse, a record key that is not
 ``pack@version/exercise``) is moved aside as ``progress.json.corrupt-<ts>`` and the store starts empty
-with a ``notice`` the front end shows.
+with a ``notice`` the front end shows. A file whose envelope is sound but some of whose records are not
+is salvaged instead: the original is copied aside, the readable records are kept (and written back),
+and the notice says how many were left out — one bad record never costs a learner the others.
 
 Why a lock and a merge: the TUI keeps the store open for hours while ``k8s-tutor progress import``
 may run beside it. Every write takes an exclusive ``fcntl`` lock on ``progress.json.lock`` (a
@@ -26,6 +28,7 @@ import json
 import math
 import os
 import re
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.errors import TutorError
+from tutor.i18n import _
 from tutor.store.atomic import write_json_atomic
 
 try:
@@ -135,10 +139,24 @@ def _now_iso() -> str:
 
 
 def parse_document(data: Any, source: str) -> dict[str, ExerciseProgress]:
-    """Validate a progress document (file or export) and return its records.
+    """Validate a progress document (file or export) and return its records; strict: one bad
+    record refuses the whole document (what ``progress import`` wants).
 
     Raises:
         ValueError: naming ``source`` and the field when the document is not a progress file.
+    """
+    records, problems = parse_records(data, source)
+    if problems:
+        raise ValueError(problems[0])
+    return records
+
+
+def parse_records(data: Any, source: str) -> tuple[dict[str, ExerciseProgress], list[str]]:
+    """The readable records of a progress document, and one problem (naming the record and field)
+    per record that is not.
+
+    Raises:
+        ValueError: when the document itself is not a progress file (no records can be trusted).
     """
     if not isinstance(data, dict) or "exercises" not in data:
         raise ValueError(f"{source}: not a k8s-tutor progress file (no 'exercises' object)")
@@ -148,26 +166,30 @@ def parse_document(data: Any, source: str) -> dict[str, ExerciseProgress]:
     records = data["exercises"]
     if not isinstance(records, dict):
         raise ValueError(f"{source}: exercises: expected an object")
-    for key in records:
+    good: dict[str, ExerciseProgress] = {}
+    problems: list[str] = []
+    for key, value in records.items():
         if not RECORD_KEY.match(key) or len(key) > 400:
             shown = key if len(key) <= 60 else key[:60] + "..."
-            raise ValueError(f"{source}: exercises: key {shown!r} is not pack@version/exercise")
-    return {
-        key: ExerciseProgress.from_dict(val, f"{source}: exercises[{key!r}]") for key, val in records.items()
-    }
+            problems.append(f"{source}: exercises: key {shown!r} is not pack@version/exercise")
+            continue
+        try:
+            good[key] = ExerciseProgress.from_dict(value, f"{source}: exercises[{key!r}]")
+        except ValueError as exc:
+            problems.append(str(exc))
+    return good, problems
 
 
-def read_document(path: Path) -> dict[str, ExerciseProgress]:
-    """The records of a progress file (empty if it does not exist).
+def _load_json(path: Path) -> Any:
+    """The JSON of ``path`` ({"version": 1, "exercises": {}} when it does not exist).
 
     Raises:
-        ValueError: not a progress file — invalid JSON, nested too deep to parse, bad keys or fields.
-        OSError: unreadable.
+        ValueError: not UTF-8, not JSON, nested too deep to parse. OSError: unreadable.
     """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return {}
+        return {"version": SCHEMA_VERSION, "exercises": {}}
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path}: not UTF-8 text") from exc
     try:
@@ -176,7 +198,7 @@ def read_document(path: Path) -> dict[str, ExerciseProgress]:
         raise ValueError(f"{path}: nested too deeply to be a progress file") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}:{exc.lineno}: not JSON: {exc.msg}") from None
-    return parse_document(data, str(path))
+    return data
 
 
 def merge_records(
@@ -207,6 +229,40 @@ def merge_records(
     )
 
 
+@dataclass(frozen=True)
+class ProgressTrouble:
+    """A progress file that did not read cleanly: the first problem (file and field), how many
+    records were unreadable and how many kept, and where the original went."""
+
+    problem: str
+    unreadable: int
+    kept: int
+    aside: Path | None
+    move_error: str = ""
+
+    def notice(self) -> str:
+        if self.aside is not None:
+            where = _("the original file is kept as {path}").format(path=self.aside)
+        else:
+            where = _("it could not be set aside ({error})").format(error=self.move_error)
+        if not self.kept:
+            return _("Your progress file could not be read ({problem}); {where}. Starting fresh.").format(
+                problem=self.problem, where=where
+            )
+        text = (
+            _(
+                "1 record of your progress file could not be read ({problem}) and was left out; "
+                "the readable ones ({kept}) are kept, and {where}."
+            )
+            if self.unreadable == 1
+            else _(
+                "{n} records of your progress file could not be read ({problem}) and were left out; "
+                "the readable ones ({kept}) are kept, and {where}."
+            )
+        )
+        return text.format(n=self.unreadable, problem=self.problem, kept=self.kept, where=where)
+
+
 @dataclass
 class ProgressStore:
     """Progress records loaded from, and saved to, one JSON file. Thread-safe (TUI workers save).
@@ -216,7 +272,8 @@ class ProgressStore:
 
     path: Path
     records: dict[str, ExerciseProgress] = field(default_factory=dict)
-    notice: str = ""  # set when the file was corrupt and moved aside
+    # Why the file could not be read as it was, and what became of it (None: it read cleanly).
+    trouble: ProgressTrouble | None = None
     # Set by a front end that must keep running when the file cannot be written (the TUI shows a
     # notice); without it a failed save raises, which is right for the CLI.
     on_save_error: Callable[[OSError], None] | None = field(default=None, repr=False)
@@ -231,18 +288,38 @@ class ProgressStore:
         store = cls(path=path)
         if not path.exists():
             return store
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}")
         try:
-            store.records = read_document(path)
-            store._base = copy.deepcopy(store.records)
+            records, problems = parse_records(_load_json(path), str(path))
         except (ValueError, OSError) as exc:
-            aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}")
+            records, problems = {}, [str(exc)]
+        if not problems:
+            store.records, store._base = records, copy.deepcopy(records)
+            return store
+        if not records:  # nothing worth keeping: move the whole file aside and start fresh
             try:
                 os.replace(path, aside)
-                kept = f"it was kept as {aside}"
-            except OSError as move_exc:
-                kept = f"it could not be moved aside ({move_exc})"
-            store.notice = f"Your progress file could not be read ({exc}); {kept}. Starting fresh."
+                store.trouble = ProgressTrouble(problems[0], len(problems), 0, aside)
+            except OSError as exc:
+                store.trouble = ProgressTrouble(problems[0], len(problems), 0, None, str(exc))
+            return store
+        try:  # keep the readable records; the original stays whole beside them
+            shutil.copyfile(path, aside)
+        except OSError as exc:  # no copy: leave the file as it is, so nothing is lost
+            store.records = records
+            store.trouble = ProgressTrouble(problems[0], len(problems), len(records), None, str(exc))
+            return store
+        store.records = records
+        store.trouble = ProgressTrouble(problems[0], len(problems), len(records), aside)
+        with contextlib.suppress(OSError):
+            store.save()  # the file read back is unreadable, so the salvaged records replace it
         return store
+
+    @property
+    def notice(self) -> str:
+        """What a front end tells the learner about a file that could not be read (in the language
+        set when it is shown); "" when it read cleanly."""
+        return self.trouble.notice() if self.trouble else ""
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -391,8 +468,8 @@ class ProgressStore:
 
     def _merge_from_file(self) -> None:
         """Fold in what other processes wrote since this store last read or wrote the file."""
-        try:
-            theirs = read_document(self.path)
+        try:  # a record another writer left unreadable is dropped; its readable ones are merged
+            theirs, _unreadable = parse_records(_load_json(self.path), str(self.path))
         except (ValueError, OSError):
             return  # unreadable now: this store's records are the best copy left; the write replaces it
         merged: dict[str, ExerciseProgress] = {}

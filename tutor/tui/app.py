@@ -87,7 +87,7 @@ class TutorApp(TranslatedBindings, App):
         self.backend.progress.on_save_error = self._progress_not_saved
         notice = getattr(self.backend.progress, "notice", "")
         if notice:
-            self.notify(notice, title=_("Progress was reset"), severity="warning", timeout=15, markup=False)
+            self.notify(notice, title=_("Your progress file"), severity="warning", timeout=15, markup=False)
         # after the first frame: loading packs is CPU work that would hold the GIL and delay it
         self.call_after_refresh(self.load_packs)
         self.call_after_refresh(self.probe_cluster)
