@@ -27,6 +27,12 @@ HOSTILE = {
 }
 
 
+def _validate(report: dict) -> None:
+    """``report`` is what docs/report.schema.json promises CI."""
+    schema = json.loads((ROOT / "docs/report.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(report)
+
+
 @pytest.fixture(params=sorted(HOSTILE))
 def hostile_pack(request, tmp_path: Path) -> Path:
     root = tmp_path / "pack"
@@ -59,7 +65,7 @@ def test_grade_json_report_of_an_aborted_run_is_valid_and_all_errors(hostile_pac
     args = ["grade", "--pack", str(hostile_pack), "--kubeconfig", str(dead_kubeconfig), "--format", "json"]
     assert main([*args, "--output", str(out)]) == 2
     data = json.loads(out.read_text())
-    jsonschema.Draft202012Validator(json.loads((ROOT / "docs/report.schema.json").read_text())).validate(data)
+    _validate(data)
     assert data["status"] == "error"
     assert all(c["status"] == "error" for e in data["exercises"] for c in e["checks"])
 
@@ -86,3 +92,37 @@ def test_a_pack_exit_escaping_a_command_is_exit_2_not_its_own_code(monkeypatch, 
     monkeypatch.setattr(doctor, "run", exits)
     assert main(["doctor"]) == 2
     assert "sys.exit(0)" in capsys.readouterr().err
+
+
+NEVER_STARTED = {
+    "unknown exercise": (["grade", "--exercise", "no-such-exercise"], "has no exercise 'no-such-exercise'"),
+    "unknown lesson": (["grade", "--lesson", "no-such-lesson"], "has no lesson 'no-such-lesson'"),
+    "broken pack.yaml": (["grade", "--pack", "{broken}"], "pack.yaml must be one mapping"),
+    "untrusted pack": (["grade", "--pack", "{tiny}"], "run again with --trust"),
+    "pack test: no such pack": (["pack", "test", "{missing}"], "no pack"),
+    "pack test: broken pack.yaml": (["pack", "test", "{broken}"], "pack.yaml must be one mapping"),
+}
+
+
+@pytest.mark.parametrize("fmt", ["json", "junit"])
+@pytest.mark.parametrize("case", sorted(NEVER_STARTED))
+def test_a_run_that_never_starts_still_writes_the_report_saying_why(case, fmt, tmp_path, monkeypatch, capsys):
+    """CI that asked for a report finds one: one error entry with the reason, exit 2."""
+    monkeypatch.delenv("K8S_TUTOR_TRUST")  # the untrusted case; the others fail before trust matters
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "pack.yaml").write_text("- a list\n")
+    words, reason = NEVER_STARTED[case]
+    paths = {"broken": broken, "tiny": ROOT / "tests/data/packs/tiny", "missing": tmp_path / "missing"}
+    out = tmp_path / f"report.{fmt}"
+    args = [w.format(**paths) for w in words] + ["--format", fmt, "--output", str(out)]
+    assert main(args) == 2
+    assert reason in capsys.readouterr().err
+    text = out.read_text()
+    assert reason in text
+    if fmt == "json":
+        data = json.loads(text)
+        _validate(data)
+        assert (data["status"], data["exit_code"], data["summary"]["error"]) == ("error", 2, 1)
+    else:
+        assert ET.fromstring(text).get("errors") == "1"

@@ -135,3 +135,21 @@ def test_an_unreadable_kubeconfig_still_writes_the_report(tiny_pack, tmp_path, c
     xmlschema.XMLSchema(str(ROOT / "tests/data/junit.xsd")).validate(str(out))
     assert "<error" in out.read_text() and f"cannot read kubeconfig {missing}" in out.read_text()
     assert "1 errors" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("words", "said"),
+    [
+        (["grade", "--timeout", "nan"], "expected seconds from 0 (one attempt) to 3600, got 'nan'"),
+        (["grade", "--timeout", "-5"], "got '-5'"),
+        (["grade", "--timeout", "inf"], "got 'inf'"),
+        (["pack", "test", ".", "--timeout", "1e9"], "got '1e9'"),
+        (["pack", "test", ".", "--jobs", "0"], "at least 1, got '0'"),
+        (["exam", "--timeout", "x"], "expected a number of seconds, got 'x'"),
+    ],
+)
+def test_a_bad_number_is_a_usage_error_naming_the_option(words, said, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(words)
+    assert stop.value.code == 2
+    assert said in capsys.readouterr().err

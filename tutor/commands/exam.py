@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 def _cluster_options(p: argparse.ArgumentParser, suppress: bool) -> None:
     """Options accepted before and after the action: `exam --context C grade` = `exam grade --context C`."""
     from tutor.cluster.cli_args import add_cluster_arguments
+    from tutor.commands._args import check_seconds
 
     add_cluster_arguments(p, suppress=suppress)
     from tutor.commands._trust import add_trust_argument
@@ -35,7 +36,11 @@ def _cluster_options(p: argparse.ArgumentParser, suppress: bool) -> None:
     add_trust_argument(p, suppress=suppress)
     d: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
     p.add_argument(
-        "--timeout", type=float, metavar="S", help="override every check's polling timeout (seconds)", **d
+        "--timeout",
+        type=check_seconds,
+        metavar="S",
+        help="override every check's polling timeout (seconds, 0-3600)",
+        **d,
     )
 
 

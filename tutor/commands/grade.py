@@ -16,6 +16,7 @@ import sys
 def configure(parser: argparse.ArgumentParser) -> None:
     """``--pack --lesson --exercise --format --output --context --kubeconfig --timeout``."""
     from tutor.cluster.cli_args import add_cluster_arguments
+    from tutor.commands._args import check_seconds
     from tutor.commands._selection import add_selection_arguments
     from tutor.commands._trust import add_trust_argument
 
@@ -31,7 +32,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add_cluster_arguments(parser)  # grading never writes: --allow-context only selects here
     add_trust_argument(parser)
-    parser.add_argument("--timeout", type=float, metavar="S", help="override every check's timeout (seconds)")
+    parser.add_argument(
+        "--timeout", type=check_seconds, metavar="S", help="override every check's timeout (seconds, 0-3600)"
+    )
     parser.add_argument(
         "--fail-fast",
         action="store_true",
@@ -49,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     """Grade, write the report, return the exit code."""
     from tutor.cluster.cli_args import target_from_args
     from tutor.commands._progress import grade_progress
-    from tutor.commands._reporting import report_even_if_aborted
+    from tutor.commands._reporting import report_even_if_aborted, report_even_if_never_started
     from tutor.commands._selection import selected
     from tutor.content.languages import chosen_language
     from tutor.grading import report as reporters
@@ -62,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
 
     set_language(chosen_language(args.lang))  # the text report's own words; keys never change
     clock = RunClock()
-    pack, exercises = selected(args)
+    with report_even_if_never_started(args, args.pack, clock, "grade"):
+        pack, exercises = selected(args)
     with report_even_if_aborted(args, pack, exercises, clock, "grade"):
         with ClusterSession(target_from_args(args)) as cluster:
             registry = cluster.registry(pack)  # a broken checker file: FormatError (exit 2) before connecting

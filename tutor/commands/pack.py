@@ -49,11 +49,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     test.add_argument("--format", choices=("text", "json", "junit"), default="text")
     test.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
     from tutor.cluster.cli_args import add_cluster_arguments
+    from tutor.commands._args import check_seconds, positive_int
 
     add_cluster_arguments(test)
     add_trust_argument(test)
-    test.add_argument("--jobs", type=int, default=1, metavar="N", help="exercises run in parallel")
-    test.add_argument("--timeout", type=float, metavar="S", help="override every check's timeout (seconds)")
+    test.add_argument("--jobs", type=positive_int, default=1, metavar="N", help="exercises run in parallel")
+    test.add_argument(
+        "--timeout", type=check_seconds, metavar="S", help="override every check's timeout (seconds, 0-3600)"
+    )
 
     actions.add_parser("list", help="list the packs found (built-in, entry points, K8S_TUTOR_PACKS)")
 
@@ -105,7 +108,7 @@ def _lint(args: argparse.Namespace) -> int:
 
 def _test(args: argparse.Namespace) -> int:
     from tutor.cluster.cli_args import target_from_args
-    from tutor.commands._reporting import report_even_if_aborted
+    from tutor.commands._reporting import report_even_if_aborted, report_even_if_never_started
     from tutor.content import resolve_pack
     from tutor.grading import report as reporters
     from tutor.grading.batch import RunClock, select
@@ -113,8 +116,9 @@ def _test(args: argparse.Namespace) -> int:
     from tutor.practice.flows import run_pack_test
 
     clock = RunClock()
-    pack = resolve_pack(args.path)
-    exercises = select(pack, None, args.exercise or (), include_exam_only=True)
+    with report_even_if_never_started(args, args.path, clock, "pack test"):
+        pack = resolve_pack(args.path)
+        exercises = select(pack, None, args.exercise or (), include_exam_only=True)
     with report_even_if_aborted(args, pack, exercises, clock, "pack test"):
         with ClusterSession(target_from_args(args)) as cluster:
             cluster.registry(pack)  # a broken checker file is a FormatError (exit 2) before any connection

@@ -1,0 +1,34 @@
+"""Argument types shared by the commands, so a bad number is a usage error naming the option
+(exit 2 from argparse) instead of a run whose every check errors for a reason it does not state."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+#: The longest check timeout: the pack schema's bound (tutor.grading.plan.MAX_SECONDS).
+MAX_CHECK_SECONDS = 3600.0
+
+
+def check_seconds(text: str) -> float:
+    """A check timeout in seconds: a finite number from 0 (one attempt) to 3600."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_CHECK_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"expected seconds from 0 (one attempt) to {MAX_CHECK_SECONDS:g}, got {text!r}"
+        )
+    return value
+
+
+def positive_int(text: str) -> int:
+    """A count of at least 1 (``--jobs``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
