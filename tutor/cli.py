@@ -91,6 +91,23 @@ def _run(args: argparse.Namespace) -> int:
         # Never let it pass for a verdict: exit 0 from a pack must not turn a failing grade green.
         print(f"k8s-tutor: a pack's code called sys.exit({exc.code!r}); treated as an error", file=sys.stderr)
         return 2
+    except OSError as exc:  # the machine said no (a file, a folder, a port): an environment error
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"k8s-tutor: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug of ours: one line that says where, not a traceback for the learner
+        if os.environ.get("K8S_TUTOR_DEBUG"):
+            raise
+        import traceback
+
+        frames = traceback.extract_tb(exc.__traceback__)
+        at = f" (at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno})" if frames else ""
+        print(
+            f"k8s-tutor: internal error: {type(exc).__name__}: {exc}{at}. This is a bug in k8s-tutor; "
+            "K8S_TUTOR_DEBUG=1 shows the traceback for a report.",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":

@@ -126,3 +126,39 @@ def test_a_run_that_never_starts_still_writes_the_report_saying_why(case, fmt, t
         assert (data["status"], data["exit_code"], data["summary"]["error"]) == ("error", 2, 1)
     else:
         assert ET.fromstring(text).get("errors") == "1"
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (
+            PermissionError(13, "Permission denied", "/data/progress.json"),
+            "/data/progress.json: Permission denied",
+        ),
+        (ValueError("a bug"), "internal error: ValueError: a bug (at test_cli_exits.py:"),
+    ],
+)
+def test_an_unexpected_error_is_one_line_and_exit_2_never_a_traceback(error, said, monkeypatch, capsys):
+    import tutor.commands.doctor as doctor
+
+    def fails(_args):
+        raise error
+
+    monkeypatch.setattr(doctor, "run", fails)
+    assert main(["doctor"]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err and len(err.splitlines()) == 1
+    if isinstance(error, ValueError):  # a developer can still see the whole story
+        monkeypatch.setenv("K8S_TUTOR_DEBUG", "1")
+        with pytest.raises(ValueError, match="a bug"):
+            main(["doctor"])
+
+
+def test_progress_export_makes_its_folder_or_says_why_not(tmp_path, capsys):
+    target = tmp_path / "new" / "folder" / "progress.json"
+    assert main(["progress", "export", str(target)]) == 0
+    assert json.loads(target.read_text())["exercises"] == {}
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert main(["progress", "export", str(blocker / "x.json")]) == 2
+    assert "is not a folder" in capsys.readouterr().err

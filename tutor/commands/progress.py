@@ -122,6 +122,10 @@ def _export(store, target: str) -> int:
     if target == "-":
         sys.stdout.write(text)
     else:
+        folder = Path(target).parent
+        if folder.exists() and not folder.is_dir():
+            raise TutorError(_("{target}: {folder} is not a folder").format(target=target, folder=folder))
+        folder.mkdir(parents=True, exist_ok=True)  # like grade --output
         Path(target).write_text(text, encoding="utf-8")
         print(_("Exported {n} record(s) to {target}.").format(n=len(store.records), target=target))
     return 0
