@@ -146,6 +146,10 @@ def test_an_unreadable_kubeconfig_still_writes_the_report(tiny_pack, tmp_path, c
         (["pack", "test", ".", "--timeout", "1e9"], "got '1e9'"),
         (["pack", "test", ".", "--jobs", "0"], "at least 1, got '0'"),
         (["exam", "--timeout", "x"], "expected a number of seconds, got 'x'"),
+        (["exam", "--tasks", "0"], "at least 1, got '0'"),
+        (["exam", "--duration", "nan"], "expected minutes above 0 and at most 1440, got 'nan'"),
+        (["exam", "--duration", "-1"], "got '-1'"),
+        (["exam", "--duration", "inf"], "got 'inf'"),
     ],
 )
 def test_a_bad_number_is_a_usage_error_naming_the_option(words, said, capsys):

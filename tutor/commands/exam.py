@@ -54,12 +54,14 @@ def _report_options(p: argparse.ArgumentParser, suppress: bool) -> None:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the exam options and the grade/history/resume actions."""
+    from tutor.commands._args import exam_minutes, positive_int
+
     parser.add_argument("--pack", metavar="P", help="pack path or id (default: the built-in course)")
     parser.add_argument(
-        "--tasks", type=int, metavar="N", help="how many tasks (default: the pack's exam setting)"
+        "--tasks", type=positive_int, metavar="N", help="how many tasks (default: the pack's exam setting)"
     )
     parser.add_argument(
-        "--duration", type=float, metavar="MIN", help="minutes (default: the pack's exam setting)"
+        "--duration", type=exam_minutes, metavar="MIN", help="minutes (default: the pack's exam setting)"
     )
     parser.add_argument("--seed", type=int, metavar="S", help="draw seed; the same seed draws the same tasks")
     parser.add_argument(
