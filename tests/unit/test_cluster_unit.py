@@ -3,6 +3,7 @@ paths, manifest parsing, error mapping, process identity, and kind/sim topology 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tutor.cli import main
 from tutor.cluster import guard, kubeconfig, procs, records
 from tutor.cluster.client import connect
 from tutor.cluster.paths import KIND_NODE_IMAGE, kind_dir
@@ -119,6 +121,22 @@ def test_registry_lists_and_forgets_records(state):
     assert sorted(r.name for r in records.all_records()) == ["a", "b"]
     records.remove(a)
     assert records.load("sim", "a") is None and records.load("kind", "b") == b
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", "UPPER", "", "-x", "x-", "a" * 41, "x\n"])
+def test_a_cluster_name_that_could_leave_the_state_folder_is_refused(state, name, capsys):
+    with pytest.raises(TutorError, match="use 1-40 lowercase letters"):
+        records.cluster_dir("sim", name)
+    with pytest.raises(SystemExit):  # a usage error of every cluster action, before anything runs
+        main(["cluster", "up", "--driver", "sim", "--name", name])
+    assert "argument --name" in capsys.readouterr().err
+    # a record file naming such a cluster (tampered, or from an old version) is not trusted
+    forged = state / "sim" / "forged" / "cluster.json"
+    forged.parent.mkdir(parents=True)
+    forged.write_text(
+        json.dumps({"driver": "sim", "name": name, "context": "c", "server": "s", "kubeconfig": "k"})
+    )
+    assert records.all_records() == []
 
 
 @pytest.mark.parametrize(

@@ -191,3 +191,19 @@ def test_front_matter_that_is_not_a_mapping_says_what_it_is_in_yaml_words(front,
         parse_lesson(f"---\n{front}---\n\n# X\n", "x.md")
     assert f"must be one mapping, {found}" in str(err.value)
     assert "LineList" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("meta", "field"),
+    [
+        ('id: "a\\n"', "id"),  # a trailing newline passed `^...$` validators ($ matches before it)
+        ('id: a\nnamespace: "shop\\n"', "namespace"),
+        ('id: a\nrequires: ["api\\n"]', "requires"),
+    ],
+)
+def test_a_trailing_newline_never_passes_for_a_name(meta, field):
+    fence = f"```yaml exercise\n{meta}\nchecks:\n  - check: t.c\n```\n"
+    text = f"---\nid: x\ntitle: X\n---\n\n## Exercise: A\n\n{fence}"
+    with pytest.raises(FormatError) as err:
+        parse_lesson(text, "x.md")
+    assert any(p.field.startswith(field) for p in err.value.problems), str(err.value)

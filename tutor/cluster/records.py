@@ -8,13 +8,27 @@ creating and deleting clusters never race on a read-modify-write.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tutor.cluster.paths import state_root
+from tutor.errors import TutorError
 from tutor.store.atomic import write_json_atomic
 
 RECORD_FILE = "cluster.json"
+NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?")
+"""A cluster name: what kind accepts and a folder name can hold — never ``..`` or ``/``."""
+
+
+def check_name(name: str) -> str:
+    """``name`` if it can name a cluster; TutorError saying what a name may be otherwise."""
+    if not NAME.fullmatch(name):
+        raise TutorError(
+            f"cluster name {name[:60]!r}: use 1-40 lowercase letters, digits and '-', starting and ending "
+            "with a letter or digit (e.g. k8s-tutor)"
+        )
+    return name
 
 
 @dataclass(frozen=True)
@@ -33,8 +47,8 @@ class ClusterRecord:
 
 
 def cluster_dir(driver: str, name: str) -> Path:
-    """``<state root>/<driver>/<name>``."""
-    return state_root() / driver / name
+    """``<state root>/<driver>/<name>`` (a name that could leave that folder is refused)."""
+    return state_root() / driver / check_name(name)
 
 
 def save(record: ClusterRecord) -> Path:
@@ -62,10 +76,13 @@ def remove(record: ClusterRecord) -> None:
 
 
 def _read(path: Path) -> ClusterRecord | None:
+    """The record in ``path``; None when unreadable or when its name could not be ours (a record
+    naming ``../x`` would point the guard, and ``cluster down``'s delete, outside the state root)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return ClusterRecord(
+        record = ClusterRecord(
             **{k: str(data[k]) for k in ("driver", "name", "context", "server", "kubeconfig")}
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    return record if NAME.fullmatch(record.name) and NAME.fullmatch(record.driver) else None

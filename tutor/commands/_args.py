@@ -48,3 +48,22 @@ def exam_minutes(text: str) -> float:
             f"expected minutes above 0 and at most {MAX_EXAM_MINUTES:g}, got {text!r}"
         )
     return value
+
+
+def cluster_name(text: str) -> str:
+    """A cluster name (tutor.cluster.records.NAME): lowercase letters, digits and '-'."""
+    from tutor.cluster.records import check_name
+    from tutor.errors import TutorError
+
+    try:
+        return check_name(text)
+    except TutorError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def wait_seconds(text: str) -> float:
+    """How long to wait for something (a cluster to be Ready): more than 0, at most a day."""
+    value = _number(text, "seconds")
+    if not math.isfinite(value) or not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError(f"expected seconds above 0 and at most 86400, got {text!r}")
+    return value

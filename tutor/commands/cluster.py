@@ -15,6 +15,8 @@ from pathlib import Path
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """``up``, ``down`` and ``status`` sub-actions with their options."""
+    from tutor.commands._args import cluster_name, wait_seconds
+
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     for action, text in (
         ("up", "create the cluster (or reuse the running one) and make its context current"),
@@ -28,7 +30,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
             help="kind (Docker) or sim (no Docker); default: kind if kind is installed and the Docker engine "
             "answers, else sim",
         )
-        p.add_argument("--name", default=None, help="cluster name (default: k8s-tutor)")
+        p.add_argument("--name", type=cluster_name, default=None, help="cluster name (default: k8s-tutor)")
         if action == "up":
             p.add_argument(
                 "--kubeconfig", type=Path, help="write the context to this file instead of ~/.kube/config"
@@ -51,7 +53,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                 default="",
                 help="kind: comma-separated addons from kind/addons/ (ingress, metrics-server)",
             )
-            p.add_argument("--timeout", type=float, default=300, help="seconds to wait for a Ready cluster")
+            p.add_argument(
+                "--timeout", type=wait_seconds, default=300, help="seconds to wait for a Ready cluster"
+            )
         if action == "status":
             p.add_argument("--json", action="store_true", help="machine-readable output")
 

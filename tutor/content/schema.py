@@ -19,19 +19,19 @@ from tutor.errors import FormatProblem
 from tutor.limits import shorten
 from tutor.model import CAPABILITIES, FORMAT_VERSION
 
-IDENT = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+IDENT = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\Z")
 """Pack, lesson and exercise ids: a DNS label, so an exercise id can also name its namespace."""
 
-OBJECT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+OBJECT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\Z")
 """A Kubernetes object name (DNS subdomain): never a flag (``--context=x``) or a path (``../x``)."""
 QUALIFIED_KEY = re.compile(
-    r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+    r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?\Z"
 )
 """A label or taint key (``example.com/gpu``)."""
-KIND = re.compile(r"^[A-Z][A-Za-z0-9]{0,62}$")
-API_VERSION = re.compile(r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?v[0-9]+([a-z]+[0-9]*)?$")
+KIND = re.compile(r"^[A-Z][A-Za-z0-9]{0,62}\Z")
+API_VERSION = re.compile(r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?v[0-9]+([a-z]+[0-9]*)?\Z")
 
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}\Z")
 """A language tag (``en``, ``zh``, ``pt-BR``): it becomes part of a file name (``one.zh.md``)."""
 
 Check = Callable[[Any], "str | None"]

@@ -37,7 +37,7 @@ from tutor.model import SourceLocation
 if TYPE_CHECKING:
     from tutor.model import Pack
 
-CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
+CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*\Z")
 """Checker ids: dotted lowercase words, e.g. ``namespaces.labelled``."""
 
 BUILTIN_CHECKS_MODULE = "tutor.grading.builtin_checks"

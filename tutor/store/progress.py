@@ -49,7 +49,7 @@ except ImportError:  # Windows: no advisory locks; concurrent writers may then l
 SCHEMA_VERSION = 1
 FILE_NAME = "progress.json"
 DATA_DIR_ENV = "K8S_TUTOR_DATA_DIR"
-RECORD_KEY = re.compile(r"^[^/@\s]+@[^/\s]+/[^/\s]+$")
+RECORD_KEY = re.compile(r"^[^/@\s]+@[^/\s]+/[^/\s]+\Z")
 """``pack@version/exercise``: what :func:`record_key` writes and ``progress show`` splits."""
 
 
