@@ -120,6 +120,7 @@ def test_one_bad_record_costs_only_itself(data_dir, bad):
     assert aside.read_text() == content and str(aside) in store.notice
     reopened = ProgressStore.open()  # the file now holds the two good records and reads cleanly
     assert reopened.notice == "" and sorted(reopened.records) == sorted(good)
+    assert reopened.get(PACK, VER, "a").attempts == 2  # written back as read, not merged with itself
 
 
 def test_the_corrupt_file_notice_speaks_the_learners_language(data_dir):

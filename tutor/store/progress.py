@@ -293,8 +293,10 @@ class ProgressStore:
             records, problems = parse_records(_load_json(path), str(path))
         except (ValueError, OSError) as exc:
             records, problems = {}, [str(exc)]
+        # the records as read are also the base a save merges against: a salvaged file read back
+        # yields the same records, which must not count as another writer's additions
+        store.records, store._base = records, copy.deepcopy(records)
         if not problems:
-            store.records, store._base = records, copy.deepcopy(records)
             return store
         if not records:  # nothing worth keeping: move the whole file aside and start fresh
             try:
@@ -306,10 +308,8 @@ class ProgressStore:
         try:  # keep the readable records; the original stays whole beside them
             shutil.copyfile(path, aside)
         except OSError as exc:  # no copy: leave the file as it is, so nothing is lost
-            store.records = records
             store.trouble = ProgressTrouble(problems[0], len(problems), len(records), None, str(exc))
             return store
-        store.records = records
         store.trouble = ProgressTrouble(problems[0], len(problems), len(records), aside)
         with contextlib.suppress(OSError):
             store.save()  # the file read back is unreadable, so the salvaged records replace it
