@@ -11,8 +11,8 @@ JUnit reports a collection error). The exception then goes on to the CLI, which 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 
 from tutor.errors import ClusterUnavailable, FormatError, TutorError
 from tutor.grading.batch import RunClock, aborted_report
@@ -38,40 +38,39 @@ def _why(exc: BaseException) -> tuple[str, Cause]:
 
 
 @contextmanager
+def _report_if_it_raises(
+    args: argparse.Namespace, make: Callable[[str, Cause], GradeReport]
+) -> Iterator[None]:
+    """Run the body; if it raises anything, write ``make(reason, cause)`` where a report was asked
+    for (a file, or a machine format on stdout), and re-raise."""
+    try:
+        yield
+    except BaseException as exc:
+        if args.output or args.format != "text":
+            from tutor.grading import report as reporters
+
+            reporters.write(make(*_why(exc)), args.format, args.output)
+        raise
+
+
 def report_even_if_aborted(
     args: argparse.Namespace, pack: Pack, exercises: Sequence[Exercise], clock: RunClock, command: str
-) -> Iterator[None]:
-    """Run the body; if it raises anything, write an all-error report where one was asked for, re-raise."""
-    try:
-        yield
-    except BaseException as exc:
-        if args.output or args.format != "text":
-            from tutor.grading import report as reporters
-
-            reason, cause = _why(exc)
-            rep = aborted_report(pack, exercises, clock, reason, cause, command=command)
-            reporters.write(rep, args.format, args.output)
-        raise
+) -> AbstractContextManager[None]:
+    """Grading that raises leaves an all-error report of the selected exercises."""
+    return _report_if_it_raises(
+        args, lambda reason, cause: aborted_report(pack, exercises, clock, reason, cause, command=command)
+    )
 
 
-@contextmanager
 def report_even_if_never_started(
     args: argparse.Namespace, pack_name: str | None, clock: RunClock, command: str
-) -> Iterator[None]:
-    """Run the body (reading the pack, choosing its exercises); if it raises, write a report with
-    one error entry saying why where one was asked for, and re-raise."""
-    try:
-        yield
-    except BaseException as exc:
-        if args.output or args.format != "text":
-            from tutor.grading import report as reporters
+) -> AbstractContextManager[None]:
+    """Reading the pack or choosing its exercises that raises leaves a report with one error entry."""
 
-            reason, cause = _why(exc)
-            check = CheckResult(
-                "k8s-tutor.select", "the exercises to grade", Status.ERROR, reason, cause=cause
-            )
-            entry = ExerciseResult(pack_name or "", SELECTION, "the pack and its exercises", (check,), 0.0)
-            meta = {"pack": pack_name or "", "pack_version": "", "aborted": True, "command": command}
-            rep = GradeReport((entry,), started_at=clock.started_at, duration=clock.elapsed(), meta=meta)
-            reporters.write(rep, args.format, args.output)
-        raise
+    def never_started(reason: str, cause: Cause) -> GradeReport:
+        check = CheckResult("k8s-tutor.select", "the exercises to grade", Status.ERROR, reason, cause=cause)
+        entry = ExerciseResult(pack_name or "", SELECTION, "the pack and its exercises", (check,), 0.0)
+        meta = {"pack": pack_name or "", "pack_version": "", "aborted": True, "command": command}
+        return GradeReport((entry,), started_at=clock.started_at, duration=clock.elapsed(), meta=meta)
+
+    return _report_if_it_raises(args, never_started)

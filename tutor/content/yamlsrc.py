@@ -162,12 +162,12 @@ def load_all(text: str, source: YamlSource, what: str = "YAML") -> list[Any] | N
 
 
 #: How a problem names what YAML gave instead of a mapping (never a Python class name).
-_YAML_KINDS = {
-    "LineList": "a list",
-    "str": "a string",
-    "int": "a number",
-    "float": "a number",
-    "bool": "true/false",
+_YAML_KINDS: dict[type, str] = {
+    LineList: "a list",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "true/false",
 }
 
 
@@ -182,7 +182,7 @@ def load_mapping(text: str, source: YamlSource, what: str) -> LineDict | None:
             if not docs or docs[0] is None
             else f"{len(docs)} documents"
             if len(docs) > 1
-            else f"{_YAML_KINDS.get(type(docs[0]).__name__, 'a value')} {shorten(docs[0])}"
+            else f"{_YAML_KINDS.get(type(docs[0]), 'a value')} {shorten(docs[0])}"
         )
         source.problems.append(
             FormatProblem(source.at(source.first_line), f"{what} must be one mapping, found {found}")
