@@ -268,9 +268,8 @@ def _grade_once(tester, case: WrongCase) -> WrongOutcome:
         run = tester.start(exercise)
         try:
             tester.apply(exercise, case.steps)
-        except TutorError as exc:
-            failed = [CheckResult(case.check, case.name, Status.ERROR, f"{case.source}: {exc}")]
-            return WrongOutcome(failed, failed, f"{exc}\n{_evidence(tester, exercise.namespace)}")
+        except TutorError as exc:  # a step that failed (a wait timing out): retried, with evidence
+            return _errored(case, exc, f"{exc}\n{_evidence(tester, exercise.namespace)}")
         timeout = RIGHT_TIMEOUT if case.passes else WRONG_TIMEOUT
         result = tester.grade(replace(exercise, checks=named), run, max_timeout=timeout)
         in_zh = []
@@ -285,10 +284,15 @@ def _grade_once(tester, case: WrongCase) -> WrongOutcome:
             evidence = f"{messages}\n{_evidence(tester, exercise.namespace)}"
         return WrongOutcome(list(result.checks), in_zh, evidence)
     except TutorError as exc:
-        failed = [CheckResult(case.check, case.name, Status.ERROR, f"{case.source}: {exc}")]
-        return WrongOutcome(failed, failed)
+        return _errored(case, exc)
     finally:
         tester.cleanup(exercise, wait=bool(exercise.cleanup) or exercise.namespace is None)
+
+
+def _errored(case: WrongCase, exc: TutorError, evidence: str = "") -> WrongOutcome:
+    """The case's check as an error naming the case file (in both languages)."""
+    failed = [CheckResult(case.check, case.name, Status.ERROR, f"{case.source}: {exc}")]
+    return WrongOutcome(failed, failed, evidence)
 
 
 _ZH: dict[int, Pack] = {}
