@@ -157,3 +157,11 @@ def test_a_bad_number_is_a_usage_error_naming_the_option(words, said, capsys):
         main(words)
     assert stop.value.code == 2
     assert said in capsys.readouterr().err
+
+
+def test_the_command_lines_timeout_bound_is_the_engines():
+    """tutor.commands._args keeps its own copy so `--help` does not import the grading plan."""
+    from tutor.commands._args import MAX_CHECK_SECONDS
+    from tutor.grading.plan import MAX_SECONDS
+
+    assert MAX_CHECK_SECONDS == MAX_SECONDS
